@@ -1,0 +1,137 @@
+#pragma once
+// WatchCache: serves LIST, GET and WATCH of one resource from memory, as upstream's
+// cacher does (DESIGN.md §4). One WatchCache per resource prefix (for example
+// "/registry/configmaps/"). It lists the store once, then follows a store watch;
+// writes never go through it (they go to the Store, and come back as events).
+//
+// resourceVersion semantics (upstream's, for LIST):
+//   - RevisionMatch::Unset with revision 0 ("most recent"): consistent read, waits
+//     until the cache has caught up with the store's current revision.
+//   - revision 0 with NotOlderThan ("resourceVersion=0"): whatever the cache has.
+//   - NotOlderThan R: waits until the cache reached R (Reason::Timeout after ~3 s,
+//     "Too large resource version" as upstream), then serves the current state.
+//   - Exact R: the state as of R, read from the store (Reason::Expired if compacted).
+//   - continueAfter set (paging): read from the store at `revision` after that key.
+// Objects are kept as their encoded JSON (with resourceVersion already set) plus
+// the labels and fields that selectors need, not as parsed trees: it keeps the
+// memory per object near its size on the wire.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+#include "util/error.h"
+
+namespace kcpp::storage {
+
+// What selectors look at (label and field selectors, metav1 semantics).
+struct Attributes {
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> fields;  // e.g. "metadata.name", "spec.nodeName"
+};
+
+struct CachedObject {
+  std::string key;
+  Revision createRevision = 0;
+  Revision modRevision = 0;
+  std::shared_ptr<const std::string> json;        // the object, resourceVersion set
+  std::shared_ptr<const Attributes> attributes;
+};
+
+// Turns a stored value into a CachedObject's json and attributes (the API layer
+// knows how: parse, set metadata.resourceVersion = modRevision, extract fields).
+struct DecodedObject {
+  std::shared_ptr<const std::string> json;
+  std::shared_ptr<const Attributes> attributes;
+};
+using Decoder = std::function<Result<DecodedObject>(const KeyValue&)>;
+
+// Selects objects; an empty function selects everything.
+using Predicate = std::function<bool(const Attributes&)>;
+
+enum class RevisionMatch { Unset, NotOlderThan, Exact };
+
+struct ListOptions {
+  std::string prefix;  // within the cache's prefix, e.g. a namespace's
+  Predicate predicate;
+  Revision revision = 0;
+  RevisionMatch match = RevisionMatch::Unset;
+  std::int64_t limit = 0;      // 0: all
+  std::string continueAfter;   // paging: keys after this, read at `revision`
+};
+
+struct ListResult {
+  std::vector<CachedObject> items;  // in key order
+  Revision revision = 0;            // the list's resourceVersion
+  // Set when `limit` cut the list: the key to continue after (at `revision`).
+  std::string continueAfter;
+  // Upstream's remainingItemCount, when known (only for unfiltered lists).
+  std::optional<std::int64_t> remainingItemCount;
+};
+
+struct WatchEvent {
+  enum class Type { Added, Modified, Deleted, Bookmark };
+  Type type = Type::Added;
+  CachedObject object;  // Deleted: the last state (with the delete's modRevision)
+  Revision revision = 0;  // for Bookmark: everything up to it has been delivered
+};
+
+// One client's watch. Events are already filtered by the watch's prefix and
+// predicate: an object that stops matching arrives as Deleted, one that starts
+// matching as Added (upstream's behaviour).
+class CacheWatcher {
+ public:
+  virtual ~CacheWatcher() = default;
+  // Waits for events (all available ones, at least one) or until `timeout`
+  // passes, then returns a single Bookmark at the revision this watcher is
+  // caught up to. Error Reason::Expired if the watcher fell too far behind and
+  // was dropped (the client must relist), or ServiceUnavailable on shutdown.
+  virtual boost::asio::awaitable<Result<std::vector<WatchEvent>>> next(
+      std::chrono::milliseconds timeout) = 0;
+};
+using CacheWatcherPtr = std::unique_ptr<CacheWatcher>;
+
+class WatchCache {
+ public:
+  // `historyCapacity`: how many recent events are kept for watches that start
+  // from an older resourceVersion; older ones get Reason::Expired ("too old
+  // resource version: R (oldest)"), as upstream's cacher.
+  WatchCache(Store& store, std::string prefix, Decoder decoder, std::size_t historyCapacity = 10000);
+  ~WatchCache();
+  WatchCache(const WatchCache&) = delete;
+  WatchCache& operator=(const WatchCache&) = delete;
+
+  // Lists the store and starts following it. Call once before anything else.
+  boost::asio::awaitable<Result<void>> start();
+
+  boost::asio::awaitable<Result<ListResult>> list(ListOptions options);
+  // Consistent read of one key (waits until caught up with the store);
+  // NotFound if absent.
+  boost::asio::awaitable<Result<CachedObject>> get(std::string key);
+  // Whatever the cache has now for `key`, without waiting (resourceVersion=0).
+  std::optional<CachedObject> peek(const std::string& key) const;
+
+  // Watch from `afterRevision` (0: from now, with ADDED for every current object
+  // as upstream does for a watch without resourceVersion... the caller chooses:
+  // `sendInitialState` sends the current objects as Added first).
+  Result<CacheWatcherPtr> watch(std::string prefix, Predicate predicate, Revision afterRevision,
+                                bool sendInitialState);
+
+  Revision revision() const;  // the newest revision the cache has applied
+  std::size_t size() const;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace kcpp::storage
