@@ -1,0 +1,102 @@
+#include "apiserver/request/request_info.h"
+
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+
+namespace kcpp::apiserver {
+
+namespace {
+
+std::vector<std::string> splitPath(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) parts.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return parts;
+}
+
+std::string verbFor(std::string_view method) {
+  if (method == "POST") return "create";
+  if (method == "GET" || method == "HEAD") return "get";
+  if (method == "PUT") return "update";
+  if (method == "PATCH") return "patch";
+  if (method == "DELETE") return "delete";
+  std::string v(method);
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
+}
+
+bool isTrue(const QueryParams& q, const char* key) {
+  auto it = q.find(key);
+  return it != q.end() && (it->second == "true" || it->second == "1");
+}
+
+}  // namespace
+
+RequestInfo parseRequestInfo(std::string_view method, std::string_view path,
+                             const QueryParams& query) {
+  RequestInfo info;
+  info.path = std::string(path);
+  info.verb = verbFor(method);
+  std::vector<std::string> parts = splitPath(path);
+  if (parts.empty() || (parts[0] != "api" && parts[0] != "apis")) return info;
+  info.apiPrefix = parts[0];
+  std::size_t i = 1;
+  if (info.apiPrefix == "apis") {
+    if (parts.size() < 3) return info;  // /apis, /apis/<group>: discovery
+    info.apiGroup = parts[i++];
+  } else if (parts.size() < 2) {
+    return info;  // /api
+  }
+  info.apiVersion = parts[i++];
+  if (i >= parts.size()) return info;  // /api/v1: discovery
+  info.isResourceRequest = true;
+  std::string_view httpVerb = method;
+  // Legacy watch paths: /api/v1/watch/namespaces/x/pods.
+  bool legacyWatch = parts[i] == "watch";
+  if (legacyWatch) {
+    ++i;
+    info.verb = "watch";
+  }
+  std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
+  if (rest.size() >= 2 && rest[0] == "namespaces") {
+    info.namespace_ = rest[1];
+    // /namespaces/<ns>/<resource>... unless the next part is a subresource of the
+    // namespace object itself (upstream: status, finalize). As upstream, a request
+    // for the namespace object keeps its name in namespace_ too (RBAC uses it).
+    bool namespaceSubresource = rest.size() > 2 && (rest[2] == "status" || rest[2] == "finalize");
+    if (rest.size() > 2 && !namespaceSubresource) rest.erase(rest.begin(), rest.begin() + 2);
+  }
+  if (!rest.empty()) info.resource = rest[0];
+  if (rest.size() >= 2) info.name = rest[1];
+  if (rest.size() >= 3) info.subresource = rest[2];
+  if (legacyWatch) return info;
+  if (info.name.empty() && (httpVerb == "GET" || httpVerb == "HEAD")) {
+    info.verb = isTrue(query, "watch") ? "watch" : "list";
+  } else if (info.name.empty() && httpVerb == "DELETE") {
+    info.verb = "deletecollection";
+  } else if (!info.name.empty() && httpVerb == "GET" && isTrue(query, "watch")) {
+    info.verb = "watch";  // upstream turns a watch of one name into a field selector
+  }
+  return info;
+}
+
+QueryParams parseQuery(std::string_view query) {
+  QueryParams out;
+  auto parsed = boost::urls::parse_query(query);
+  if (!parsed) return out;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;  // as Go's url.ParseQuery
+  // Validated above, so this constructor does not throw.
+  for (auto param : boost::urls::params_view(query, opts)) {
+    out.emplace(std::string(param.key), param.has_value ? std::string(param.value) : "");
+  }
+  return out;
+}
+
+}  // namespace kcpp::apiserver
