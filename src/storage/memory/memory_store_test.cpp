@@ -38,3 +38,17 @@ TEST(MemoryStore, CreateUpdateRemoveAndWatch) {
 
 }  // namespace
 }  // namespace kcpp::storage
+
+#include "storage/testing/store_conformance.h"
+
+namespace kcpp::storage {
+namespace {
+
+conformance::StoreFactory memoryFactory() {
+  return {"Memory", [](const std::string&) -> Result<StorePtr> { return StorePtr(makeMemoryStore()); }};
+}
+
+}  // namespace
+}  // namespace kcpp::storage
+
+KCPP_STORE_CONFORMANCE(Memory, kcpp::storage::memoryFactory())
