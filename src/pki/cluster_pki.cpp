@@ -168,6 +168,8 @@ PkiFiles PkiFiles::under(const fs::path& dataDir) {
   f.servingKey = f.tlsDir / "serving-kube-apiserver.key";
   f.adminCert = f.clientCert("admin");
   f.adminKey = f.clientKey("admin");
+  f.credDir = dataDir / "server" / "cred";
+  f.adminKubeconfig = f.credDir / "admin.kubeconfig";
   return f;
 }
 
@@ -177,10 +179,6 @@ fs::path PkiFiles::clientCert(std::string_view name) const {
 
 fs::path PkiFiles::clientKey(std::string_view name) const {
   return tlsDir / ("client-" + std::string(name) + ".key");
-}
-
-fs::path adminKubeconfigPath(const fs::path& dataDir) {
-  return dataDir / "server" / "cred" / "admin.kubeconfig";
 }
 
 SubjectAltNames servingAltNames(const ServingNames& names) {
@@ -230,6 +228,11 @@ Kubeconfig ClusterPki::kubeconfigFor(const CertifiedKey& client, int port) const
   config.clientCertificatePem = certificateToPem(client.cert.get());
   config.clientKeyPem = privateKeyToPem(client.key.get());
   return config;
+}
+
+Result<void> ClusterPki::writeAdminKubeconfig(int port) const {
+  if (auto r = ensureDirectory(files_.credDir, 0700); !r) return r;
+  return writeKubeconfig(files_.adminKubeconfig, adminKubeconfig(port));
 }
 
 }  // namespace kcpp::pki

@@ -8,8 +8,8 @@
 //   serving-kube-apiserver.crt / .key  CN kube-apiserver, serverAuth, the serving SANs
 //   client-admin.crt / .key            CN system:admin, O system:masters, clientAuth
 //   client-<name>.crt / .key           further clients, from ensureClientCertificate()
-// and the admin kubeconfig at <data-dir>/server/cred/admin.kubeconfig (written by the
-// caller with writeKubeconfig(adminKubeconfigPath(dataDir), pki.adminKubeconfig(port))).
+// and, from writeAdminKubeconfig(port), <data-dir>/server/cred/admin.kubeconfig (mode
+// 0600, directory 0700), where k3s keeps its own.
 //
 // First start creates everything. Later starts load and reuse it. CAs are never
 // replaced silently: a CA that cannot be read, does not match its key, or has expired
@@ -36,14 +36,13 @@ struct PkiFiles {
   std::filesystem::path clientCaCert, clientCaKey;
   std::filesystem::path servingCert, servingKey;
   std::filesystem::path adminCert, adminKey;
+  std::filesystem::path credDir;
+  std::filesystem::path adminKubeconfig;
 
   static PkiFiles under(const std::filesystem::path& dataDir);
   std::filesystem::path clientCert(std::string_view name) const;  // client-<name>.crt
   std::filesystem::path clientKey(std::string_view name) const;   // client-<name>.key
 };
-
-// <data-dir>/server/cred/admin.kubeconfig, where k3s keeps its admin kubeconfig.
-std::filesystem::path adminKubeconfigPath(const std::filesystem::path& dataDir);
 
 // The inputs of the apiserver's serving SANs.
 struct ServingNames {
@@ -85,6 +84,9 @@ class ClusterPki {
   // authenticating with `client`.
   Kubeconfig kubeconfigFor(const CertifiedKey& client, int port) const;
   Kubeconfig adminKubeconfig(int port) const { return kubeconfigFor(admin_, port); }
+
+  // Writes adminKubeconfig(port) to files().adminKubeconfig.
+  Result<void> writeAdminKubeconfig(int port) const;
 
  private:
   ClusterPki() = default;

@@ -197,7 +197,13 @@ TEST(ClusterPki, AdminKubeconfigTrustsServerCaAndCarriesAdminCert) {
   EXPECT_EQ(config.certificateAuthorityPem, certificateToPem(pki.serverCa().cert.get()));
   EXPECT_EQ(fingerprintSha256(certificateFromPem(config.clientCertificatePem)->get()), fp(pki.admin()));
   EXPECT_TRUE(keyMatchesCertificate(pki.admin().cert.get(), privateKeyFromPem(config.clientKeyPem)->get()));
-  EXPECT_EQ(adminKubeconfigPath(dir.path()), dir.path() / "server" / "cred" / "admin.kubeconfig");
+  ASSERT_TRUE(pki.writeAdminKubeconfig(6443).ok());
+  EXPECT_EQ(pki.files().adminKubeconfig, dir.path() / "server" / "cred" / "admin.kubeconfig");
+  EXPECT_EQ(modeOf(pki.files().credDir), 0700u);
+  EXPECT_EQ(modeOf(pki.files().adminKubeconfig), 0600u);
+  auto read = readKubeconfig(pki.files().adminKubeconfig);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->clientKeyPem, config.clientKeyPem);
 }
 
 // The openssl command line tool, as an independent verifier of what we wrote to disk.
