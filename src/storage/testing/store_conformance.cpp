@@ -10,6 +10,8 @@ std::string storeFactoryName(const ::testing::TestParamInfo<StoreFactory>& info)
   return info.param.name;
 }
 
+void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
+
 EventCollector::EventCollector() : state_(std::make_shared<State>()) {}
 
 WatchSink EventCollector::sink() {

@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct StoreFactory {
 };
 
 std::string storeFactoryName(const ::testing::TestParamInfo<StoreFactory>& info);
+// How GoogleTest prints a factory in failure messages: by name.
+void PrintTo(const StoreFactory& factory, std::ostream* out);
 
 // Collects a watch's events and errors from the backend's thread.
 class EventCollector {
