@@ -10,8 +10,13 @@
 //   - revision 0 with NotOlderThan ("resourceVersion=0"): whatever the cache has.
 //   - NotOlderThan R: waits until the cache reached R (Reason::Timeout after ~3 s,
 //     "Too large resource version" as upstream), then serves the current state.
-//   - Exact R: the state as of R, read from the store (Reason::Expired if compacted).
+//   - Exact R (or Unset R > 0 with a limit, upstream's legacy rule): the state as
+//     of R, read from the store (Reason::Expired if compacted).
 //   - continueAfter set (paging): read from the store at `revision` after that key.
+//   - Unset R > 0 without a limit: as NotOlderThan R.
+// A consistent read the cache cannot prove fresh is served from the store, as
+// upstream falls back to etcd; so is every list while the cache is not ready.
+// The Decoder and Predicates are called from several threads at once.
 // Objects are kept as their encoded JSON (with resourceVersion already set) plus
 // the labels and fields that selectors need, not as parsed trees: it keeps the
 // memory per object near its size on the wire.
@@ -24,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +42,8 @@ namespace kcpp::storage {
 struct Attributes {
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> fields;  // e.g. "metadata.name", "spec.nodeName"
+
+  friend bool operator==(const Attributes&, const Attributes&) = default;
 };
 
 struct CachedObject {
@@ -82,6 +90,9 @@ struct WatchEvent {
   Type type = Type::Added;
   CachedObject object;  // Deleted: the last state (with the delete's modRevision)
   Revision revision = 0;  // for Bookmark: everything up to it has been delivered
+  // Set on the Bookmark that follows the initial state of a watch started with
+  // sendInitialState (upstream's "k8s.io/initial-events-end" bookmark).
+  bool initialEventsEnd = false;
 };
 
 // One client's watch. Events are already filtered by the watch's prefix and
@@ -93,7 +104,10 @@ class CacheWatcher {
   // Waits for events (all available ones, at least one) or until `timeout`
   // passes, then returns a single Bookmark at the revision this watcher is
   // caught up to. Error Reason::Expired if the watcher fell too far behind and
-  // was dropped (the client must relist), or ServiceUnavailable on shutdown.
+  // was dropped, or the cache had to relist the store (the client must relist),
+  // or ServiceUnavailable on shutdown. One next() at a time per watcher; it may
+  // be cancelled (Asio per-operation cancellation, e.g. awaitable operators),
+  // which ends the wait early as a timeout would.
   virtual boost::asio::awaitable<Result<std::vector<WatchEvent>>> next(
       std::chrono::milliseconds timeout) = 0;
 };
@@ -104,12 +118,20 @@ class WatchCache {
   // `historyCapacity`: how many recent events are kept for watches that start
   // from an older resourceVersion; older ones get Reason::Expired ("too old
   // resource version: R (oldest)"), as upstream's cacher.
-  WatchCache(Store& store, std::string prefix, Decoder decoder, std::size_t historyCapacity = 10000);
+  // `watcherQueueCapacity`: how many undelivered events a watcher may have
+  // before it is dropped (upstream closes watchers that do not keep up).
+  WatchCache(Store& store, std::string prefix, Decoder decoder, std::size_t historyCapacity = 10000,
+             std::size_t watcherQueueCapacity = 10000);
+  // Ends every watcher (ServiceUnavailable). Destroy the cache while the
+  // executors its watchers run on still exist, as any Asio I/O object.
   ~WatchCache();
   WatchCache(const WatchCache&) = delete;
   WatchCache& operator=(const WatchCache&) = delete;
 
-  // Lists the store and starts following it. Call once before anything else.
+  // Lists the store and starts following it. Call once, before watch(); lists
+  // and gets before then are served from the store. Later events are applied on
+  // the executor start() runs on. If the store's watch fails later (e.g. it was
+  // compacted past the cache), the cache relists by itself and ends its watchers.
   boost::asio::awaitable<Result<void>> start();
 
   boost::asio::awaitable<Result<ListResult>> list(ListOptions options);
@@ -119,14 +141,28 @@ class WatchCache {
   // Whatever the cache has now for `key`, without waiting (resourceVersion=0).
   std::optional<CachedObject> peek(const std::string& key) const;
 
-  // Watch from `afterRevision` (0: from now, with ADDED for every current object
-  // as upstream does for a watch without resourceVersion... the caller chooses:
-  // `sendInitialState` sends the current objects as Added first).
+  // Watches `prefix` (within the cache's; empty: all of it) for objects that
+  // match `predicate`:
+  //   - sendInitialState: Added for every matching object as of the cache's
+  //     revision, a Bookmark with initialEventsEnd, then every later change.
+  //     (Upstream's resourceVersion=0 watch and sendInitialEvents=true; to honour
+  //     a resourceVersion with it, call waitForRevision first.)
+  //   - otherwise, afterRevision 0: every change from now on.
+  //   - otherwise: every change after afterRevision, replayed from the history;
+  //     Reason::Expired "too old resource version: R (OLDEST)" when it no longer
+  //     reaches back that far.
+  // ServiceUnavailable while the cache is not ready (not started or relisting).
   Result<CacheWatcherPtr> watch(std::string prefix, Predicate predicate, Revision afterRevision,
                                 bool sendInitialState);
 
+  // Waits (up to ~3 s) until the cache has applied `revision`; Reason::Timeout
+  // "Too large resource version" otherwise, as upstream.
+  boost::asio::awaitable<Result<void>> waitForRevision(Revision revision);
+
   Revision revision() const;  // the newest revision the cache has applied
   std::size_t size() const;
+  // Started and following the store (for readiness checks).
+  bool ready() const;
 
   class Impl;
 
