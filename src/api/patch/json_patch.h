@@ -1,7 +1,7 @@
 #pragma once
 // JSON Patch (RFC 6902), as upstream's apiserver applies it (gopkg.in/evanphx/json-patch.v4).
 //
-//   auto patched = applyJsonPatch(current, body, Decoding::Strict);
+//   auto patched = applyJsonPatch(current, body, decodingFor(fieldValidation));
 //   if (!patched) return patched.error();   // 400, 413 or 422 as upstream
 //
 // Semantics are the library's, including where it departs from the RFC:
@@ -49,7 +49,6 @@ class JsonPatch {
 // The apiserver's JSON patch step: decode (400), at most 10000 operations (413
 // "The allowed maximum operations in a JSON patch is 10000, got N"), apply (422
 // Invalid, "the server rejected our request due to an error in our request").
-Result<Patched> applyJsonPatch(const boost::json::value& doc, std::string_view body,
-                               Decoding decoding = Decoding::Lenient);
+Result<Patched> applyJsonPatch(const boost::json::value& doc, std::string_view body, Decoding decoding);
 
 }  // namespace kcpp::patch

@@ -206,18 +206,18 @@ TEST(JsonPatchDecode, StrictErrorsAreCollected) {
 
 TEST(ApplyJsonPatch, ApiserverStep) {
   auto doc = json(R"({"metadata":{"name":"x","labels":{"a":"1"}}})");
-  auto ok = applyJsonPatch(doc, R"([{"op":"replace","path":"/metadata/labels/a","value":"2"}])");
+  auto ok = applyJsonPatch(doc, R"([{"op":"replace","path":"/metadata/labels/a","value":"2"}])", Decoding::Lenient);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->object, json(R"({"metadata":{"name":"x","labels":{"a":"2"}}})"));
   EXPECT_TRUE(ok->strictErrors.empty());
 
-  auto failed = applyJsonPatch(doc, R"([{"op":"test","path":"/metadata/name","value":"y"}])");
+  auto failed = applyJsonPatch(doc, R"([{"op":"test","path":"/metadata/name","value":"y"}])", Decoding::Strict);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().reason, Reason::Invalid);
   EXPECT_EQ(failed.error().code(), 422);
   EXPECT_EQ(failed.error().message, "the server rejected our request due to an error in our request");
 
-  auto malformed = applyJsonPatch(doc, R"({"op":"add"})");
+  auto malformed = applyJsonPatch(doc, R"({"op":"add"})", Decoding::Lenient);
   ASSERT_FALSE(malformed.ok());
   EXPECT_EQ(malformed.error().code(), 400);
 
@@ -230,7 +230,7 @@ TEST(ApplyJsonPatch, OperationLimit) {
   std::string body = "[";
   for (std::size_t i = 0; i <= kMaxJsonPatchOperations; ++i) body += R"({"op":"test","path":"/a","value":1},)";
   body.back() = ']';
-  auto r = applyJsonPatch(json(R"({"a":1})"), body);
+  auto r = applyJsonPatch(json(R"({"a":1})"), body, Decoding::Strict);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().reason, Reason::RequestEntityTooLarge);
   EXPECT_EQ(r.error().message, "The allowed maximum operations in a JSON patch is 10000, got 10001");

@@ -22,7 +22,6 @@ boost::json::value mergePatch(const boost::json::value& target, const boost::jso
 // scalar is 400 BadRequest "Invalid JSON Patch"; with strict decoding, a body
 // that is not JSON or not an object (or null) is 400 "error decoding patch: ..."
 // in Go's words, and duplicate keys become strict errors.
-Result<Patched> applyMergePatch(const boost::json::value& doc, std::string_view body,
-                                Decoding decoding = Decoding::Lenient);
+Result<Patched> applyMergePatch(const boost::json::value& doc, std::string_view body, Decoding decoding);
 
 }  // namespace kcpp::patch

@@ -23,6 +23,10 @@ std::optional<PatchType> patchTypeFromContentType(std::string_view header) {
   return std::nullopt;
 }
 
+Decoding decodingFor(std::string_view fieldValidation) {
+  return fieldValidation == "Ignore" ? Decoding::Lenient : Decoding::Strict;
+}
+
 Error unsupportedPatchType(std::span<const PatchType> accepted) {
   std::string list;
   for (std::size_t i = 0; i < accepted.size(); ++i) {

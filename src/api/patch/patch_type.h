@@ -37,10 +37,15 @@ std::optional<PatchType> patchTypeFromContentType(std::string_view header);
 Error unsupportedPatchType(std::span<const PatchType> accepted);
 
 // How the body is decoded. Upstream decodes strictly when the request's
-// fieldValidation is Strict or Warn (kubectl sends Strict by default): malformed
-// bodies then get "error decoding patch: ..." messages, and unknown or duplicate
-// fields are collected as strict errors.
+// fieldValidation is Strict or Warn, and an absent fieldValidation means Warn:
+// so strict is the usual case (kubectl patch sends none), and only Ignore is
+// lenient. Strictly, malformed bodies get "error decoding patch: ..." messages,
+// and unknown or duplicate fields are collected as strict errors.
 enum class Decoding { Lenient, Strict };
+
+// The decoding for a request's fieldValidation parameter ("", "Ignore", "Warn",
+// "Strict"; the API layer rejects other values first).
+Decoding decodingFor(std::string_view fieldValidation);
 
 struct Patched {
   boost::json::value object;

@@ -21,6 +21,13 @@ TEST(PatchType, ContentTypes) {
   EXPECT_EQ(patchTypeFromContentType(";application/merge-patch+json"), std::nullopt);
 }
 
+TEST(PatchType, DecodingFollowsFieldValidation) {
+  EXPECT_EQ(decodingFor(""), Decoding::Strict);  // absent means Warn
+  EXPECT_EQ(decodingFor("Warn"), Decoding::Strict);
+  EXPECT_EQ(decodingFor("Strict"), Decoding::Strict);
+  EXPECT_EQ(decodingFor("Ignore"), Decoding::Lenient);
+}
+
 TEST(PatchType, UnsupportedMediaTypeMessage) {
   constexpr std::array kBuiltIn = {PatchType::Json, PatchType::Merge, PatchType::StrategicMerge, PatchType::ApplyYaml};
   auto e = unsupportedPatchType(kBuiltIn);
