@@ -93,7 +93,9 @@ Result<void> addChild(value& container, const std::string& key, value v) {
     arr.push_back(std::move(v));
     return {};
   }
-  if (!atoi(key)) return opError("value was not a proper array index: '" + key + "': " + atoi(key).error().message);
+  if (auto number = atoi(key); !number) {
+    return opError("value was not a proper array index: '" + key + "': " + number.error().message);
+  }
   auto idx = arrayIndex(key, arr.size() + 1);
   if (!idx) return std::move(idx).error();
   arr.insert(arr.begin() + static_cast<std::ptrdiff_t>(*idx), std::move(v));

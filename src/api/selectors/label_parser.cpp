@@ -131,7 +131,7 @@ class Parser {
   Result<std::set<std::string>> parseValues();
   Result<std::set<std::string>> parseIdentifiersList();
   Result<std::set<std::string>> parseExactValue();
-  Result<void> afterRequirement(bool& done);
+  Result<bool> afterRequirement();
 
   std::vector<Item> items_;
   std::size_t pos_ = 0;
@@ -148,25 +148,22 @@ Result<std::vector<LabelRequirement>> Parser::parse() {
     auto r = parseRequirement();
     if (!r) return parseError("unable to parse requirement: " + r.error().message);
     requirements.push_back(std::move(r).value());
-    bool done = false;
-    if (auto ok = afterRequirement(done); !ok) return std::move(ok).error();
-    if (done) return requirements;
+    auto more = afterRequirement();
+    if (!more) return std::move(more).error();
+    if (!*more) return requirements;
   }
 }
 
-// After a requirement: the end, or a ',' followed by another requirement.
-Result<void> Parser::afterRequirement(bool& done) {
+// After a requirement: the end (false), or a ',' and another requirement (true).
+Result<bool> Parser::afterRequirement() {
   Item t = consume(Context::Values);
-  if (t.tok == Token::EndOfString) {
-    done = true;
-    return {};
-  }
+  if (t.tok == Token::EndOfString) return false;
   if (t.tok != Token::Comma) return found(t.literal, "',' or 'end of string'");
   Item t2 = lookahead(Context::Values);
   if (t2.tok != Token::Identifier && t2.tok != Token::DoesNotExist) {
     return found(t2.literal, "identifier after ','");
   }
-  return {};
+  return true;
 }
 
 Result<LabelRequirement> Parser::parseRequirement() {
