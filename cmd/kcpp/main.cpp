@@ -1,0 +1,18 @@
+// kcpp: Kubernetes in one C++ binary. main only dispatches subcommands; each
+// command wires its components in its own file.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "server_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kcpp: Kubernetes, written in C++"};
+  app.require_subcommand(1);
+  kcpp::cmd::ServerConfig serverConfig;
+  CLI::App* server = kcpp::cmd::addServerCommand(app, serverConfig);
+  CLI11_PARSE(app, argc, argv);
+  if (server->parsed()) return kcpp::cmd::runServer(serverConfig);
+  std::cerr << app.help() << "\n";
+  return 2;
+}

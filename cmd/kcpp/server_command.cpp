@@ -1,0 +1,271 @@
+#include "server_command.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "api/schema/resource_type.h"
+#include "apiserver/authn/authenticator.h"
+#include "apiserver/authz/authorizer.h"
+#include "apiserver/handlers/api_handler.h"
+#include "apiserver/registry/namespaces/namespace_strategy.h"
+#include "apiserver/registry/pods/pod_strategy.h"
+#include "apiserver/registry/registry.h"
+#include "apiserver/server/http_server.h"
+#include "pki/cluster_pki.h"
+#include "pki/tls_context.h"
+#include "server_bootstrap.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace kcpp::cmd {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string defaultDataDir() {
+  if (geteuid() == 0) return "/var/lib/kcpp";
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.kcpp";
+}
+
+void setupLogging(int verbosity) {
+  spdlog::set_pattern("%L%m%d %H:%M:%S.%f %t %v");
+  spdlog::set_level(verbosity >= 4 ? spdlog::level::trace
+                    : verbosity >= 2 ? spdlog::level::debug
+                                     : spdlog::level::info);
+}
+
+// The per-resource strategies: a plain table, resources not named use the default.
+apiserver::StrategyPtr strategyFor(const std::string& group, const std::string& resource) {
+  if (group.empty() && resource == "namespaces") {
+    return std::make_unique<apiserver::NamespaceStrategy>();
+  }
+  if (group.empty() && resource == "pods") return std::make_unique<apiserver::PodStrategy>();
+  return nullptr;
+}
+
+// Everything the server owns, in construction order (destroyed in reverse).
+struct Server {
+  ServerConfig config;
+  asio::io_context io;
+  storage::StorePtr store;
+  std::vector<apiserver::RegistryPtr> registries;
+  std::unique_ptr<apiserver::UnionAuthenticator> authenticator;
+  std::unique_ptr<apiserver::UnionAuthorizer> authorizer;
+  std::unique_ptr<apiserver::ApiHandler> handler;
+  std::unique_ptr<asio::ssl::context> tls;
+  std::unique_ptr<apiserver::HttpServer> http;
+
+  apiserver::Registry* registry(const std::string& group, const std::string& resource) {
+    for (auto& r : registries) {
+      if (r->type().group == group && r->type().resource == resource) return r.get();
+    }
+    return nullptr;
+  }
+};
+
+Result<void> buildRegistries(Server& s) {
+  for (api::ResourceType& type : api::builtinResources()) {
+    auto strategy = strategyFor(type.group, type.resource);
+    s.registries.push_back(
+        std::make_unique<apiserver::Registry>(std::move(type), *s.store, std::move(strategy)));
+  }
+  apiserver::Registry* namespaces = s.registry("", "namespaces");
+  KCPP_CHECK(namespaces != nullptr, "the namespaces resource is built in");
+  for (auto& r : s.registries) {
+    r->setNamespaceLookup([namespaces](const std::string& ns)
+                              -> asio::awaitable<std::optional<storage::CachedObject>> {
+      auto found = co_await namespaces->get("", ns);
+      if (!found) co_return std::nullopt;
+      co_return std::move(*found);
+    });
+  }
+  return {};
+}
+
+asio::awaitable<void> compactLoop(Server& s) {
+  // Every interval, compact to the revision seen one interval earlier, so that
+  // watchers have at least one interval of history (upstream's behaviour).
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  storage::Revision previous = 0;
+  while (true) {
+    timer.expires_after(std::chrono::seconds(s.config.compactIntervalSeconds));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    if (previous > 0) {
+      if (auto ok = co_await s.store->compact(previous); !ok) {
+        spdlog::warn("compaction to {} failed: {}", previous, ok.error().message);
+      }
+    }
+    auto current = co_await s.store->currentRevision();
+    if (current) previous = *current;
+  }
+}
+
+asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
+  auto t0 = std::chrono::steady_clock::now();
+  for (auto& r : s.registries) {
+    if (auto ok = co_await r->start(); !ok) co_return ok;
+  }
+  auto first = firstIpOf(s.config.serviceCidr);
+  if (!first) co_return std::move(first).error();
+  BootstrapConfig boot{*first, s.config.httpsListenPort};
+  if (auto ok = co_await ensureSystemObjects(*s.registry("", "namespaces"),
+                                             *s.registry("", "services"), boot);
+      !ok) {
+    co_return ok;
+  }
+  s.handler->setReady(true);
+  spdlog::debug("caches loaded and system objects ensured in {} ms",
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - t0).count());
+  started.set_value({});
+  co_return Result<void>{};
+}
+
+}  // namespace
+
+CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
+  CLI::App* cmd = app.add_subcommand("server", "Run the API server, datastore and control plane");
+  cmd->add_option("--data-dir,-d", c.dataDir,
+                  "Folder to hold state (default /var/lib/kcpp as root, ~/.kcpp otherwise)");
+  cmd->add_option("--bind-address", c.bindAddress, "Address to listen on")->capture_default_str();
+  cmd->add_option("--https-listen-port", c.httpsListenPort, "HTTPS listen port")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--write-kubeconfig,-o", c.writeKubeconfig,
+                  "Write the admin kubeconfig here (default <data-dir>/kubeconfig.yaml)");
+  cmd->add_option("--service-cidr", c.serviceCidr, "IPv4 network for service IPs")
+      ->capture_default_str();
+  cmd->add_option("--service-node-port-range", c.serviceNodePortRange,
+                  "Port range reserved for NodePort services")->capture_default_str();
+  cmd->add_option("--cluster-domain", c.clusterDomain, "Cluster domain")->capture_default_str();
+  cmd->add_flag("--disable-agent", c.disableAgent, "Do not run a local node agent");
+  cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
+  cmd->add_option("--compact-interval", c.compactIntervalSeconds,
+                  "Seconds between datastore compactions")->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  return cmd;
+}
+
+int runServer(ServerConfig config) {
+  setupLogging(config.verbosity);
+  if (config.dataDir.empty()) config.dataDir = defaultDataDir();
+  if (config.writeKubeconfig.empty()) config.writeKubeconfig = config.dataDir + "/kubeconfig.yaml";
+  std::error_code fsError;
+  fs::create_directories(fs::path(config.dataDir) / "server" / "db", fsError);
+  if (fsError) {
+    spdlog::error("cannot create data dir {}: {}", config.dataDir, fsError.message());
+    return 1;
+  }
+  auto firstIp = firstIpOf(config.serviceCidr);
+  if (!firstIp) {
+    spdlog::error("{}", firstIp.error().message);
+    return 1;
+  }
+
+  Server s;
+  s.config = config;
+  pki::ServingNames names;
+  names.bindAddress = config.bindAddress;
+  names.clusterDomain = config.clusterDomain;
+  names.firstServiceIp = *firstIp;
+  auto pki = pki::ClusterPki::loadOrCreate(config.dataDir, pki::servingAltNames(names));
+  if (!pki) {
+    spdlog::error("certificates: {}", pki.error().message);
+    return 1;
+  }
+  auto store = storage::openSqliteStore(
+      (fs::path(config.dataDir) / "server" / "db" / "state.db").string(), {});
+  if (!store) {
+    spdlog::error("datastore: {}", store.error().message);
+    return 1;
+  }
+  s.store = std::move(*store);
+  if (auto ok = buildRegistries(s); !ok) {
+    spdlog::error("{}", ok.error().message);
+    return 1;
+  }
+  std::vector<apiserver::AuthenticatorPtr> authenticators;
+  authenticators.push_back(std::make_unique<apiserver::X509Authenticator>());
+  s.authenticator = std::make_unique<apiserver::UnionAuthenticator>(std::move(authenticators));
+  std::vector<apiserver::AuthorizerPtr> authorizers;
+  authorizers.push_back(std::make_unique<apiserver::PrivilegedGroupAuthorizer>("system:masters"));
+  s.authorizer = std::make_unique<apiserver::UnionAuthorizer>(std::move(authorizers));
+  apiserver::ApiHandlerOptions handlerOptions;
+  handlerOptions.serverAddress = config.bindAddress + ":" + std::to_string(config.httpsListenPort);
+  s.handler = std::make_unique<apiserver::ApiHandler>(handlerOptions, *s.authorizer);
+  for (auto& r : s.registries) s.handler->addRegistry(*r);
+
+  s.tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  if (auto ok = pki::configureServerTls(*s.tls, *pki); !ok) {
+    spdlog::error("tls: {}", ok.error().message);
+    return 1;
+  }
+  apiserver::HttpServerOptions httpOptions;
+  httpOptions.bindAddress = config.bindAddress;
+  httpOptions.port = static_cast<std::uint16_t>(config.httpsListenPort);
+  s.http = std::make_unique<apiserver::HttpServer>(s.io, *s.tls, httpOptions, *s.authenticator,
+                                                   *s.handler);
+  if (auto ok = s.http->listen(); !ok) {
+    spdlog::error("{}", ok.error().message);
+    return 1;
+  }
+  int port = s.http->port();
+  auto kubeconfig = pki->kubeconfigFor(pki->admin(), port);
+  if (auto ok = pki::writeKubeconfig(config.writeKubeconfig, kubeconfig); !ok) {
+    spdlog::error("kubeconfig: {}", ok.error().message);
+    return 1;
+  }
+
+  std::promise<Result<void>> started;
+  auto startedFuture = started.get_future();
+  asio::co_spawn(s.io, startServing(s, started), [&](std::exception_ptr, Result<void> r) {
+    if (!r) {
+      spdlog::error("start: {}", r.error().message);
+      s.io.stop();
+    }
+  });
+  s.http->start();
+  asio::co_spawn(s.io, compactLoop(s), asio::detached);
+
+  int exitCode = 0;
+  asio::signal_set signals(s.io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    s.handler->setReady(false);
+    asio::co_spawn(s.io, s.http->shutdown(10s), [&](std::exception_ptr) {
+      s.store->close();
+      s.io.stop();
+    });
+  });
+  spdlog::info("kcpp server listening on https://{}:{}, kubeconfig {}", config.bindAddress, port,
+               config.writeKubeconfig);
+  unsigned threads = std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { s.io.run(); });
+  s.io.run();
+  for (auto& t : pool) t.join();
+  if (startedFuture.wait_for(0s) != std::future_status::ready) exitCode = 1;
+  s.store->close();
+  return exitCode;
+}
+
+}  // namespace kcpp::cmd

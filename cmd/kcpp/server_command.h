@@ -1,0 +1,29 @@
+#pragma once
+// `kcpp server`: the API server, its datastore, and (later) the controllers,
+// scheduler and a local node agent, in one process. Flags follow k3s's names.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace kcpp::cmd {
+
+struct ServerConfig {
+  std::string dataDir;
+  std::string bindAddress = "0.0.0.0";
+  int httpsListenPort = 6443;
+  std::string writeKubeconfig;  // default <data-dir>/kubeconfig.yaml
+  std::string serviceCidr = "10.43.0.0/16";
+  std::string serviceNodePortRange = "30000-32767";
+  std::string clusterDomain = "cluster.local";
+  bool disableAgent = false;
+  int verbosity = 0;
+  int compactIntervalSeconds = 300;  // upstream's apiserver compacts every 5 minutes
+};
+
+// Adds the `server` subcommand's flags to `app`, filling `config`.
+CLI::App* addServerCommand(CLI::App& app, ServerConfig& config);
+int runServer(ServerConfig config);
+
+}  // namespace kcpp::cmd

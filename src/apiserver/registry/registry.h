@@ -1,0 +1,119 @@
+#pragma once
+// Registry: the generic storage of one resource (upstream's genericregistry.Store).
+// It owns the resource's WatchCache; writes go to the Store and come back to the
+// cache as events. It applies the metadata rules every object follows (uid,
+// creationTimestamp, generation, generateName, resourceVersion preconditions,
+// deletionTimestamp and finalizers) and defers per-resource rules to a Strategy.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/patch/patch_type.h"
+#include "api/schema/resource_type.h"
+#include "apiserver/registry/strategy.h"
+#include "storage/cacher/watch_cache.h"
+#include "storage/store.h"
+#include "util/error.h"
+
+namespace kcpp::apiserver {
+
+struct WriteOptions {
+  bool dryRun = false;
+};
+
+using patch::PatchType;
+
+// Which part of the object a write addresses.
+enum class Subresource { None, Status, Scale, Finalize };
+
+// The outcome of a delete: the object (deleted, or still there pending
+// finalizers / graceful termination) and whether it is gone.
+struct DeleteResult {
+  json::object object;
+  bool deleted = false;
+};
+
+class Registry;
+// Looks up namespaces for the create-in-namespace checks (NamespaceLifecycle).
+// Consistent: a namespace created just before is found.
+using NamespaceLookup = std::function<boost::asio::awaitable<std::optional<storage::CachedObject>>(
+    const std::string&)>;
+
+class Registry {
+ public:
+  Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  const api::ResourceType& type() const { return type_; }
+  void setNamespaceLookup(NamespaceLookup lookup) { namespaces_ = std::move(lookup); }
+  storage::WatchCache& cache() { return *cache_; }
+
+  boost::asio::awaitable<Result<void>> start();
+
+  boost::asio::awaitable<Result<json::object>> create(const std::string& ns, json::object obj,
+                                                      WriteOptions options);
+  boost::asio::awaitable<Result<storage::CachedObject>> get(const std::string& ns,
+                                                            const std::string& name);
+  boost::asio::awaitable<Result<storage::ListResult>> list(const std::string& ns,
+                                                           storage::ListOptions options);
+  // PUT of the object or of a subresource (status: only status changes; scale: an
+  // autoscaling/v1 Scale; finalize: namespaces' spec.finalizers).
+  boost::asio::awaitable<Result<json::object>> update(const std::string& ns,
+                                                      const std::string& name, json::object body,
+                                                      Subresource sub, WriteOptions options);
+  boost::asio::awaitable<Result<json::object>> patch(const std::string& ns,
+                                                     const std::string& name, PatchType type,
+                                                     std::string patch, Subresource sub,
+                                                     WriteOptions options);
+  boost::asio::awaitable<Result<DeleteResult>> remove(const std::string& ns,
+                                                      const std::string& name,
+                                                      DeleteOptions options);
+  // The Scale view of an object (autoscaling/v1).
+  boost::asio::awaitable<Result<json::object>> getScale(const std::string& ns,
+                                                        const std::string& name);
+
+  Result<storage::CacheWatcherPtr> watch(const std::string& ns, storage::Predicate predicate,
+                                         storage::Revision afterRevision, bool sendInitialState);
+
+  std::string key(const std::string& ns, const std::string& name) const;
+  // The prefix holding a namespace's objects (or all objects when ns is empty).
+  std::string prefix(const std::string& ns) const;
+
+ private:
+  using Transform = std::function<Result<json::object>(const json::object& current)>;
+  boost::asio::awaitable<Result<json::object>> guaranteedUpdate(const std::string& ns,
+                                                                const std::string& name,
+                                                                Transform transform,
+                                                                WriteOptions options);
+  Result<json::object> updateTransform(const json::object& current, json::object body,
+                                       Subresource sub) const;
+  boost::asio::awaitable<Result<void>> checkNamespace(const std::string& ns) const;
+  Result<void> prepareCreate(const std::string& ns, json::object& obj) const;
+  Error invalidObject(const json::object& obj, std::vector<Cause> causes) const;
+  boost::asio::awaitable<Result<DeleteResult>> deleteNow(const std::string& key,
+                                                         const storage::CachedObject& current,
+                                                         const json::object& obj);
+
+  api::ResourceType type_;
+  storage::Store& store_;
+  StrategyPtr strategy_;
+  std::unique_ptr<storage::WatchCache> cache_;
+  NamespaceLookup namespaces_;
+};
+using RegistryPtr = std::unique_ptr<Registry>;
+
+// Turns a stored value into the cache's form for `type` (JSON with
+// resourceVersion set, labels, and the type's selectable fields).
+storage::Decoder makeDecoder(const api::ResourceType& type);
+
+// Serialises an object for storage: without resourceVersion (the store's
+// revision is the resourceVersion), as upstream stores objects.
+std::string encodeForStorage(json::object obj);
+
+}  // namespace kcpp::apiserver

@@ -1,0 +1,118 @@
+// Deletion in Registry: preconditions, graceful deletion, finalizers.
+#include <chrono>
+
+#include "api/meta/object.h"
+#include "api/meta/status.h"
+#include "apiserver/registry/registry.h"
+
+namespace kcpp::apiserver {
+
+namespace {
+
+constexpr int kMaxDeleteAttempts = 16;
+
+bool hasFinalizer(const json::object& meta, std::string_view name) {
+  auto it = meta.find("finalizers");
+  if (it == meta.end() || !it->value().is_array()) return false;
+  for (const auto& f : it->value().get_array()) {
+    if (f.is_string() && f.get_string() == name) return true;
+  }
+  return false;
+}
+
+bool hasFinalizers(const json::object& meta) {
+  auto it = meta.find("finalizers");
+  return it != meta.end() && it->value().is_array() && !it->value().get_array().empty();
+}
+
+void addFinalizer(json::object& meta, std::string_view name) {
+  if (hasFinalizer(meta, name)) return;
+  json::value& f = meta["finalizers"];
+  if (!f.is_array()) f = json::array();
+  f.get_array().push_back(json::string(name));
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<DeleteResult>> Registry::deleteNow(
+    const std::string& objectKey, const storage::CachedObject& current, const json::object& obj) {
+  auto removed = co_await store_.remove(objectKey, current.modRevision);
+  if (!removed) co_return std::move(removed).error();
+  strategy_->release(obj);
+  DeleteResult result;
+  result.object = obj;
+  result.deleted = true;
+  co_return result;
+}
+
+boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string& ns,
+                                                              const std::string& name,
+                                                              DeleteOptions options) {
+  std::string objectKey = key(ns, name);
+  for (int attempt = 0; attempt < kMaxDeleteAttempts; ++attempt) {
+    auto current = co_await get(ns, name);
+    if (!current) co_return std::move(current).error();
+    auto parsed = api::parseJson(*current->json);
+    if (!parsed || !parsed->is_object()) co_return makeError(Reason::InternalError, "bad object");
+    json::object obj = std::move(parsed->get_object());
+    json::object& meta = api::ensureObject(obj, "metadata");
+    std::string uid(api::getString(meta, "uid"));
+    if (!options.preconditionUid.empty() && options.preconditionUid != uid) {
+      co_return api::conflict(type_.resource, type_.group, name,
+                              "Precondition failed: UID in precondition: " +
+                                  options.preconditionUid + ", UID in object meta: " + uid);
+    }
+    std::string rv = std::to_string(current->modRevision);
+    if (!options.preconditionResourceVersion.empty() &&
+        options.preconditionResourceVersion != rv) {
+      co_return api::conflict(type_.resource, type_.group, name,
+                              "Precondition failed: ResourceVersion in precondition: " +
+                                  options.preconditionResourceVersion +
+                                  ", ResourceVersion in object meta: " + rv);
+    }
+    if (json::object kept = obj; strategy_->keepOnDelete(kept)) {
+      if (kept == obj || options.dryRun) co_return DeleteResult{std::move(kept), false};
+      auto written =
+          co_await store_.update(objectKey, encodeForStorage(kept), current->modRevision);
+      if (!written && written.error().reason == Reason::Conflict) continue;
+      if (!written) co_return std::move(written).error();
+      api::ensureObject(kept, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
+      co_return DeleteResult{std::move(kept), false};
+    }
+    // Which finalizers must run first (upstream: the object's own plus the one the
+    // propagation policy asks the garbage collector for).
+    json::object pending = obj;
+    json::object& pendingMeta = api::ensureObject(pending, "metadata");
+    if (options.propagationPolicy == "Foreground") addFinalizer(pendingMeta, "foregroundDeletion");
+    if (options.propagationPolicy == "Orphan") addFinalizer(pendingMeta, "orphan");
+    std::int64_t grace = strategy_->gracePeriod(obj, options);
+    bool alreadyDeleting = meta.contains("deletionTimestamp");
+    if (!hasFinalizers(pendingMeta) && grace == 0) {
+      if (options.dryRun) co_return DeleteResult{obj, true};
+      auto deleted = co_await deleteNow(objectKey, *current, obj);
+      if (!deleted && deleted.error().reason == Reason::Conflict) continue;
+      if (!deleted && deleted.error().reason == Reason::NotFound) {
+        co_return api::notFound(type_.resource, type_.group, name);
+      }
+      co_return deleted;
+    }
+    // Graceful deletion or finalizers pending: mark the object and leave it.
+    if (!alreadyDeleting || grace > 0) {
+      auto when = std::chrono::system_clock::now() + std::chrono::seconds(grace);
+      if (!alreadyDeleting) pendingMeta["deletionTimestamp"] = api::formatTime(when);
+      pendingMeta["deletionGracePeriodSeconds"] = grace;
+    }
+    if (pending == obj || options.dryRun) co_return DeleteResult{std::move(pending), false};
+    auto written =
+        co_await store_.update(objectKey, encodeForStorage(pending), current->modRevision);
+    if (!written && written.error().reason == Reason::Conflict) continue;
+    if (!written) co_return std::move(written).error();
+    pendingMeta["resourceVersion"] = std::to_string(written->modRevision);
+    co_return DeleteResult{std::move(pending), false};
+  }
+  co_return api::conflict(type_.resource, type_.group, name,
+                          "the object has been modified; please apply your changes to the "
+                          "latest version and try again");
+}
+
+}  // namespace kcpp::apiserver

@@ -1,0 +1,303 @@
+// Updates, patches and the status/scale/finalize subresources of Registry.
+#include <boost/json.hpp>
+
+#include "api/meta/object.h"
+#include "api/meta/status.h"
+#include "api/patch/json_patch.h"
+#include "api/patch/merge_patch.h"
+#include "apiserver/registry/registry.h"
+
+namespace kcpp::apiserver {
+
+namespace {
+
+constexpr int kMaxUpdateAttempts = 16;
+const char* kModified =
+    "the object has been modified; please apply your changes to the latest version and try again";
+
+json::value* member(json::object& obj, std::string_view key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &it->value();
+}
+
+const json::value* member(const json::object& obj, std::string_view key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &it->value();
+}
+
+bool sameValue(const json::value* a, const json::value* b) {
+  if (!a || !b) return a == b || (a ? a->is_null() : b->is_null());
+  return *a == *b;
+}
+
+// Copies metadata the system owns from the stored object into an update.
+void keepSystemMetadata(json::object& meta, const json::object& oldMeta) {
+  for (const char* field : {"uid", "creationTimestamp", "deletionTimestamp",
+                            "deletionGracePeriodSeconds", "generation", "namespace"}) {
+    if (const json::value* v = member(oldMeta, field)) {
+      meta[field] = *v;
+    } else {
+      meta.erase(field);
+    }
+  }
+  meta.erase("selfLink");
+}
+
+bool containsAll(const json::value* have, const json::value* want) {
+  if (!want || !want->is_array()) return true;
+  for (const auto& item : want->get_array()) {
+    if (!have || !have->is_array()) return false;
+    bool found = false;
+    for (const auto& h : have->get_array()) found = found || h == item;
+    if (!found) return false;
+  }
+  return true;
+}
+
+std::string selectorString(const json::object& obj) {
+  const json::value* sel = api::findPath(obj, "spec.selector");
+  if (!sel || !sel->is_object()) return "";
+  const json::object& s = sel->get_object();
+  // apps objects carry a metav1.LabelSelector; ReplicationControllers a plain map.
+  const json::object* labels = api::findObject(s, "matchLabels");
+  if (!labels && !s.contains("matchExpressions")) labels = &s;
+  std::string out;
+  if (labels) {
+    for (const auto& kv : *labels) {
+      if (!out.empty()) out += ",";
+      out += std::string(kv.key()) + "=" +
+             (kv.value().is_string() ? std::string(kv.value().get_string()) : "");
+    }
+  }
+  if (const json::value* exprs = member(s, "matchExpressions"); exprs && exprs->is_array()) {
+    for (const auto& e : exprs->get_array()) {
+      if (!e.is_object()) continue;
+      const json::object& x = e.get_object();
+      std::string key(api::getString(x, "key"));
+      std::string op(api::getString(x, "operator"));
+      std::string values;
+      if (const json::value* vs = member(x, "values"); vs && vs->is_array()) {
+        for (const auto& v : vs->get_array()) {
+          if (!values.empty()) values += ",";
+          if (v.is_string()) values += std::string(v.get_string());
+        }
+      }
+      if (!out.empty()) out += ",";
+      if (op == "In") out += key + " in (" + values + ")";
+      else if (op == "NotIn") out += key + " notin (" + values + ")";
+      else if (op == "Exists") out += key;
+      else if (op == "DoesNotExist") out += "!" + key;
+    }
+  }
+  return out;
+}
+
+json::object scaleOf(const api::ResourceType& type, const json::object& obj) {
+  json::object scale;
+  scale["kind"] = "Scale";
+  scale["apiVersion"] = "autoscaling/v1";
+  json::object meta;
+  const json::object* objMeta = api::findObject(obj, "metadata");
+  for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+    if (objMeta) {
+      if (const json::value* v = member(*objMeta, f)) meta[f] = *v;
+    }
+  }
+  scale["metadata"] = std::move(meta);
+  const json::value* replicas = api::findPath(obj, "spec.replicas");
+  json::object spec;
+  spec["replicas"] = replicas && replicas->is_number() ? *replicas : json::value(1);
+  scale["spec"] = std::move(spec);
+  json::object status;
+  const json::value* observed = api::findPath(obj, "status.replicas");
+  status["replicas"] = observed && observed->is_number() ? *observed : json::value(0);
+  std::string selector = selectorString(obj);
+  if (!selector.empty()) status["selector"] = selector;
+  scale["status"] = std::move(status);
+  (void)type;
+  return scale;
+}
+
+}  // namespace
+
+Result<json::object> Registry::updateTransform(const json::object& current, json::object body,
+                                               Subresource sub) const {
+  std::string name(api::metaName(current));
+  json::object next;
+  if (sub == Subresource::Status) {
+    next = current;
+    if (json::value* status = member(body, "status")) next["status"] = *status;
+    else next.erase("status");
+  } else if (sub == Subresource::Finalize) {
+    next = current;
+    json::object& spec = api::ensureObject(next, "spec");
+    if (const json::value* f = api::findPath(body, "spec.finalizers")) spec["finalizers"] = *f;
+    else spec.erase("finalizers");
+  } else if (sub == Subresource::Scale) {
+    next = current;
+    const json::value* replicas = api::findPath(body, "spec.replicas");
+    if (!replicas || !replicas->is_number()) {
+      return api::invalid("Scale", "autoscaling", name,
+                          {api::fieldRequired("spec.replicas", "")});
+    }
+    api::ensureObject(next, "spec")["replicas"] = *replicas;
+  } else {
+    std::string_view bodyName = api::metaName(body);
+    if (!bodyName.empty() && bodyName != name) {
+      return api::badRequest("the name of the object (" + std::string(bodyName) +
+                             ") does not match the name on the URL (" + name + ")");
+    }
+    std::string_view kind = api::getString(body, "kind");
+    if (!kind.empty() && kind != type_.kind) {
+      return api::badRequest("the kind of the object (" + std::string(kind) +
+                             ") does not match the resource " + type_.kind);
+    }
+    next = std::move(body);
+    next["kind"] = type_.kind;
+    next["apiVersion"] = type_.apiVersion();
+    json::object& meta = api::ensureObject(next, "metadata");
+    meta["name"] = name;
+    keepSystemMetadata(meta, *api::findObject(current, "metadata"));
+    if (type_.hasStatus) {
+      if (const json::value* status = member(current, "status")) next["status"] = *status;
+      else next.erase("status");
+    }
+    strategy_->prepareForUpdate(next, current);
+  }
+  json::object& meta = api::ensureObject(next, "metadata");
+  const json::object& oldMeta = *api::findObject(current, "metadata");
+  if (type_.tracksGeneration && !sameValue(member(next, "spec"), member(current, "spec"))) {
+    const json::value* gen = member(oldMeta, "generation");
+    meta["generation"] = (gen && gen->is_int64() ? gen->get_int64() : 0) + 1;
+  }
+  if (member(oldMeta, "deletionTimestamp") &&
+      !containsAll(member(oldMeta, "finalizers"), member(meta, "finalizers"))) {
+    return invalidObject(next, {api::fieldForbidden(
+                                   "metadata.finalizers",
+                                   "no new finalizers can be added if the object is being deleted")});
+  }
+  std::vector<Cause> causes = strategy_->validate(next);
+  for (auto& c : strategy_->validateUpdate(next, current)) causes.push_back(std::move(c));
+  if (!causes.empty()) return invalidObject(next, std::move(causes));
+  return next;
+}
+
+boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const std::string& ns,
+                                                                        const std::string& name,
+                                                                        Transform transform,
+                                                                        WriteOptions options) {
+  std::string objectKey = key(ns, name);
+  for (int attempt = 0; attempt < kMaxUpdateAttempts; ++attempt) {
+    auto current = co_await cache_->get(objectKey);
+    if (!current) {
+      if (current.error().reason == Reason::NotFound) {
+        co_return api::notFound(type_.resource, type_.group, name);
+      }
+      co_return std::move(current).error();
+    }
+    auto parsed = api::parseJson(*current->json);
+    if (!parsed || !parsed->is_object()) co_return makeError(Reason::InternalError, "bad object");
+    const json::object& currentObj = parsed->get_object();
+    auto next = transform(currentObj);
+    if (!next) co_return std::move(next).error();
+    // A resourceVersion the caller sent is a precondition: it must be current.
+    std::string wantedRv(api::metaResourceVersion(*next));
+    std::string currentRv = std::to_string(current->modRevision);
+    if (!wantedRv.empty() && wantedRv != currentRv) {
+      co_return api::conflict(type_.resource, type_.group, name, kModified);
+    }
+    api::ensureObject(*next, "metadata")["resourceVersion"] = currentRv;
+    if (*next == currentObj || options.dryRun) co_return std::move(*next);
+    const json::object* meta = api::findObject(*next, "metadata");
+    const json::value* finalizers = meta ? member(*meta, "finalizers") : nullptr;
+    bool finalized = !finalizers || !finalizers->is_array() || finalizers->get_array().empty();
+    if (meta && member(*meta, "deletionTimestamp") && finalized &&
+        !(type_.resource == "namespaces")) {
+      // The last finalizer is gone from an object being deleted: delete it now.
+      auto deleted = co_await deleteNow(objectKey, *current, *next);
+      if (!deleted && deleted.error().reason == Reason::Conflict) continue;
+      if (!deleted) co_return std::move(deleted).error();
+      co_return std::move(deleted->object);
+    }
+    auto written = co_await store_.update(objectKey, encodeForStorage(*next), current->modRevision);
+    if (written) {
+      api::ensureObject(*next, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
+      co_return std::move(*next);
+    }
+    if (written.error().reason == Reason::NotFound) {
+      co_return api::notFound(type_.resource, type_.group, name);
+    }
+    if (written.error().reason != Reason::Conflict) co_return std::move(written).error();
+    if (!wantedRv.empty()) {
+      co_return api::conflict(type_.resource, type_.group, name, kModified);
+    }
+    // Someone else wrote in between and the caller set no precondition: retry.
+  }
+  co_return api::conflict(type_.resource, type_.group, name, kModified);
+}
+
+boost::asio::awaitable<Result<json::object>> Registry::update(const std::string& ns,
+                                                              const std::string& name,
+                                                              json::object body, Subresource sub,
+                                                              WriteOptions options) {
+  if (sub == Subresource::None && strategy_->allowCreateOnUpdate() &&
+      !cache_->peek(key(ns, name))) {
+    api::ensureObject(body, "metadata").erase("resourceVersion");
+    co_return co_await create(ns, std::move(body), options);
+  }
+  std::string wantedRv(api::metaResourceVersion(body));
+  auto transform = [&, body = std::move(body)](const json::object& current) mutable
+      -> Result<json::object> {
+    auto next = updateTransform(current, body, sub);
+    if (next) api::ensureObject(*next, "metadata")["resourceVersion"] = wantedRv;
+    return next;
+  };
+  auto updated = co_await guaranteedUpdate(ns, name, std::move(transform), options);
+  if (updated && sub == Subresource::Scale) co_return scaleOf(type_, *updated);
+  co_return updated;
+}
+
+boost::asio::awaitable<Result<json::object>> Registry::patch(const std::string& ns,
+                                                             const std::string& name,
+                                                             PatchType patchType,
+                                                             std::string patchBody,
+                                                             Subresource sub,
+                                                             WriteOptions options) {
+  if (patchType != PatchType::Json && patchType != PatchType::Merge) {
+    // Strategic merge and apply patches need the schema's merge keys (schema issue).
+    static constexpr PatchType kAccepted[] = {PatchType::Json, PatchType::Merge};
+    co_return patch::unsupportedPatchType(kAccepted);
+  }
+  auto transform = [&](const json::object& current) -> Result<json::object> {
+    json::value target = sub == Subresource::Scale ? json::value(scaleOf(type_, current))
+                                                   : json::value(current);
+    Result<patch::Patched> patched =
+        patchType == PatchType::Json
+            ? patch::applyJsonPatch(target, patchBody, patch::Decoding::Lenient)
+            : patch::applyMergePatch(target, patchBody, patch::Decoding::Lenient);
+    if (!patched) return std::move(patched).error();
+    if (!patched->object.is_object()) return api::badRequest("the patch did not produce an object");
+    json::object body = std::move(patched->object.get_object());
+    // A resourceVersion the patch changed is a precondition (it will conflict);
+    // one it left alone is just the version read, and a conflict is retried.
+    std::string rv(api::metaResourceVersion(body));
+    if (rv == api::metaResourceVersion(current)) rv.clear();
+    auto next = updateTransform(current, std::move(body), sub);
+    if (next) api::ensureObject(*next, "metadata")["resourceVersion"] = rv;
+    return next;
+  };
+  auto updated = co_await guaranteedUpdate(ns, name, std::move(transform), options);
+  if (updated && sub == Subresource::Scale) co_return scaleOf(type_, *updated);
+  co_return updated;
+}
+
+boost::asio::awaitable<Result<json::object>> Registry::getScale(const std::string& ns,
+                                                                const std::string& name) {
+  auto found = co_await get(ns, name);
+  if (!found) co_return std::move(found).error();
+  auto parsed = api::parseJson(*found->json);
+  if (!parsed || !parsed->is_object()) co_return makeError(Reason::InternalError, "bad object");
+  co_return scaleOf(type_, parsed->get_object());
+}
+
+}  // namespace kcpp::apiserver

@@ -1,0 +1,259 @@
+#include "apiserver/server/http_server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/meta/status.h"
+#include "pki/identity.h"
+
+namespace kcpp::apiserver {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+using asio::use_awaitable;
+
+namespace {
+
+// Counts a value up for the lifetime of a scope.
+class ScopedCount {
+ public:
+  explicit ScopedCount(std::atomic<std::size_t>& n) : n_(n) { ++n_; }
+  ~ScopedCount() { --n_; }
+  ScopedCount(const ScopedCount&) = delete;
+  ScopedCount& operator=(const ScopedCount&) = delete;
+
+ private:
+  std::atomic<std::size_t>& n_;
+};
+
+std::string headerValue(const http::request<http::string_body>& req, http::field f) {
+  auto it = req.find(f);
+  return it == req.end() ? "" : std::string(it->value());
+}
+
+}  // namespace
+
+// One connection: a ResponseSink over its TLS stream.
+class HttpServer::Session : public ResponseSink {
+ public:
+  Session(Stream& stream, const HttpServerOptions& options, unsigned version, bool keepAlive)
+      : stream_(stream), options_(options), version_(version), keepAlive_(keepAlive) {}
+
+  bool keepAlive() const { return keepAlive_ && !failed_; }
+
+  asio::awaitable<void> respond(ApiResponse response) override {
+    http::response<http::string_body> res{static_cast<http::status>(response.status), version_};
+    res.set(http::field::content_type, response.contentType);
+    res.set(http::field::cache_control, "no-cache, private");
+    for (auto& [k, v] : response.headers) res.set(k, v);
+    res.keep_alive(keepAlive_);
+    res.body() = std::move(response.body);
+    res.prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(options_.writeTimeout);
+    beast::error_code ec;
+    co_await http::async_write(stream_, res, asio::redirect_error(use_awaitable, ec));
+    failed_ = failed_ || static_cast<bool>(ec);
+  }
+
+  asio::awaitable<bool> startStream(int status, std::string contentType) override {
+    http::response<http::empty_body> res{static_cast<http::status>(status), version_};
+    res.set(http::field::content_type, contentType);
+    res.set(http::field::cache_control, "no-cache, private");
+    res.chunked(true);
+    res.keep_alive(keepAlive_);
+    http::response_serializer<http::empty_body> sr{res};
+    beast::get_lowest_layer(stream_).expires_after(options_.writeTimeout);
+    beast::error_code ec;
+    co_await http::async_write_header(stream_, sr, asio::redirect_error(use_awaitable, ec));
+    failed_ = failed_ || static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  asio::awaitable<bool> writeChunk(std::string data) override {
+    if (failed_) co_return false;
+    beast::get_lowest_layer(stream_).expires_after(options_.writeTimeout);
+    beast::error_code ec;
+    co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)),
+                               asio::redirect_error(use_awaitable, ec));
+    failed_ = failed_ || static_cast<bool>(ec);
+    co_return !failed_;
+  }
+
+  asio::awaitable<void> endStream() override {
+    if (failed_) co_return;
+    beast::get_lowest_layer(stream_).expires_after(options_.writeTimeout);
+    beast::error_code ec;
+    co_await asio::async_write(stream_, http::make_chunk_last(),
+                               asio::redirect_error(use_awaitable, ec));
+    failed_ = failed_ || static_cast<bool>(ec);
+  }
+
+ private:
+  Stream& stream_;
+  const HttpServerOptions& options_;
+  unsigned version_;
+  bool keepAlive_;
+  bool failed_ = false;
+};
+
+HttpServer::HttpServer(asio::io_context& io, asio::ssl::context& tls, HttpServerOptions options,
+                       const Authenticator& authenticator, ApiHandler& handler)
+    : io_(io),
+      tls_(tls),
+      options_(std::move(options)),
+      authenticator_(authenticator),
+      handler_(handler),
+      acceptor_(io) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<void> HttpServer::listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.bindAddress, ec);
+  if (ec) return makeError(Reason::InternalError, "invalid bind address " + options_.bindAddress);
+  tcp::endpoint endpoint{address, options_.port};
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return makeError(Reason::InternalError, "listen on " + options_.bindAddress + ":" +
+                                                std::to_string(options_.port) + ": " + ec.message());
+  }
+  return {};
+}
+
+std::uint16_t HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::start() { asio::co_spawn(io_, acceptLoop(), asio::detached); }
+
+static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& options,
+                                        const Authenticator& authenticator, ApiHandler& handler,
+                                        std::atomic<std::size_t>& inFlight,
+                                        const std::atomic<bool>& draining) {
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).expires_after(options.handshakeTimeout);
+  co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                  asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+  Credentials credentials;
+  if (auto identity = pki::peerIdentity(stream.native_handle()); identity && *identity) {
+    credentials.verifiedClientCert = UserInfo{(*identity)->user, "", (*identity)->groups};
+  }
+  beast::flat_buffer buffer;
+  bool first = true;
+  while (!draining) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.bodyLimit);
+    parser.header_limit(static_cast<std::uint32_t>(options.headerLimit));
+    beast::get_lowest_layer(stream).expires_after(first ? options.requestTimeout
+                                                        : options.idleTimeout);
+    first = false;
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    beast::get_lowest_layer(stream).expires_after(options.requestTimeout);
+    if (!parser.is_done()) {
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    }
+    auto& req = parser.get();
+    HttpServer::Session session(stream, options, req.version(), req.keep_alive() && !draining);
+    if (ec == http::error::body_limit) {
+      Error e = makeError(Reason::RequestEntityTooLarge,
+                          "Request entity too large: limit is " + std::to_string(options.bodyLimit));
+      HttpServer::Session closing(stream, options, req.version(), false);
+      co_await closing.respond(errorResponse(e));
+      break;
+    }
+    if (ec) break;
+    ApiRequest request;
+    request.method = std::string(req.method_string());
+    std::string_view target = req.target();
+    auto q = target.find('?');
+    request.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) request.query = parseQuery(target.substr(q + 1));
+    request.accept = headerValue(req, http::field::accept);
+    request.contentType = headerValue(req, http::field::content_type);
+    request.body = std::move(req.body());
+    credentials.authorizationHeader = req[http::field::authorization];
+    request.user = authenticator.authenticate(credentials);
+    bool isWatch = request.query.count("watch") &&
+                   (request.query["watch"] == "true" || request.query["watch"] == "1");
+    if (!isWatch && inFlight >= options.maxRequestsInFlight) {
+      Error e = makeError(Reason::TooManyRequests, "Too many requests, please try again later.");
+      e.retryAfterSeconds = 1;
+      co_await session.respond(errorResponse(e));
+    } else {
+      ScopedCount counted(inFlight);
+      beast::get_lowest_layer(stream).expires_never();
+      co_await handler.handle(std::move(request), session);
+    }
+    if (!session.keepAlive()) break;
+  }
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+}
+
+asio::awaitable<void> HttpServer::acceptLoop() {
+  while (acceptor_.is_open()) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(
+        asio::make_strand(io_), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (!acceptor_.is_open()) break;
+      continue;
+    }
+    if (connections_ >= options_.maxConnections) {
+      socket.close(ec);  // over the bound: refuse rather than degrade everyone
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    ++connections_;
+    asio::co_spawn(
+        executor,
+        [this, socket = std::move(socket)]() mutable -> asio::awaitable<void> {
+          Stream stream(beast::tcp_stream(std::move(socket)), tls_);
+          co_await runSession(std::move(stream), options_, authenticator_, handler_, inFlight_,
+                              draining_);
+        },
+        [this](std::exception_ptr e) {
+          --connections_;
+          if (e) {
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+              spdlog::warn("connection ended with an exception: {}", ex.what());
+            }
+          }
+        });
+  }
+}
+
+asio::awaitable<void> HttpServer::shutdown(std::chrono::seconds grace) {
+  draining_ = true;
+  handler_.stopWatches();
+  beast::error_code ec;
+  acceptor_.close(ec);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  // Connections idle in keep-alive close at their next timeout; requests in
+  // flight are what must finish.
+  while (inFlight_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+}  // namespace kcpp::apiserver

@@ -1,0 +1,66 @@
+#pragma once
+// HttpServer: accepts TLS connections and runs one coroutine per connection
+// (read → authenticate → ApiHandler → write, with keep-alive), as the Beast
+// coroutine server example. It enforces the transport's limits: body size (413),
+// header and idle timeouts, a bound on connections and on requests in flight
+// (429), and drains in-flight requests on shutdown.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "apiserver/authn/authenticator.h"
+#include "apiserver/handlers/api_handler.h"
+#include "util/error.h"
+
+namespace kcpp::apiserver {
+
+struct HttpServerOptions {
+  std::string bindAddress = "0.0.0.0";
+  std::uint16_t port = 6443;  // 0: any free port
+  std::size_t bodyLimit = 3 * 1024 * 1024;
+  std::size_t headerLimit = 64 * 1024;
+  std::chrono::seconds handshakeTimeout{10};
+  std::chrono::seconds requestTimeout{60};  // to read one request's header and body
+  std::chrono::seconds idleTimeout{120};    // keep-alive connection with no request
+  std::chrono::seconds writeTimeout{60};
+  std::size_t maxConnections = 4096;
+  std::size_t maxRequestsInFlight = 600;  // upstream: 400 reads + 200 writes
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, HttpServerOptions options,
+             const Authenticator& authenticator, ApiHandler& handler);
+  ~HttpServer();
+
+  Result<void> listen();
+  std::uint16_t port() const;
+  void start();
+  // Stops accepting, lets in-flight requests finish (watches end), and returns
+  // when every connection closed or `grace` passed.
+  boost::asio::awaitable<void> shutdown(std::chrono::seconds grace);
+
+  class Session;
+
+ private:
+  boost::asio::awaitable<void> acceptLoop();
+
+  boost::asio::io_context& io_;
+  boost::asio::ssl::context& tls_;
+  HttpServerOptions options_;
+  const Authenticator& authenticator_;
+  ApiHandler& handler_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<std::size_t> inFlight_{0};
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace kcpp::apiserver
