@@ -130,7 +130,8 @@ boost::asio::awaitable<Result<std::vector<WatchEvent>>> CacheWatcherImpl::next(
     const auto remaining = deadline - std::chrono::steady_clock::now();
     if (remaining <= std::chrono::steady_clock::duration::zero()) break;
     // A notification can be stale (its events already taken): loop and look.
-    if (!co_await state_->wakeup().wait(remaining)) break;
+    const bool notified = co_await state_->wakeup().wait(remaining);
+    if (!notified) break;
   }
   co_return std::move(*state_->take(true));
 }

@@ -25,7 +25,8 @@ boost::asio::awaitable<bool> Wakeup::wait(std::chrono::steady_clock::duration ti
   }
   // The timer lives in this frame and is only touched from it; its handler may
   // run after the wait ended (then the generation no longer matches).
-  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, timeout);
   timer.async_wait([weak = weak_from_this(), generation](const boost::system::error_code& error) {
     if (error) return;
     if (auto self = weak.lock()) self->expire(generation);
@@ -46,8 +47,7 @@ void Wakeup::notify() {
     notified_ = true;
     return;
   }
-  Handler handler = std::move(parked_);
-  parked_ = nullptr;
+  Handler handler = std::move(parked_);  // move construction leaves parked_ empty
   Executor executor = std::move(parkedExecutor_);
   lock.unlock();
   complete(std::move(handler), executor, true);
@@ -72,7 +72,9 @@ void Wakeup::park(Handler handler, Executor executor, std::uint64_t generation) 
   if (slot.is_connected()) {
     slot.assign([this, generation](asio::cancellation_type) { expire(generation); });
   }
-  parked_ = std::move(handler);
+  // swap, not move-assignment: Boost 1.81's any_completion_handler move-assigns
+  // through its wrapping constructor and recurses without end.
+  parked_.swap(handler);
   parkedExecutor_ = std::move(executor);
   parkedGeneration_ = generation;
 }
@@ -83,8 +85,7 @@ void Wakeup::expire(std::uint64_t generation) {
     expiredGeneration_ = generation;  // park() will see it, if this wait has not parked yet
     return;
   }
-  Handler handler = std::move(parked_);
-  parked_ = nullptr;
+  Handler handler = std::move(parked_);  // move construction leaves parked_ empty
   Executor executor = std::move(parkedExecutor_);
   lock.unlock();
   complete(std::move(handler), executor, false);

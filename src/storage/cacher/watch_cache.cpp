@@ -33,7 +33,30 @@ Error closedError() {
 
 }  // namespace
 
-// ---- WatchCache: holds its Impl alive for the duration of each call.
+// ---- WatchCache: each call holds its Impl alive for its duration. The public
+// functions hand their arguments to a coroutine rather than being one: one
+// coroutine frame per call instead of two.
+
+namespace {
+
+asio::awaitable<Result<void>> startWith(std::shared_ptr<WatchCache::Impl> impl) {
+  co_return co_await impl->start();
+}
+
+asio::awaitable<Result<ListResult>> listWith(std::shared_ptr<WatchCache::Impl> impl,
+                                             ListOptions options) {
+  co_return co_await impl->list(std::move(options));
+}
+
+asio::awaitable<Result<CachedObject>> getWith(std::shared_ptr<WatchCache::Impl> impl, std::string key) {
+  co_return co_await impl->get(std::move(key));
+}
+
+asio::awaitable<Result<void>> waitWith(std::shared_ptr<WatchCache::Impl> impl, Revision revision) {
+  co_return co_await impl->waitForRevision(revision);
+}
+
+}  // namespace
 
 WatchCache::WatchCache(Store& store, std::string prefix, Decoder decoder, std::size_t historyCapacity,
                        std::size_t watcherQueueCapacity)
@@ -42,19 +65,14 @@ WatchCache::WatchCache(Store& store, std::string prefix, Decoder decoder, std::s
 
 WatchCache::~WatchCache() { impl_->shutdown(); }
 
-asio::awaitable<Result<void>> WatchCache::start() {
-  auto impl = impl_;
-  co_return co_await impl->start();
-}
+asio::awaitable<Result<void>> WatchCache::start() { return startWith(impl_); }
 
 asio::awaitable<Result<ListResult>> WatchCache::list(ListOptions options) {
-  auto impl = impl_;
-  co_return co_await impl->list(std::move(options));
+  return listWith(impl_, std::move(options));
 }
 
 asio::awaitable<Result<CachedObject>> WatchCache::get(std::string key) {
-  auto impl = impl_;
-  co_return co_await impl->get(std::move(key));
+  return getWith(impl_, std::move(key));
 }
 
 std::optional<CachedObject> WatchCache::peek(const std::string& key) const { return impl_->peek(key); }
@@ -65,8 +83,7 @@ Result<CacheWatcherPtr> WatchCache::watch(std::string prefix, Predicate predicat
 }
 
 asio::awaitable<Result<void>> WatchCache::waitForRevision(Revision revision) {
-  auto impl = impl_;
-  co_return co_await impl->waitForRevision(revision);
+  return waitWith(impl_, revision);
 }
 
 Revision WatchCache::revision() const { return impl_->revision(); }

@@ -67,6 +67,9 @@ using Predicate = std::function<bool(const Attributes&)>;
 
 enum class RevisionMatch { Unset, NotOlderThan, Exact };
 
+// Build it as a named variable: GCC 12.2 miscompiles `co_await cache.list({...})`
+// (a braced aggregate temporary inside co_await is relocated bitwise, and its
+// strings later free memory they do not own).
 struct ListOptions {
   std::string prefix;  // within the cache's prefix, e.g. a namespace's
   Predicate predicate;

@@ -87,7 +87,10 @@ asio::awaitable<Result<ListResult>> WatchCache::Impl::list(ListOptions options) 
 asio::awaitable<Result<ListResult>> WatchCache::Impl::listConsistent(const ListOptions& options) {
   auto current = co_await store_.currentRevision();
   if (!current) co_return std::move(current).error();
-  if (ready() && co_await catchUp(*current)) co_return listFromMemory(options);
+  // (No co_await inside conditions: GCC 12 miscompiles some of those.)
+  bool fresh = false;
+  if (ready()) fresh = co_await catchUp(*current);
+  if (fresh) co_return listFromMemory(options);
   co_return co_await listFromStore(options, 0, StoreRead::Latest);
 }
 
@@ -101,9 +104,9 @@ asio::awaitable<Result<ListResult>> WatchCache::Impl::listNotOlderThan(const Lis
     if (wanted > *current) co_return cacher::tooLargeResourceVersion(wanted, *current);
     co_return co_await listFromStore(options, 0, StoreRead::Latest);
   }
-  if (wanted > 0 && !co_await waitFor(wanted, cacher::kFreshnessTimeout)) {
-    co_return cacher::tooLargeResourceVersion(wanted, revision());
-  }
+  bool fresh = true;
+  if (wanted > 0) fresh = co_await waitFor(wanted, cacher::kFreshnessTimeout);
+  if (!fresh) co_return cacher::tooLargeResourceVersion(wanted, revision());
   co_return listFromMemory(options);
 }
 
@@ -218,7 +221,9 @@ asio::awaitable<Result<CachedObject>> WatchCache::Impl::get(std::string key) {
   KCPP_CHECK(key.starts_with(prefix_), "a get outside the watch cache's prefix");
   auto current = co_await store_.currentRevision();
   if (!current) co_return std::move(current).error();
-  if (ready() && co_await catchUp(*current)) {
+  bool fresh = false;
+  if (ready()) fresh = co_await catchUp(*current);
+  if (fresh) {
     if (auto object = peek(key)) co_return std::move(*object);
     co_return makeError(Reason::NotFound, "key not found: " + key);
   }
@@ -237,7 +242,8 @@ std::optional<CachedObject> WatchCache::Impl::peek(const std::string& key) const
 }
 
 asio::awaitable<Result<void>> WatchCache::Impl::waitForRevision(Revision revision) {
-  if (co_await waitFor(revision, cacher::kFreshnessTimeout)) co_return Result<void>{};
+  const bool reached = co_await waitFor(revision, cacher::kFreshnessTimeout);
+  if (reached) co_return Result<void>{};
   co_return cacher::tooLargeResourceVersion(revision, this->revision());
 }
 
@@ -262,7 +268,8 @@ asio::awaitable<bool> WatchCache::Impl::waitFor(Revision wanted,
   while (revision() < wanted && !stopped_) {
     const auto remaining = deadline - std::chrono::steady_clock::now();
     if (remaining <= std::chrono::steady_clock::duration::zero()) break;
-    if (!co_await wakeup->wait(remaining)) break;
+    const bool notified = co_await wakeup->wait(remaining);
+    if (!notified) break;
   }
   removeWaiter(wanted, wakeup);
   co_return revision() >= wanted;
