@@ -12,8 +12,10 @@ struct SqliteOptions {
   std::size_t maxBatch = 1024;
   // Threads (each with its own connection) serving get and range.
   std::size_t readerThreads = 2;
-  // Events kept in memory for watches; older ones are replayed from the log.
-  std::size_t watchWindow = 10000;
+  // Recent events kept in memory for watches (at most this many, and about this
+  // many bytes); watches from older revisions replay them from the log.
+  std::size_t watchWindow = 4096;
+  std::size_t watchWindowBytes = 16 << 20;
   // Revisions one compaction transaction covers, so writes wait at most that long.
   std::int64_t compactionChunk = 10000;
   // The WAL is truncated to this size when SQLite rewinds it (journal_size_limit).

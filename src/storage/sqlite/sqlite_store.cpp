@@ -60,6 +60,7 @@ Result<void> SqliteStore::start(const SqliteOptions& options) {
   history_ = std::make_unique<sqlite::Reader>(std::move(history).value());
   WatchHubOptions hubOptions;
   hubOptions.windowEvents = std::max<std::size_t>(1, options.watchWindow);
+  hubOptions.windowBytes = options.watchWindowBytes;
   hubOptions.history = [reader = history_.get()](const std::string& prefix, Revision after,
                                                  Revision upTo, std::size_t maxEvents) {
     return reader->history(prefix, after, upTo, maxEvents);  // only the hub's thread calls it

@@ -68,6 +68,12 @@ class HubWatch : public Watch {
 
 Revision revisionOf(const Event& event) { return event.kv.modRevision; }
 
+std::size_t sizeOf(const Event& event) {
+  std::size_t size = event.kv.key.size() + event.kv.value.size() + sizeof(Event);
+  if (event.prev) size += event.prev->value.size();
+  return size;
+}
+
 bool hasPrefix(const std::string& key, const std::string& prefix) {
   return key.compare(0, prefix.size(), prefix) == 0;
 }
@@ -81,7 +87,7 @@ WatchHub::WatchHub(Revision current, Revision compacted, WatchHubOptions options
       compacted_(compacted),
       dispatcher_([this] { run(); }) {
   KCPP_CHECK(options_.maxBatch > 0, "WatchHub maxBatch must be positive");
-  KCPP_CHECK(options_.windowEvents == 0 || options_.history,
+  KCPP_CHECK((options_.windowEvents == 0 && options_.windowBytes == 0) || options_.history,
              "a bounded WatchHub window needs a history reader");
 }
 
@@ -102,6 +108,7 @@ void WatchHub::publish(std::vector<Event> events) {
     for (auto& event : events) {
       KCPP_CHECK(revisionOf(event) >= latest_, "WatchHub events published out of order");
       latest_ = revisionOf(event);
+      windowBytes_ += sizeOf(event);
       window_.push_back(std::move(event));
     }
     trimLocked();
@@ -251,18 +258,29 @@ std::size_t WatchHub::windowIndexAfter(Revision revision) const {
 // bounded window, the oldest beyond its size (watches then read the history).
 void WatchHub::trimLocked() {
   Revision limit = std::min(compacted_, latest_);
-  if (options_.windowEvents == 0) {
+  if (!options_.history) {  // nothing to fall back on: keep what watches still need
     for (const auto& w : watchers_) {
       if (!w->cancelled && !w->pendingError) limit = std::min(limit, w->cursor);
     }
   }
-  while (!window_.empty() && revisionOf(window_.front()) <= limit) window_.pop_front();
+  while (!window_.empty() && revisionOf(window_.front()) <= limit) popFrontLocked();
   windowStart_ = std::max(windowStart_, limit);
-  while (options_.windowEvents > 0 && window_.size() > options_.windowEvents) {
+  while (windowTooBigLocked()) {
     Revision dropped = revisionOf(window_.front());
-    while (!window_.empty() && revisionOf(window_.front()) == dropped) window_.pop_front();
+    while (!window_.empty() && revisionOf(window_.front()) == dropped) popFrontLocked();
     windowStart_ = dropped;
   }
+}
+
+bool WatchHub::windowTooBigLocked() const {
+  if (window_.empty()) return false;
+  return (options_.windowEvents > 0 && window_.size() > options_.windowEvents) ||
+         (options_.windowBytes > 0 && windowBytes_ > options_.windowBytes);
+}
+
+void WatchHub::popFrontLocked() {
+  windowBytes_ -= sizeOf(window_.front());
+  window_.pop_front();
 }
 
 }  // namespace kcpp::storage

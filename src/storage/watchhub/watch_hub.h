@@ -42,6 +42,9 @@ struct WatchHubOptions {
   // How many events the window keeps. 0: all of them until compaction (then no
   // history reader is needed: the memory store's case).
   std::size_t windowEvents = 0;
+  // And at most about this many bytes of keys and values (0: no byte limit);
+  // only with a history reader, like windowEvents.
+  std::size_t windowBytes = 0;
   HistoryReader history;
   // Events handed to one onEvents call, at most (whole revisions are never split).
   std::size_t maxBatch = 1024;
@@ -81,12 +84,15 @@ class WatchHub {
   void fetchHistory(Delivery& delivery);
   void trimLocked();
   std::size_t windowIndexAfter(Revision revision) const;
+  bool windowTooBigLocked() const;
+  void popFrontLocked();
 
   WatchHubOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;     // the dispatcher has work
   std::condition_variable drained_;  // watchers_ became empty
   std::deque<Event> window_;      // events with revision in (windowStart_, latest_]
+  std::size_t windowBytes_ = 0;   // their keys and values, roughly
   Revision windowStart_ = 0;
   Revision latest_ = 0;
   Revision compacted_ = 0;
