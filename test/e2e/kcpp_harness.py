@@ -260,7 +260,7 @@ class KcppServer:
     """One kcpp server process on a data dir; can be stopped, killed and restarted."""
 
     def __init__(self, binary, data_dir, extra_args=(), log_path=None, port=None):
-        self.binary = binary
+        self.binary = os.path.abspath(binary)
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
         self.log_path = log_path or os.path.join(data_dir, "kcpp-server.log")

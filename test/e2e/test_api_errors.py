@@ -1,8 +1,12 @@
 """Raw HTTPS against kcpp: upstream's status codes, Status bodies and API semantics."""
 
+import http.client
+import io
 import json
 import re
+import select
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -11,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import start_server, unique
-from kcpp_harness import qs
+from kcpp_harness import Response, qs
 
 
 def cm(name, data=None, labels=None, **meta):
@@ -183,20 +187,105 @@ def test_namespace_and_name_mismatch_is_400(api, namespace):
                           "(named)")
 
 
-def test_body_over_3mib_is_413(server, namespace):
-    client = server.api(timeout=60)
-    big = cm("big", {"blob": "x" * (3 * 1024 * 1024 + 4096)})
+class _PrefixedReader(io.RawIOBase):
+    """Bytes already received, then the rest of the socket."""
+
+    def __init__(self, prefix, sock):
+        self.prefix = prefix
+        self.sock = sock
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        if self.prefix:
+            n = min(len(b), len(self.prefix))
+            b[:n] = self.prefix[:n]
+            self.prefix = self.prefix[n:]
+            return n
+        data = self.sock.recv(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+
+class _PrefixedSocket:
+    def __init__(self, prefix, sock):
+        self.reader = io.BufferedReader(_PrefixedReader(prefix, sock))
+
+    def makefile(self, mode, *args, **kw):
+        return self.reader
+
+
+def send_large_body(server, path, data):
+    """POST data the way curl does: stop sending as soon as the server answers early.
+
+    Returns (Response or None, bytes sent, error or None)."""
+    kc = server.server.kubeconfig
+    raw = socket.create_connection((kc.host, kc.port), timeout=30)
+    tls = kc.ssl_context().wrap_socket(raw, server_hostname=kc.host)
     try:
+        head = (f"POST {path} HTTP/1.1\r\nHost: {kc.host}:{kc.port}\r\n"
+                f"Content-Type: application/json\r\nAccept: application/json\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n").encode()
+        tls.sendall(head)
+        sent, error, early = 0, None, b""
+        while sent < len(data) and not early:
+            readable, _, _ = select.select([tls], [], [], 0)
+            if readable or tls.pending():
+                # Maybe only TLS 1.3 session tickets; look for application data.
+                tls.setblocking(False)
+                try:
+                    early = tls.recv(65536)
+                    if not early:
+                        error = ConnectionResetError("server closed the connection")
+                        break
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    pass
+                except (OSError, ssl.SSLError) as e:
+                    error = e
+                    break
+                finally:
+                    tls.settimeout(30)
+                if early:
+                    break
+            try:
+                tls.sendall(data[sent:sent + 65536])
+            except (OSError, ssl.SSLError) as e:
+                error = e
+                break
+            sent += min(65536, len(data) - sent)
+        resp = http.client.HTTPResponse(_PrefixedSocket(early, tls))
         try:
-            r = client.post(f"/api/v1/namespaces/{namespace}/configmaps", big, retry=False)
-        except (BrokenPipeError, ConnectionResetError) as e:
-            pytest.fail(f"server dropped the connection instead of answering 413: {e!r}")
-        assert_status(r, 413, "RequestEntityTooLarge",
-                      message="Request entity too large: limit is 3145728")
+            resp.begin()
+            body = resp.read()
+        except (OSError, ssl.SSLError, http.client.HTTPException) as e:
+            return None, sent, error or e
+        return Response(resp.status, resp.reason, resp.getheaders(), body), sent, error
     finally:
-        client.close()
-    r = server.api().get(f"/api/v1/namespaces/{namespace}/configmaps/big")
-    assert r.status == 404, r
+        tls.close()
+
+
+def test_body_over_3mib_is_413(server, api, namespace):
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    data = json.dumps(cm("big", {"blob": "x" * (3 * 1024 * 1024 + 4096)})).encode()
+    r, sent, error = send_large_body(server, path, data)
+    assert r is not None, (f"server closed the connection without an HTTP answer after "
+                           f"{sent} of {len(data)} body bytes ({error!r})")
+    assert_status(r, 413, "RequestEntityTooLarge",
+                  message="Request entity too large: limit is 3145728")
+    assert api.get(f"{path}/big").status == 404
+
+
+def test_configmap_over_1mib_is_422(server, api, namespace):
+    """A body under the request limit is read in full; a ConfigMap over 1 MiB is Invalid."""
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    data = json.dumps(cm("under", {"blob": "y" * (3 * 1024 * 1024 - 4096)})).encode()
+    r, sent, error = send_large_body(server, path, data)
+    assert r is not None and sent == len(data), (sent, len(data), error)
+    body = assert_status(r, 422, "Invalid")
+    assert body["message"].startswith('ConfigMap "under" is invalid: '), body
+    assert "1048576" in body["message"], body
+    assert api.get(f"{path}/under").status == 404
 
 
 def test_unsupported_content_type_is_415(api, namespace):
@@ -382,13 +471,15 @@ def test_pretty_output(api, namespace):
     create_cm(api, namespace, "pretty", {"a": "1"})
     path = f"/api/v1/namespaces/{namespace}/configmaps/pretty"
     compact = api.get(path).text
-    assert "\n  " not in compact.strip(), compact
+    assert "\n" not in compact.strip(), compact
     pretty = api.get(qs(path, pretty="true")).text
-    assert pretty.startswith('{\n  "kind": "ConfigMap",\n  "apiVersion": "v1",'), pretty
+    # Two-space indented JSON, one member per line (Go's json.MarshalIndent layout).
+    assert pretty.rstrip("\n") == json.dumps(json.loads(pretty), indent=2), pretty
     assert json.loads(pretty) == json.loads(compact)
-    assert "\n  " not in api.get(qs(path, pretty="false")).text.strip()
+    assert "\n" not in api.get(qs(path, pretty="false")).text.strip()
     # curl gets pretty output by default, as upstream does for curl/wget/browsers.
-    assert api.get(path, headers={"User-Agent": "curl/8.0"}).text.startswith('{\n  "kind"')
+    curl = api.get(path, headers={"User-Agent": "curl/8.0"}).text
+    assert curl.rstrip("\n") == json.dumps(json.loads(curl), indent=2), curl
 
 
 def test_yaml_request_and_response(api, namespace):
@@ -638,21 +729,66 @@ def test_list_exact_at_compacted_revision_is_410(compacting):
     assert int(r.json()["metadata"]["resourceVersion"]) > int(rv0)
 
 
+def churn(handle, ns, writes, threads=8):
+    """`writes` updates of a few ConfigMaps, from several keep-alive clients at once."""
+    errors = []
+
+    def worker(i):
+        client = handle.api()
+        base = f"/api/v1/namespaces/{ns}/configmaps"
+        try:
+            r = client.get(f"{base}/churn-{i}")
+            if r.status == 404:
+                r = client.post(base, cm(f"churn-{i}", {"n": "0"}))
+            for n in range(writes // threads):
+                r = client.patch(f"{base}/churn-{i}", {"data": {"n": str(n)}})
+                if r.status != 200:
+                    errors.append(r)
+                    return
+        finally:
+            client.close()
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors[:3]
+
+
 def test_watch_from_compacted_revision_gets_410_error_event(compacting):
-    _, client, ns = compacting
+    """A watch from a revision that is compacted and older than the watch cache's history.
+
+    Upstream's watch cache replays recent events from memory even after the datastore
+    compacted them; once a revision is older than that history too, the watch gets one
+    ERROR event carrying a 410 Expired Status and ends. The test writes until that happens
+    (bounded), so it does not depend on the cache's size."""
+    handle, client, ns = compacting
     obj = create_cm(client, ns, "watched", {"v": "1"})
     rv0 = obj["metadata"]["resourceVersion"]
     wait_compacted(client, ns, rv0)
-    with client.watch(f"/api/v1/namespaces/{ns}/configmaps", resourceVersion=rv0) as w:
-        assert w.status == 200, w.body()
-        ev = w.next_event(timeout=10)
-        assert ev is not None, "watch ended without an event"
-        assert ev["type"] == "ERROR", ev
-        st = ev["object"]
-        assert st["kind"] == "Status" and st["apiVersion"] == "v1", st
-        assert st["status"] == "Failure" and st["code"] == 410 and st["reason"] == "Expired", st
-        assert re.fullmatch(rf"too old resource version: {rv0} \(\d+\)", st["message"]), st
-        assert w.next_event(timeout=10) is None, "the stream should end after the ERROR"
+    written = 0
+    while True:
+        with client.watch(f"/api/v1/namespaces/{ns}/configmaps", resourceVersion=rv0) as w:
+            assert w.status == 200, w.body()
+            ev = w.next_event(timeout=10)
+            assert ev is not None, "watch ended without an event"
+            if ev["type"] == "ERROR":
+                st = ev["object"]
+                assert st["kind"] == "Status" and st["apiVersion"] == "v1", st
+                assert st["status"] == "Failure" and st["code"] == 410, st
+                assert st["reason"] == "Expired", st
+                assert re.fullmatch(rf"too old resource version: {rv0} \(\d+\)",
+                                    st["message"]), st
+                assert w.next_event(timeout=10) is None, "the stream should end after the ERROR"
+                return
+            # Still replayed from the watch cache's history: the first event is the next change.
+            assert ev["type"] in ("ADDED", "MODIFIED", "DELETED"), ev
+            assert int(ev["object"]["metadata"]["resourceVersion"]) > int(rv0), ev
+        assert written < 120000, (f"after {written} more writes, a watch from compacted "
+                                  f"revision {rv0} still replays history instead of 410")
+        churn(handle, ns, 4000)
+        written += 4000
 
 
 def test_continue_token_at_compacted_revision_is_410(compacting):

@@ -17,13 +17,13 @@ def load_bench():
 def test_acknowledged_writes_survive_kill_9(kcpp_binary):
     bench = load_bench()
     lines = []
-    res = bench.run(binary=kcpp_binary, rounds=5, writers=32, min_acks=64,
+    res = bench.run(binary=kcpp_binary, rounds=10, writers=32, min_acks=64,
                     log=lines.append)
     report = "\n".join(lines)
     detail = (f"{report}\nproblems: {res['problems'][:30]}\nunexpected: {res['unexpected'][:10]}"
               f"\nserver log tail:\n{res.get('log_tail', '')}")
-    assert res["rounds"] == 5, detail
-    assert res["acked_writes"] >= 5 * 64, detail
+    assert res["rounds"] == 10, detail
+    assert res["acked_writes"] >= 10 * 64, detail
     assert not res["unexpected"], detail
     assert not res["problems"], detail
     assert res["clean_exit"] == 0, detail
