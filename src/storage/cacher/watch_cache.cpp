@@ -89,6 +89,7 @@ asio::awaitable<Result<void>> WatchCache::waitForRevision(Revision revision) {
 Revision WatchCache::revision() const { return impl_->revision(); }
 std::size_t WatchCache::size() const { return impl_->size(); }
 bool WatchCache::ready() const { return impl_->ready(); }
+std::size_t WatchCache::watcherCount() const { return impl_->watcherCount(); }
 
 // ---- Impl: lifecycle.
 

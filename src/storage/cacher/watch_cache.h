@@ -166,6 +166,8 @@ class WatchCache {
   std::size_t size() const;
   // Started and following the store (for readiness checks).
   bool ready() const;
+  // Live watchers (for metrics; dropped and destroyed ones are not counted).
+  std::size_t watcherCount() const;
 
   class Impl;
 

@@ -53,6 +53,7 @@ class WatchCache::Impl : public std::enable_shared_from_this<WatchCache::Impl> {
   Revision revision() const { return revision_.load(std::memory_order_acquire); }
   std::size_t size() const;
   bool ready() const { return ready_.load(std::memory_order_acquire); }
+  std::size_t watcherCount() const { return registry_->size(); }
 
  private:
   using ObjectPtr = cacher::ObjectPtr;
