@@ -1,5 +1,6 @@
 """The real kubectl against a real kcpp server: everyday commands and their outcomes."""
 
+import ipaddress
 import json
 import os
 import re
@@ -345,19 +346,14 @@ def check_multi_document_manifest(kubectl, ns, manifest):
     cm = json.loads(kubectl("get", "cm", "cfg", "-n", ns, "-o", "json").stdout)
     assert cm["data"] == {"color": "blue"}
     secret = json.loads(kubectl("get", "secret", "creds", "-n", ns, "-o", "json").stdout)
-    assert secret["data"] == {"password": "aHVudGVyMg=="}, secret  # stringData folded into data
-    assert "stringData" not in secret
-    assert secret["type"] == "Opaque"
+    assert secret["metadata"]["name"] == "creds"
     svc = json.loads(kubectl("get", "svc", "web", "-n", ns, "-o", "json").stdout)
-    assert svc["spec"]["type"] == "ClusterIP"
-    assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", svc["spec"]["clusterIP"]), svc["spec"]
-    assert svc["spec"]["ports"][0]["protocol"] == "TCP"
+    assert svc["spec"]["ports"][0]["port"] == 80
     dep = json.loads(kubectl("get", "deploy", "web", "-n", ns, "-o", "json").stdout)
     assert dep["apiVersion"] == "apps/v1" and dep["spec"]["replicas"] == 2
-    assert dep["spec"]["strategy"]["type"] == "RollingUpdate"  # defaulted
     assert dep["metadata"]["generation"] == 1
 
-    p = kubectl("delete", "-f", str(manifest), "--timeout=60s", timeout=90)
+    p = kubectl("delete", "-f", str(manifest), "--timeout=30s", timeout=60)
     assert p.stdout.splitlines() == [
         f'namespace "{ns}" deleted',
         'configmap "cfg" deleted',
@@ -373,12 +369,65 @@ def check_multi_document_manifest(kubectl, ns, manifest):
     assert f'Error from server (NotFound): namespaces "{ns}" not found' in p.stderr
 
 
+def test_service_and_deployment_defaults(kubectl, namespace):
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+           "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    kubectl("create", "-n", namespace, "--validate=false", "-f", "-", input=json.dumps(svc))
+    spec = json.loads(kubectl("get", "svc", "web", "-n", namespace, "-o", "json").stdout)["spec"]
+    assert spec.get("type") == "ClusterIP", spec
+    assert spec.get("sessionAffinity") == "None", spec
+    assert spec["ports"][0].get("protocol") == "TCP", spec
+    assert spec["ports"][0].get("targetPort") == 80, spec
+    # A cluster IP from the default service CIDR (10.43.0.0/16), not the apiserver's own.
+    assert ipaddress.ip_address(spec.get("clusterIP", "")) in ipaddress.ip_network(
+        "10.43.0.0/16"), spec
+    assert spec["clusterIP"] != "10.43.0.1" and spec.get("clusterIPs") == [spec["clusterIP"]]
+    assert spec.get("ipFamilies") == ["IPv4"], spec
+    rows = table_rows(kubectl("get", "svc", "web", "-n", namespace).stdout)
+    assert rows[0]["TYPE"] == "ClusterIP" and rows[0]["PORT(S)"] == "80/TCP", rows
+
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+           "spec": {"selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                                 "spec": {"containers": [{"name": "web",
+                                                          "image": "registry.k8s.io/pause:3.10"}]}}}}
+    kubectl("create", "-n", namespace, "--validate=false", "-f", "-", input=json.dumps(dep))
+    spec = json.loads(kubectl("get", "deploy", "web", "-n", namespace, "-o", "json").stdout)["spec"]
+    assert spec.get("replicas") == 1, spec
+    assert spec.get("strategy") == {"type": "RollingUpdate", "rollingUpdate": {
+        "maxSurge": "25%", "maxUnavailable": "25%"}}, spec
+    assert spec.get("revisionHistoryLimit") == 10 and spec.get("progressDeadlineSeconds") == 600
+    pod = spec["template"]["spec"]
+    assert pod.get("restartPolicy") == "Always" and pod.get("dnsPolicy") == "ClusterFirst", pod
+    assert pod.get("terminationGracePeriodSeconds") == 30, pod
+    assert pod["containers"][0].get("imagePullPolicy") == "IfNotPresent", pod
+    assert pod["containers"][0].get("terminationMessagePath") == "/dev/termination-log", pod
+
+
+def test_secret_string_data_is_folded_into_data(kubectl, namespace):
+    manifest = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds"},
+                "type": "Opaque", "stringData": {"password": "hunter2"},
+                "data": {"user": "YWRtaW4="}}
+    p = kubectl("create", "-n", namespace, "--validate=false", "-f", "-",
+                input=json.dumps(manifest))
+    assert p.stdout.strip() == "secret/creds created"
+    secret = json.loads(kubectl("get", "secret", "creds", "-n", namespace, "-o", "json").stdout)
+    assert secret.get("data") == {"password": "aHVudGVyMg==", "user": "YWRtaW4="}, secret
+    assert "stringData" not in secret, secret
+    # kubectl create secret generic also works (and sends base64 data).
+    kubectl("create", "secret", "generic", "gen", "--from-literal=token=s3cr3t", "-n", namespace)
+    secret = json.loads(kubectl("get", "secret", "gen", "-n", namespace, "-o", "json").stdout)
+    assert secret["data"] == {"token": "czNjcjN0"} and secret["type"] == "Opaque", secret
+
+
 def labels_of(kubectl, ns, kind, name):
     return json.loads(kubectl("get", kind, name, "-n", ns, "-o", "json").stdout)["metadata"]
 
 
 def test_label_and_annotate(kubectl, namespace):
-    kubectl("create", "configmap", "lab", "--from-literal=a=b", "-n", namespace)
+    kubectl("create", "-n", namespace, "--validate=false", "-f", "-", input=json.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "lab"},
+         "data": {"a": "b"}}))
     p = kubectl("label", "cm", "lab", "env=prod", "tier=web", "-n", namespace)
     assert p.stdout.strip() == "configmap/lab labeled"
     assert labels_of(kubectl, namespace, "cm", "lab")["labels"] == {"env": "prod", "tier": "web"}
