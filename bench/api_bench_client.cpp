@@ -67,7 +67,8 @@ asio::awaitable<std::string> readWatchBody(Stream& stream, beast::flat_buffer& b
     parser.get().body().size = chunk.size();
     beast::get_lowest_layer(stream).expires_after(idle);
     error_code ec;
-    co_await http::async_read(stream, buffer, parser, onError(ec));
+    // read_some returns once some body arrived; async_read would wait for a full buffer.
+    co_await http::async_read_some(stream, buffer, parser, onError(ec));
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return "watch stream: " + ec.message();
     pending.append(chunk.data(), chunk.size() - parser.get().body().size);
@@ -117,7 +118,8 @@ asio::awaitable<Response> Connection::connect() {
 
 asio::awaitable<Response> Connection::request(http::verb verb, std::string target,
                                               std::string body) {
-  if (auto error = co_await ensureConnected(); !error.empty()) co_return Response{0, error};
+  std::string error = co_await ensureConnected();
+  if (!error.empty()) co_return Response{0, std::move(error)};
   http::request<http::string_body> req{verb, target, 11};
   setCommonHeaders(req, endpoint_);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
@@ -145,7 +147,8 @@ asio::awaitable<Response> Connection::request(http::verb verb, std::string targe
 asio::awaitable<std::string> Connection::watch(std::string target,
                                                std::function<void()> onHeaders,
                                                LineHandler onLine, std::chrono::seconds idle) {
-  if (auto error = co_await ensureConnected(); !error.empty()) co_return error;
+  std::string error = co_await ensureConnected();
+  if (!error.empty()) co_return error;
   http::request<http::empty_body> req{http::verb::get, target, 11};
   setCommonHeaders(req, endpoint_);
   beast::get_lowest_layer(*stream_).expires_after(timeout_);
@@ -169,12 +172,14 @@ asio::awaitable<std::string> Connection::watch(std::string target,
 }
 
 asio::awaitable<void> sleepFor(Clock::duration d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, d);
   co_await timer.async_wait(asio::use_awaitable);
 }
 
 asio::awaitable<void> sleepUntil(Clock::time_point t) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, t);
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor, t);
   co_await timer.async_wait(asio::use_awaitable);
 }
 

@@ -202,7 +202,8 @@ asio::awaitable<Result<double>> ServerProcess::waitReady(std::chrono::seconds ti
       connection = std::make_unique<Connection>(executor, *tls, endpoint(), 2s);
     }
     if (connection) {
-      auto res = co_await connection->request(beast::http::verb::get, "/readyz");
+      std::string target = "/readyz";
+      auto res = co_await connection->request(beast::http::verb::get, std::move(target));
       if (res.status == 200) co_return secondsSince(startedAt_);
     }
     co_await sleepFor(2ms);
