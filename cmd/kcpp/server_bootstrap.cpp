@@ -32,7 +32,8 @@ static boost::asio::awaitable<Result<void>> ensure(apiserver::Registry& registry
   auto found = co_await registry.get(ns, name);
   if (found) co_return Result<void>{};
   if (found.error().reason != Reason::NotFound) co_return std::move(found).error();
-  auto created = co_await registry.create(ns, std::move(obj), {});
+  apiserver::WriteOptions options;  // named: GCC 12 mishandles `{}` temporaries in co_await
+  auto created = co_await registry.create(ns, std::move(obj), options);
   if (!created && created.error().reason != Reason::AlreadyExists) {
     co_return std::move(created).error();
   }

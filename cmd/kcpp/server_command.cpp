@@ -21,6 +21,7 @@
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/authz/authorizer.h"
 #include "apiserver/handlers/api_handler.h"
+#include "apiserver/registry/namespaces/namespace_finalizer.h"
 #include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/pods/pod_strategy.h"
 #include "apiserver/registry/registry.h"
@@ -71,6 +72,8 @@ struct Server {
   std::unique_ptr<apiserver::ApiHandler> handler;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
+  std::unique_ptr<apiserver::NamespaceFinalizer> namespaceFinalizer;
+  std::atomic<bool> stopping{false};
 
   apiserver::Registry* registry(const std::string& group, const std::string& resource) {
     for (auto& r : registries) {
@@ -132,6 +135,14 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
       !ok) {
     co_return ok;
   }
+  std::vector<apiserver::Registry*> namespaced;
+  for (auto& r : s.registries) {
+    if (r->type().namespaced) namespaced.push_back(r.get());
+  }
+  s.namespaceFinalizer = std::make_unique<apiserver::NamespaceFinalizer>(
+      *s.registry("", "namespaces"), std::move(namespaced));
+  asio::co_spawn(co_await asio::this_coro::executor, s.namespaceFinalizer->run(s.stopping),
+                 asio::detached);
   s.handler->setReady(true);
   spdlog::debug("caches loaded and system objects ensured in {} ms",
                 std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -251,6 +262,7 @@ int runServer(ServerConfig config) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
     s.handler->setReady(false);
+    s.stopping = true;
     asio::co_spawn(s.io, s.http->shutdown(10s), [&](std::exception_ptr) {
       s.store->close();
       s.io.stop();

@@ -86,8 +86,11 @@ RequestInfo parseRequestInfo(std::string_view method, std::string_view path,
   return info;
 }
 
-QueryParams parseQuery(std::string_view query) {
+QueryParams parseQuery(std::string_view queryView) {
   QueryParams out;
+  // Boost.URL 1.81's params_view reads past the end of a view that is not
+  // NUL-terminated; a std::string is.
+  std::string query(queryView);
   auto parsed = boost::urls::parse_query(query);
   if (!parsed) return out;
   boost::urls::encoding_opts opts;

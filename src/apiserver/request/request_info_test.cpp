@@ -57,3 +57,13 @@ TEST(RequestInfo, QueryDecoding) {
 }
 
 }  // namespace kcpp::apiserver
+
+namespace kcpp::apiserver {
+
+TEST(RequestInfo, QueryNotNulTerminated) {
+  std::string buffer = "limit=500XXXX";
+  auto q = parseQuery(std::string_view(buffer).substr(0, 9));
+  EXPECT_EQ(q["limit"], "500");
+}
+
+}  // namespace kcpp::apiserver
