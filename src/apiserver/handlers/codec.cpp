@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "api/meta/object.h"
+#include "api/protobuf/kubernetes_protobuf.h"
 
 namespace kcpp::apiserver {
 
@@ -142,9 +143,13 @@ Result<json::value> decodeBody(std::string_view contentType, std::string_view bo
   if (type == "application/yaml" || type == "application/x-yaml" || type == "text/yaml") {
     return yamlToJson(body);
   }
+  if (type == protobuf::kProtobufMediaType) {
+    return protobuf::decodeKubernetesProtobuf(body);
+  }
   return makeError(Reason::UnsupportedMediaType,
                    "the body of the request was in an unknown format - accepted media types "
-                   "include: application/json, application/yaml");
+                   "include: application/json, application/yaml, "
+                   "application/vnd.kubernetes.protobuf");
 }
 
 Negotiated negotiate(std::string_view accept) {
