@@ -32,7 +32,8 @@ std::optional<double> medianField(const std::vector<const Row*>& rows,
 
 Row medianRow(const std::vector<const Row*>& rows) {
   Row out = *rows.front();
-  for (auto field : {&Row::count, &Row::rate, &Row::p50Ms, &Row::p99Ms, &Row::value}) {
+  for (auto field : {&Row::count, &Row::rate, &Row::p50Ms, &Row::p99Ms, &Row::value,
+                     &Row::serverCpuPct, &Row::clientCpuPct}) {
     out.*field = medianField(rows, field);
   }
   out.errors = 0;
@@ -60,26 +61,31 @@ int valueDecimals(const Row& r) {
   return v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3;
 }
 
+std::string cpu(const Row& r) {
+  if (!r.serverCpuPct && !r.clientCpuPct) return "";
+  return num(r.serverCpuPct, 0) + "/" + num(r.clientCpuPct, 0);
+}
+
 std::string throughputTable(const std::vector<Row>& rows) {
-  std::string out = fmt::format("{:<48} {:>8} {:>10} {:>8} {:>8} {:>6}  {:<16} {:<4}  {}\n",
-                                "case", "ops", "ops/s", "p50 ms", "p99 ms", "errors",
-                                "target", "met", "upstream");
+  constexpr const char* kLine = "{:<48} {:>8} {:>10} {:>8} {:>8} {:>6} {:>9}  {:<14} {:<4}  {}\n";
+  std::string out = fmt::format(kLine, "case", "ops", "ops/s", "p50 ms", "p99 ms", "errors",
+                                "cpu% s/c", "target", "met", "upstream");
   for (const Row& r : rows) {
     if (r.isFigure()) continue;
-    out += fmt::format("{:<48} {:>8} {:>10} {:>8} {:>8} {:>6}  {:<16} {:<4}  {}\n", r.name,
-                       num(r.count, 0), num(r.rate, 1), num(r.p50Ms, 2), num(r.p99Ms, 2),
-                       r.errors, r.target ? r.target->text : "", verdict(r), r.upstream);
+    out += fmt::format(kLine, r.name, num(r.count, 0), num(r.rate, 1), num(r.p50Ms, 2),
+                       num(r.p99Ms, 2), r.errors, cpu(r), r.target ? r.target->text : "",
+                       verdict(r), r.upstream);
   }
   return out;
 }
 
 std::string figureTable(const std::vector<Row>& rows) {
-  std::string out = fmt::format("{:<56} {:>10} {:<5}  {:<16} {:<4}  {}\n", "figure", "value",
-                                "", "target", "met", "upstream");
+  constexpr const char* kLine = "{:<66} {:>10} {:<5}  {:<14} {:<4}  {}\n";
+  std::string out = fmt::format(kLine, "figure", "value", "", "target", "met", "upstream");
   for (const Row& r : rows) {
     if (!r.isFigure()) continue;
     std::string name = r.note.empty() ? r.name : r.name + " (" + r.note + ")";
-    out += fmt::format("{:<56} {:>10} {:<5}  {:<16} {:<4}  {}\n", name,
+    out += fmt::format(kLine, name,
                        num(r.value, valueDecimals(r)), r.unit,
                        r.target ? r.target->text : "", verdict(r), r.upstream);
   }
@@ -102,6 +108,8 @@ json::object rowJson(const Row& r) {
     o["opsPerSecond"] = optionalJson(r.rate);
     o["p50Ms"] = optionalJson(r.p50Ms);
     o["p99Ms"] = optionalJson(r.p99Ms);
+    o["serverCpuPercent"] = optionalJson(r.serverCpuPct);
+    o["clientCpuPercent"] = optionalJson(r.clientCpuPct);
   }
   o["errors"] = r.errors;
   if (r.target) o["target"] = r.target->text;

@@ -41,6 +41,8 @@ struct Row {
   std::optional<double> rate;
   std::optional<double> p50Ms;
   std::optional<double> p99Ms;
+  std::optional<double> serverCpuPct;  // CPU used during the case, % of one core
+  std::optional<double> clientCpuPct;
   std::optional<double> value;
   std::string unit;
   long errors = 0;

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -165,6 +166,22 @@ std::optional<long> ServerProcess::statusField(const std::string& name) const {
     if (line.starts_with(name)) return std::atol(line.c_str() + name.size());
   }
   return std::nullopt;
+}
+
+std::optional<double> ServerProcess::cpuSeconds() const {
+  if (pid_ < 0) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto paren = text.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+  std::istringstream fields(text.substr(paren + 1));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::atof(field.c_str());
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 asio::awaitable<StopResult> ServerProcess::stop(std::chrono::seconds grace) {

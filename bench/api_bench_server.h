@@ -68,6 +68,8 @@ class ServerProcess {
   // VmRSS / VmHWM from /proc/PID/status, in KiB.
   std::optional<long> rssKiB() const { return statusField("VmRSS:"); }
   std::optional<long> peakRssKiB() const { return statusField("VmHWM:"); }
+  // User + system CPU seconds the process used so far (/proc/PID/stat).
+  std::optional<double> cpuSeconds() const;
 
   asio::awaitable<StopResult> stop(std::chrono::seconds grace = std::chrono::seconds(10));
 
