@@ -7,10 +7,9 @@ namespace {
 DescriptorTable buildBuiltinDescriptors() {
   DescriptorTable table;
   for (auto add : {addMetaV1, addCoreV1, addCoreV1Pod, addCoreV1Container, addCoreV1Volume,
-                   addCoreV1Node, addAppsV1, addBatchV1, addRbacV1, addPolicyV1,
-                   addSchedulingV1, addNetworkingV1, addAuthenticationV1, addAuthorizationV1,
-                   addCertificatesV1, addAutoscalingV1, addAutoscalingV2, addCoordinationV1,
-                   addDiscoveryV1}) {
+                   addCoreV1Node, addAppsV1, addBatchV1, addRbacV1, addPolicyV1, addSchedulingV1,
+                   addNetworkingV1, addAuthenticationV1, addAuthorizationV1, addCertificatesV1,
+                   addAutoscalingV1, addAutoscalingV2, addCoordinationV1, addDiscoveryV1}) {
     add(table);
   }
   table.link();

@@ -91,8 +91,8 @@ void DescriptorTable::linkMessage(MessageDescriptor& message) {
   message.indexByNumber.assign(maxNumber + 1, -1);
   for (std::size_t i = 0; i < message.fields.size(); ++i) {
     int& slot = message.indexByNumber[message.fields[i].number];
-    check(slot == -1, message.name + ": field number used twice: " +
-                          std::to_string(message.fields[i].number));
+    check(slot == -1,
+          message.name + ": field number used twice: " + std::to_string(message.fields[i].number));
     slot = static_cast<int>(i);
   }
 }

@@ -155,7 +155,8 @@ void addAppsV1(DescriptorTable& table) {
       {7, "updateStrategy", msg("StatefulSetUpdateStrategy")},
       {8, "revisionHistoryLimit", i32().pointer()},
       {9, "minReadySeconds", i32()},
-      {10, "persistentVolumeClaimRetentionPolicy", msg("StatefulSetPersistentVolumeClaimRetentionPolicy").pointer()},
+      {10, "persistentVolumeClaimRetentionPolicy",
+       msg("StatefulSetPersistentVolumeClaimRetentionPolicy").pointer()},
       {11, "ordinals", msg("StatefulSetOrdinals").pointer()},
   });
   g.message("StatefulSetStatus", {

@@ -32,7 +32,8 @@ void addCoreV1Pod(DescriptorTable& table) {
   });
   g.message("NodeAffinity", {
       {1, "requiredDuringSchedulingIgnoredDuringExecution", msg("NodeSelector").pointer()},
-      {2, "preferredDuringSchedulingIgnoredDuringExecution", listOf(msg("PreferredSchedulingTerm"))},
+      {2, "preferredDuringSchedulingIgnoredDuringExecution",
+       listOf(msg("PreferredSchedulingTerm"))},
   });
   g.message("NodeSelector", {
       {1, "nodeSelectorTerms", listOf(msg("NodeSelectorTerm")).always()},
@@ -48,7 +49,8 @@ void addCoreV1Pod(DescriptorTable& table) {
   });
   g.message("PodAffinity", {
       {1, "requiredDuringSchedulingIgnoredDuringExecution", listOf(msg("PodAffinityTerm"))},
-      {2, "preferredDuringSchedulingIgnoredDuringExecution", listOf(msg("WeightedPodAffinityTerm"))},
+      {2, "preferredDuringSchedulingIgnoredDuringExecution",
+       listOf(msg("WeightedPodAffinityTerm"))},
   });
   g.message("PodAffinityTerm", {
       {1, "labelSelector", msg("meta/v1.LabelSelector").pointer()},
@@ -60,7 +62,8 @@ void addCoreV1Pod(DescriptorTable& table) {
   });
   g.message("PodAntiAffinity", {
       {1, "requiredDuringSchedulingIgnoredDuringExecution", listOf(msg("PodAffinityTerm"))},
-      {2, "preferredDuringSchedulingIgnoredDuringExecution", listOf(msg("WeightedPodAffinityTerm"))},
+      {2, "preferredDuringSchedulingIgnoredDuringExecution",
+       listOf(msg("WeightedPodAffinityTerm"))},
   });
   g.message("PodCondition", {
       {1, "type", str().always()},

@@ -42,8 +42,9 @@ Result<void> readTypeMeta(std::string_view payload, Envelope& out) {
 
 Result<Envelope> readEnvelope(std::string_view body) {
   if (!body.starts_with(kProtobufMagic)) {
-    return decodeError("provided data does not appear to be a protobuf message, expected "
-                       "prefix [107 56 115 0]");
+    return decodeError(
+        "provided data does not appear to be a protobuf message, expected "
+        "prefix [107 56 115 0]");
   }
   auto fields = readFields(body.substr(kProtobufMagic.size()));
   if (!fields) return std::move(fields).error();
@@ -68,8 +69,8 @@ Result<json::value> MessageDecoder::envelope(std::string_view body, int depth) c
   auto envelope = readEnvelope(body);
   if (!envelope) return std::move(envelope).error();
   if (!envelope->contentEncoding.empty()) {
-    return decodeError("unsupported content encoding \"" +
-                       validUtf8(envelope->contentEncoding) + "\"");
+    return decodeError("unsupported content encoding \"" + validUtf8(envelope->contentEncoding) +
+                       "\"");
   }
   if (envelope->kind.empty()) return decodeError("Object 'Kind' is missing in the envelope");
   const MessageDescriptor* type = table_.kind(envelope->apiVersion, envelope->kind);

@@ -31,12 +31,9 @@ WireType expectedWireType(Kind kind) {
   switch (kind) {
     case Kind::Int32:
     case Kind::Int64:
-    case Kind::Bool:
-      return WireType::Varint;
-    case Kind::Double:
-      return WireType::Fixed64;
-    default:
-      return WireType::LengthDelimited;
+    case Kind::Bool: return WireType::Varint;
+    case Kind::Double: return WireType::Fixed64;
+    default: return WireType::LengthDelimited;
   }
 }
 
@@ -55,10 +52,8 @@ Result<json::value> numeric(Kind kind, std::uint64_t bits) {
   switch (kind) {
     case Kind::Int32:
       return json::value(std::int64_t{static_cast<std::int32_t>(static_cast<std::uint32_t>(bits))});
-    case Kind::Int64:
-      return json::value(static_cast<std::int64_t>(bits));
-    case Kind::Bool:
-      return json::value(bits != 0);
+    case Kind::Int64: return json::value(static_cast<std::int64_t>(bits));
+    case Kind::Bool: return json::value(bits != 0);
     default: {
       double d = std::bit_cast<double>(bits);
       if (!std::isfinite(d)) return decodeError("json: unsupported value: " + std::to_string(d));
@@ -76,13 +71,6 @@ bool isZeroScalar(const json::value& v) {
     case json::kind::bool_: return !v.get_bool();
     default: return false;
   }
-}
-
-// Repeated occurrences of a message field merge; on the wire that is concatenation.
-std::string_view mergedPayload(std::span<const WireField* const> occurrences, std::string& buffer) {
-  if (occurrences.size() == 1) return occurrences[0]->bytes;
-  for (const WireField* w : occurrences) buffer.append(w->bytes);
-  return buffer;
 }
 
 }  // namespace
@@ -129,42 +117,34 @@ Result<void> MessageDecoder::addField(json::object& out, const FieldDescriptor& 
 Result<void> MessageDecoder::addSingle(json::object& out, const FieldDescriptor& field,
                                        Occurrences occurrences, int depth) const {
   const FieldType& type = field.type;
-  std::string buffer;
   if (type.isInline) {
-    for (const WireField* w : occurrences) {
-      if (w->type != WireType::LengthDelimited) return decodeError("wrong wire type for an inlined struct");
-    }
-    auto inner = message(*type.message, mergedPayload(occurrences, buffer), depth + 1);
+    auto inner = merged(type, occurrences, depth);
     if (!inner) return std::move(inner).error();
-    for (auto& member : *inner) out.insert_or_assign(member.key(), std::move(member.value()));
+    for (auto& member : inner->as_object()) {
+      out.insert_or_assign(member.key(), std::move(member.value()));
+    }
     return {};
   }
-  if (occurrences.empty()) {
-    bool leftOut = type.isPointer || (isScalarKind(type.kind) && type.omitEmpty);
-    if (leftOut) {
-      if (!type.omitEmpty) out.insert_or_assign(field.jsonName, nullptr);
-      return {};
-    }
-    auto z = zero(type, depth);
-    if (!z) return std::move(z).error();
-    out.insert_or_assign(field.jsonName, std::move(*z));
-    return {};
-  }
-  Result<json::value> v = json::value();
-  if (isScalarKind(type.kind)) {
-    v = value(type, *occurrences.back(), depth);
-  } else {
-    for (const WireField* w : occurrences) {
-      if (w->type != WireType::LengthDelimited) {
-        return decodeError(std::string("wrong wire type ") + wireTypeName(w->type) +
-                           " (expected length-delimited)");
-      }
-    }
-    v = embedded(type, mergedPayload(occurrences, buffer), depth);
-  }
+  if (occurrences.empty()) return addAbsent(out, field, depth);
+  auto v = isScalarKind(type.kind) ? value(type, *occurrences.back(), depth)
+                                   : merged(type, occurrences, depth);
   if (!v) return std::move(v).error();
   if (!type.isPointer && type.omitEmpty && isScalarKind(type.kind) && isZeroScalar(*v)) return {};
   out.insert_or_assign(field.jsonName, std::move(*v));
+  return {};
+}
+
+Result<void> MessageDecoder::addAbsent(json::object& out, const FieldDescriptor& field,
+                                       int depth) const {
+  const FieldType& type = field.type;
+  bool leftOut = type.isPointer || (isScalarKind(type.kind) && type.omitEmpty);
+  if (leftOut) {
+    if (!type.omitEmpty) out.insert_or_assign(field.jsonName, nullptr);
+    return {};
+  }
+  auto z = zero(type, depth);
+  if (!z) return std::move(z).error();
+  out.insert_or_assign(field.jsonName, std::move(*z));
   return {};
 }
 
@@ -207,14 +187,15 @@ Result<void> MessageDecoder::addMap(json::object& out, const FieldDescriptor& fi
     const WireField* valueWire = nullptr;
     for (const WireField& part : *parts) {
       if (part.number == 1) {
-        if (part.type != WireType::LengthDelimited) return decodeError("wrong wire type for a map key");
+        if (part.type != WireType::LengthDelimited)
+          return decodeError("wrong wire type for a map key");
         key = validUtf8(part.bytes);
       } else if (part.number == 2) {
         valueWire = &part;
       }
     }
     // An entry without a value holds the value type's zero.
-    Result<json::value> v = valueWire               ? value(type, *valueWire, depth)
+    Result<json::value> v = valueWire                  ? value(type, *valueWire, depth)
                             : type.kind == Kind::Bytes ? json::value(json::string())
                                                        : zero(type, depth);
     if (!v) return inKey(std::move(v).error(), key);
@@ -246,11 +227,24 @@ Result<json::value> MessageDecoder::value(const FieldType& type, const WireField
     case Kind::Int32:
     case Kind::Int64:
     case Kind::Bool:
-    case Kind::Double:
-      return numeric(type.kind, wire.scalar);
-    default:
-      return embedded(type, wire.bytes, depth);
+    case Kind::Double: return numeric(type.kind, wire.scalar);
+    default: return embedded(type, wire.bytes, depth);
   }
+}
+
+Result<json::value> MessageDecoder::merged(const FieldType& type, Occurrences occurrences,
+                                           int depth) const {
+  for (const WireField* w : occurrences) {
+    if (w->type != WireType::LengthDelimited) {
+      return decodeError(std::string("wrong wire type ") + wireTypeName(w->type) +
+                         " (expected length-delimited)");
+    }
+  }
+  // A message field that occurs more than once merges: on the wire, concatenation.
+  if (occurrences.size() == 1) return embedded(type, occurrences[0]->bytes, depth);
+  std::string payload;
+  for (const WireField* w : occurrences) payload.append(w->bytes);
+  return embedded(type, payload, depth);
 }
 
 Result<json::value> MessageDecoder::embedded(const FieldType& type, std::string_view payload,
@@ -277,8 +271,7 @@ Result<json::value> MessageDecoder::zero(const FieldType& type, int depth) const
     case Kind::String: return json::value(json::string());
     case Kind::Bytes: return json::value(nullptr);
     case Kind::Int32:
-    case Kind::Int64:
-      return json::value(std::int64_t{0});
+    case Kind::Int64: return json::value(std::int64_t{0});
     case Kind::Bool: return json::value(false);
     case Kind::Double: return json::value(0.0);
     default: return embedded(type, {}, depth);

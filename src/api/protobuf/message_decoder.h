@@ -36,6 +36,7 @@ class MessageDecoder {
                         Occurrences occurrences, int depth) const;
   Result<void> addSingle(boost::json::object& out, const FieldDescriptor& field,
                          Occurrences occurrences, int depth) const;
+  Result<void> addAbsent(boost::json::object& out, const FieldDescriptor& field, int depth) const;
   Result<void> addList(boost::json::object& out, const FieldDescriptor& field,
                        Occurrences occurrences, int depth) const;
   Result<void> addMap(boost::json::object& out, const FieldDescriptor& field,
@@ -43,6 +44,9 @@ class MessageDecoder {
 
   // One wire value of the field's kind (an element, for lists and maps).
   Result<boost::json::value> value(const FieldType& type, const WireField& wire, int depth) const;
+  // A message-like value from all occurrences of its field, merged.
+  Result<boost::json::value> merged(const FieldType& type, Occurrences occurrences,
+                                    int depth) const;
   // The value of a message-like kind from its payload ("" gives the zero value).
   Result<boost::json::value> embedded(const FieldType& type, std::string_view payload,
                                       int depth) const;

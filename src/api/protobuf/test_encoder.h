@@ -50,7 +50,9 @@ class TestMessage {
   const std::string& data() const { return out_; }
 
  private:
-  void key(std::uint32_t number, unsigned wireType) { putVarint((std::uint64_t{number} << 3) | wireType); }
+  void key(std::uint32_t number, unsigned wireType) {
+    putVarint((std::uint64_t{number} << 3) | wireType);
+  }
   void putVarint(std::uint64_t value) {
     while (value >= 0x80) {
       out_ += static_cast<char>((value & 0x7f) | 0x80);

@@ -14,7 +14,7 @@ namespace {
 
 // Seconds of Go's zero time.Time (January 1, year 1, UTC) since the Unix epoch.
 constexpr std::int64_t kZeroTimeSeconds = -62135596800;
-constexpr std::int64_t kYear0Seconds = -62167219200;    // 0000-01-01T00:00:00Z
+constexpr std::int64_t kYear0Seconds = -62167219200;      // 0000-01-01T00:00:00Z
 constexpr std::int64_t kYear10000Seconds = 253402300800;  // 10000-01-01T00:00:00Z
 
 Error malformed(std::string detail) { return makeError(Reason::BadRequest, std::move(detail)); }
@@ -172,8 +172,9 @@ Result<json::value> quantityJson(std::string_view payload) {
   auto text = m->bytes(1);
   if (!text) return std::move(text).error();
   if (text->empty()) {
-    return malformed("quantities must match the regular expression "
-                     "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+    return malformed(
+        "quantities must match the regular expression "
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
   }
   return json::value(json::string(validUtf8(*text)));
 }

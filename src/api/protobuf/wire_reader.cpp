@@ -45,14 +45,24 @@ Result<WireField> WireReader::field() {
   if (!key) return std::move(key).error();
   WireField field;
   std::uint64_t number = *key >> 3;
-  if (number == 0 || number > 0x1fffffff) return malformed("invalid field number " + std::to_string(number));
+  if (number == 0 || number > 0x1fffffff)
+    return malformed("invalid field number " + std::to_string(number));
   field.number = static_cast<std::uint32_t>(number);
   auto type = static_cast<unsigned>(*key & 7);
   Result<std::uint64_t> scalar = std::uint64_t{0};
   switch (type) {
-    case 0: field.type = WireType::Varint; scalar = varint(); break;
-    case 1: field.type = WireType::Fixed64; scalar = fixed(8); break;
-    case 5: field.type = WireType::Fixed32; scalar = fixed(4); break;
+    case 0:
+      field.type = WireType::Varint;
+      scalar = varint();
+      break;
+    case 1:
+      field.type = WireType::Fixed64;
+      scalar = fixed(8);
+      break;
+    case 5:
+      field.type = WireType::Fixed32;
+      scalar = fixed(4);
+      break;
     case 2: {
       field.type = WireType::LengthDelimited;
       auto payload = lengthDelimited();

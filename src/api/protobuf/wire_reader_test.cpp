@@ -23,7 +23,8 @@ TEST(WireReader, ReadsVarintsOfEveryLength) {
 }
 
 TEST(WireReader, ReadsEveryWireTypeInOrder) {
-  std::string data = TestMessage().bytes(2, "abc").fixed64(3, 0x0102030405060708ull).varint(7, 5).data();
+  std::string data =
+      TestMessage().bytes(2, "abc").fixed64(3, 0x0102030405060708ull).varint(7, 5).data();
   data += std::string("\x45\x01\x00\x00\x80", 5);  // field 8, fixed32 0x80000001
   auto fields = readFields(data);
   ASSERT_TRUE(fields.ok()) << fields.error().message;
@@ -44,13 +45,15 @@ TEST(WireReader, ReadsLargeFieldNumbers) {
 
 TEST(WireReader, RejectsMalformedInput) {
   const std::string cases[] = {
-      std::string("\x08", 1),                  // key without value
-      std::string("\x08\x80", 2),              // truncated varint
-      std::string("\x12\x05" "abc", 5),        // length past the end
-      std::string("\x09\x01\x02", 3),          // truncated fixed64
-      std::string("\x0b", 1),                  // start group
-      std::string("\x00\x01", 2),              // field number 0
-      std::string(11, '\xff'),                 // varint longer than 64 bits
+      std::string("\x08", 1),      // key without value
+      std::string("\x08\x80", 2),  // truncated varint
+      std::string("\x12\x05"
+                  "abc",
+                  5),                  // length past the end
+      std::string("\x09\x01\x02", 3),  // truncated fixed64
+      std::string("\x0b", 1),          // start group
+      std::string("\x00\x01", 2),      // field number 0
+      std::string(11, '\xff'),         // varint longer than 64 bits
   };
   for (const std::string& data : cases) {
     auto fields = readFields(data);
