@@ -5,8 +5,9 @@
 // writes never go through it (they go to the Store, and come back as events).
 //
 // resourceVersion semantics (upstream's, for LIST):
-//   - RevisionMatch::Unset with revision 0 ("most recent"): consistent read, waits
-//     until the cache has caught up with the store's current revision.
+//   - RevisionMatch::Unset with revision 0 ("most recent"): consistent read: from
+//     memory once the cache has applied the store's current revision (waiting,
+//     on a timer, for events already on their way), else from the store.
 //   - revision 0 with NotOlderThan ("resourceVersion=0"): whatever the cache has.
 //   - NotOlderThan R: waits until the cache reached R (Reason::Timeout after ~3 s,
 //     "Too large resource version" as upstream), then serves the current state.
@@ -94,7 +95,9 @@ struct WatchEvent {
   CachedObject object;  // Deleted: the last state (with the delete's modRevision)
   Revision revision = 0;  // for Bookmark: everything up to it has been delivered
   // Set on the Bookmark that follows the initial state of a watch started with
-  // sendInitialState (upstream's "k8s.io/initial-events-end" bookmark).
+  // sendInitialState (upstream's "k8s.io/initial-events-end" bookmark). It comes
+  // in next()'s batch right after the initial Added events; the API layer sends
+  // it only when the client asked for sendInitialEvents and bookmarks.
   bool initialEventsEnd = false;
 };
 
@@ -138,8 +141,8 @@ class WatchCache {
   boost::asio::awaitable<Result<void>> start();
 
   boost::asio::awaitable<Result<ListResult>> list(ListOptions options);
-  // Consistent read of one key (waits until caught up with the store);
-  // NotFound if absent.
+  // Consistent read of one key (from memory when caught up with the store, as
+  // a consistent list; else from the store); NotFound if absent.
   boost::asio::awaitable<Result<CachedObject>> get(std::string key);
   // Whatever the cache has now for `key`, without waiting (resourceVersion=0).
   std::optional<CachedObject> peek(const std::string& key) const;
