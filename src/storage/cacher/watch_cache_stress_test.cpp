@@ -278,7 +278,8 @@ void fanOut(MemoryStore& store, WatchCache& cache, int watcherCount, int writes,
 }
 
 TEST_F(WatchCacheTest, FansTwentyThousandEventsPerSecondOutToWatchers) {
-  makeCache();
+  // Room for a consumer thread descheduled for a second on a loaded machine.
+  makeCache(/*history=*/10000, /*queue=*/50000);
   fanOut(*store, *cache, 10, 20000, 20000);
 }
 
