@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -294,20 +295,26 @@ fs::path defaultKcpp() {
 }
 
 void addOptions(CLI::App& app, Options& o) {
+  auto number = [&app](const char* name, auto& value, const char* help) {
+    app.add_option(name, value, help)->capture_default_str();
+  };
+  auto list = [&app](const char* name, auto& value, const char* help) {
+    app.add_option(name, value, help)->delimiter(',')->capture_default_str();
+  };
   app.add_option("--kcpp", o.kcpp, "The kcpp binary (default: ../kcpp next to this program)");
-  app.add_option("--duration", o.duration, "Seconds per create/get/list/update case")->capture_default_str();
-  app.add_option("--clients", o.clients, "Concurrent clients of the CRUD cases")->delimiter(',')->capture_default_str();
-  app.add_option("--watchers", o.watchers, "Watcher counts of the watch cases")->delimiter(',')->capture_default_str();
-  app.add_option("--watch-events", o.watchEvents, "Objects created per watch case")->capture_default_str();
-  app.add_option("--writers", o.writers, "Writers creating objects during a watch case")->capture_default_str();
-  app.add_option("--paced-rate", o.pacedRate, "Creates per second of the open-loop case")->capture_default_str();
-  app.add_option("--paced-count", o.pacedCount, "Creates of the open-loop case")->capture_default_str();
-  app.add_option("--list-size", o.listSize, "ConfigMaps in the large LIST")->capture_default_str();
-  app.add_option("--list-repeats", o.listRepeats, "Timed LISTs (the median is reported)")->capture_default_str();
-  app.add_option("--restarts", o.restarts, "Server starts per start->ready figure")->capture_default_str();
-  app.add_option("--runs", o.runs, "Whole runs; the table shows per-figure medians")->capture_default_str();
-  app.add_option("--scenarios", o.scenarios, "Subset of crud,watch,paced,list,startup")->delimiter(',');
-  app.add_option("--server-arg", o.serverArgs, "Extra `kcpp server` arguments")->capture_default_str();
+  number("--duration", o.duration, "Seconds per create/get/list/update case");
+  list("--clients", o.clients, "Concurrent clients of the CRUD cases");
+  list("--watchers", o.watchers, "Watcher counts of the watch cases");
+  number("--watch-events", o.watchEvents, "Objects created per watch case");
+  number("--writers", o.writers, "Writers creating objects during a watch case");
+  number("--paced-rate", o.pacedRate, "Creates per second of the open-loop case");
+  number("--paced-count", o.pacedCount, "Creates of the open-loop case");
+  number("--list-size", o.listSize, "ConfigMaps in the large LIST");
+  number("--list-repeats", o.listRepeats, "Timed LISTs (the median is reported)");
+  number("--restarts", o.restarts, "Server starts per start->ready figure");
+  number("--runs", o.runs, "Whole runs; the table shows per-figure medians");
+  list("--scenarios", o.scenarios, "Any of crud,watch,paced,list,startup");
+  number("--server-arg", o.serverArgs, "Extra `kcpp server` arguments (repeatable)");
   app.add_option("--json", o.json, "Also write JSON results to FILE ('-': stdout, table to stderr)");
   app.add_flag("--keep", o.keep, "Keep the data dirs and server logs");
   app.add_flag("--quick", o.quick, "A short smoke run (smaller counts, shorter cases)");
@@ -338,8 +345,15 @@ int run(int argc, char** argv) {
     return 2;
   }
   asio::io_context io(1);
+  // Ctrl-C stops the io_context: destroying the pending coroutines stops the servers
+  // (SIGTERM by PID) and removes the data dirs.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&io](boost::system::error_code ec, int) {
+    if (!ec) io.stop();
+  });
   int rc = 2;
-  asio::co_spawn(io, runAll(o), [&rc](std::exception_ptr e, int result) {
+  asio::co_spawn(io, runAll(o), [&rc, &signals](std::exception_ptr e, int result) {
+    signals.cancel();
     if (e) std::rethrow_exception(e);
     rc = result;
   });

@@ -468,32 +468,26 @@ asio::awaitable<void> pacedSender(Bench& b, Connection& c, int& next, Clock::tim
   }
 }
 
-asio::awaitable<void> pacedScenario(Bench& b) {
-  if (!b.serverAlive("paced creates")) co_return;
+asio::awaitable<std::vector<ConnectionPtr>> connectMany(Bench& b, int n) {
   auto ex = co_await asio::this_coro::executor;
   std::vector<ConnectionPtr> conns;
-  for (int i = 0; i < kPacedSenders; ++i) {
+  for (int i = 0; i < n; ++i) {
     conns.push_back(b.connection(ex));
     co_await conns.back()->connect();
   }
-  auto period = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(1.0 / b.options.pacedRate));
-  auto t0 = Clock::now() + 50ms;
-  int next = 0;
-  Latencies latencies;
+  co_return conns;
+}
+
+void addPacedRows(Bench& b, const Latencies& latencies, long errors, const CpuMeter& cpu,
+                  double elapsed) {
   Row row;
-  CpuMeter cpu(b.server);
-  WaitGroup group(ex);
-  for (auto& c : conns) {
-    group.spawn(pacedSender(b, *c, next, t0, period, latencies, row.errors));
-  }
-  co_await group.wait();
   row.name = fmt::format("create at {:.0f}/s open loop, {} objects", b.options.pacedRate,
                          b.options.pacedCount);
   row.count = static_cast<double>(latencies.size());
-  row.rate = static_cast<double>(latencies.size()) / seconds(Clock::now() - t0);
+  row.rate = static_cast<double>(latencies.size()) / elapsed;
   row.p50Ms = latencies.percentileMs(50);
   row.p99Ms = latencies.percentileMs(99);
+  row.errors = errors;
   row.target = Target{Target::Kind::AtMost, 20, "p99 <= 20 ms"};
   row.targetOnP99 = true;
   cpu.stamp(row);
@@ -510,23 +504,32 @@ asio::awaitable<void> pacedScenario(Bench& b) {
   }
 }
 
+asio::awaitable<void> pacedScenario(Bench& b) {
+  if (!b.serverAlive("paced creates")) co_return;
+  std::vector<ConnectionPtr> conns = co_await connectMany(b, kPacedSenders);
+  auto period = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / b.options.pacedRate));
+  auto t0 = Clock::now() + 50ms;
+  int next = 0;
+  Latencies latencies;
+  long errors = 0;
+  CpuMeter cpu(b.server);
+  auto ex = co_await asio::this_coro::executor;
+  WaitGroup group(ex);
+  for (auto& c : conns) group.spawn(pacedSender(b, *c, next, t0, period, latencies, errors));
+  co_await group.wait();
+  addPacedRows(b, latencies, errors, cpu, seconds(Clock::now() - t0));
+}
+
 // ---- Large LISTs ---------------------------------------------------------------------
 
-// Fills a namespace with `size` ConfigMaps, then times full LISTs of it.
-asio::awaitable<void> listCase(Bench& b, int size) {
-  auto ex = co_await asio::this_coro::executor;
-  std::string ns = fmt::format("bench-list-{}", size);
-  ConnectionPtr c = b.connection(ex);
-  bool created = co_await createNamespace(b, *c, ns);
-  if (!created) co_return;
-  double fillRate = co_await fill(b, ns, size);
-  progress("filled {} with {} ConfigMaps at {:.0f}/s", ns, size, fillRate);
-  Response warm = co_await c->request(http::verb::get, configMapsPath(ns));
+// Times full LISTs of `ns` (expected to hold `size` items), in milliseconds.
+asio::awaitable<std::vector<double>> timeLists(Bench& b, Connection& c, std::string ns, int size) {
   std::vector<double> times;
   std::string kase = fmt::format("LIST {}", size);
   for (int i = 0; i < b.options.listRepeats && b.server.running(); ++i) {
     auto t0 = Clock::now();
-    Response r = co_await c->request(http::verb::get, configMapsPath(ns));
+    Response r = co_await c.request(http::verb::get, configMapsPath(ns));
     auto elapsed = Clock::now() - t0;
     if (!success(r)) {
       b.failed(kase, r);
@@ -537,6 +540,20 @@ asio::awaitable<void> listCase(Bench& b, int size) {
     }
     times.push_back(millis(elapsed));
   }
+  co_return times;
+}
+
+// Fills a namespace with `size` ConfigMaps, then times full LISTs of it.
+asio::awaitable<void> listCase(Bench& b, int size) {
+  std::string ns = fmt::format("bench-list-{}", size);
+  auto ex = co_await asio::this_coro::executor;
+  ConnectionPtr c = b.connection(ex);
+  bool created = co_await createNamespace(b, *c, ns);
+  if (!created) co_return;
+  double fillRate = co_await fill(b, ns, size);
+  progress("filled {} with {} ConfigMaps at {:.0f}/s", ns, size, fillRate);
+  Response warm = co_await c->request(http::verb::get, configMapsPath(ns));
+  std::vector<double> times = co_await timeLists(b, *c, ns, size);
   Latencies all;
   for (double t : times) all.addMs(t);
   Row row;
@@ -547,7 +564,7 @@ asio::awaitable<void> listCase(Bench& b, int size) {
   row.errors = b.options.listRepeats - static_cast<long>(times.size());
   if (size == 10000) row.target = Target{Target::Kind::AtMost, 100, "<= 100 ms"};
   if (size == 1000) row.upstream = "~20 ms";
-  progress("{}: {:.1f} ms ({:.2f} MB body)", row.name, *row.value, warm.body.size() / 1e6);
+  progress("{}: {:.1f} ms", row.name, *row.value);
   b.report.add(std::move(row));
 }
 
