@@ -24,11 +24,13 @@
 #include "apiserver/registry/namespaces/namespace_finalizer.h"
 #include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/pods/pod_strategy.h"
+#include "apiserver/registry/secrets/secret_strategy.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
 #include "server_bootstrap.h"
+#include "storage/compactor/compactor.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace kcpp::cmd {
@@ -58,6 +60,7 @@ apiserver::StrategyPtr strategyFor(const std::string& group, const std::string& 
     return std::make_unique<apiserver::NamespaceStrategy>();
   }
   if (group.empty() && resource == "pods") return std::make_unique<apiserver::PodStrategy>();
+  if (group.empty() && resource == "secrets") return std::make_unique<apiserver::SecretStrategy>();
   return nullptr;
 }
 
@@ -73,6 +76,7 @@ struct Server {
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
   std::unique_ptr<apiserver::NamespaceFinalizer> namespaceFinalizer;
+  storage::CompactorPtr compactor;
   std::atomic<bool> stopping{false};
 
   apiserver::Registry* registry(const std::string& group, const std::string& resource) {
@@ -100,26 +104,6 @@ Result<void> buildRegistries(Server& s) {
     });
   }
   return {};
-}
-
-asio::awaitable<void> compactLoop(Server& s) {
-  // Every interval, compact to the revision seen one interval earlier, so that
-  // watchers have at least one interval of history (upstream's behaviour).
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  storage::Revision previous = 0;
-  while (true) {
-    timer.expires_after(std::chrono::seconds(s.config.compactIntervalSeconds));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
-    if (previous > 0) {
-      if (auto ok = co_await s.store->compact(previous); !ok) {
-        spdlog::warn("compaction to {} failed: {}", previous, ok.error().message);
-      }
-    }
-    auto current = co_await s.store->currentRevision();
-    if (current) previous = *current;
-  }
 }
 
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
@@ -254,7 +238,9 @@ int runServer(ServerConfig config) {
     }
   });
   s.http->start();
-  asio::co_spawn(s.io, compactLoop(s), asio::detached);
+  s.compactor = std::make_unique<storage::Compactor>(
+      *s.store, s.io.get_executor(), std::chrono::seconds(config.compactIntervalSeconds));
+  s.compactor->start();
 
   int exitCode = 0;
   asio::signal_set signals(s.io, SIGINT, SIGTERM);
@@ -263,6 +249,7 @@ int runServer(ServerConfig config) {
     spdlog::info("received signal {}, shutting down", signal);
     s.handler->setReady(false);
     s.stopping = true;
+    s.compactor->stop();
     asio::co_spawn(s.io, s.http->shutdown(10s), [&](std::exception_ptr) {
       s.store->close();
       s.io.stop();

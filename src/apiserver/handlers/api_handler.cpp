@@ -25,6 +25,17 @@ bool isPublicPath(const std::string& path) {
          path.starts_with("/readyz/");
 }
 
+// Upstream's isPrettyPrint: ?pretty as a Go bool, else curl, Wget and browsers.
+bool wantsPretty(const ApiRequest& request) {
+  auto it = request.query.find("pretty");
+  if (it != request.query.end() && !it->second.empty()) {
+    const std::string& v = it->second;
+    return v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True";
+  }
+  const std::string& ua = request.userAgent;
+  return ua.starts_with("curl") || ua.starts_with("Wget") || ua.starts_with("Mozilla/5.0");
+}
+
 Error notFoundResource() {
   return makeError(Reason::NotFound, "the server could not find the requested resource");
 }
@@ -279,7 +290,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
                                                         ResponseSink& sink) {
   Registry* registry = find(info.apiGroup, info.apiVersion, info.resource);
   Negotiated negotiated = negotiate(request.accept);
-  Encoder enc{negotiated.form, param(request.query, "pretty") == "true"};
+  Encoder enc{negotiated.form, wantsPretty(request)};
   auto fail = [&](const Error& e) { return sink.respond(errorResponse(e)); };
   if (!registry) co_return co_await fail(notFoundResource());
   const api::ResourceType& type = registry->type();
@@ -334,6 +345,11 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
 
   auto options = writeOptions(request.query);
   if (!options) co_return co_await fail(options.error());
+  if ((verb == "update" || verb == "patch") && info.name.empty()) {
+    co_return co_await fail(makeError(Reason::MethodNotAllowed,
+                                      "the server does not allow this method on the requested "
+                                      "resource"));
+  }
 
   if (verb == "create") {
     if (!info.name.empty() || *sub != Subresource::None) {

@@ -29,6 +29,7 @@ struct ApiRequest {
   QueryParams query;
   std::string accept;
   std::string contentType;
+  std::string userAgent;
   std::string body;
   std::optional<UserInfo> user;  // unset: no valid credentials were presented
 };

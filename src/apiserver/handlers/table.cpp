@@ -60,7 +60,105 @@ Column pathColumn(std::string name, std::string path, std::string description) {
           }};
 }
 
+std::string stringAt(const json::object& o, std::string_view path, const char* fallback) {
+  const json::value* v = api::findPath(o, path);
+  if (v && v->is_string() && !v->get_string().empty()) return std::string(v->get_string());
+  return fallback;
+}
+
+const json::array* arrayAt(const json::object& o, std::string_view path) {
+  const json::value* v = api::findPath(o, path);
+  return v && v->is_array() ? &v->get_array() : nullptr;
+}
+
+// upstream's printPod: the phase, overridden by the most telling container state.
+std::string podStatus(const json::object& pod) {
+  std::string reason = stringAt(pod, "status.reason", "");
+  if (reason.empty()) reason = stringAt(pod, "status.phase", "");
+  if (const json::array* statuses = arrayAt(pod, "status.containerStatuses")) {
+    for (const auto& cs : *statuses) {
+      if (!cs.is_object()) continue;
+      const json::object& c = cs.get_object();
+      std::string waiting = stringAt(c, "state.waiting.reason", "");
+      std::string terminated = stringAt(c, "state.terminated.reason", "");
+      if (!waiting.empty()) reason = waiting;
+      else if (!terminated.empty()) reason = terminated;
+      else if (const json::value* code = api::findPath(c, "state.terminated.exitCode");
+               code && code->is_int64()) {
+        reason = "ExitCode:" + std::to_string(code->get_int64());
+      }
+    }
+  }
+  if (api::findPath(pod, "metadata.deletionTimestamp") && reason != "NodeLost") {
+    reason = "Terminating";
+  }
+  return reason;
+}
+
+std::string podReady(const json::object& pod) {
+  const json::array* containers = arrayAt(pod, "spec.containers");
+  std::size_t total = containers ? containers->size() : 0, ready = 0;
+  if (const json::array* statuses = arrayAt(pod, "status.containerStatuses")) {
+    for (const auto& cs : *statuses) {
+      const json::value* r = cs.is_object() ? api::findPath(cs.get_object(), "ready") : nullptr;
+      if (r && r->is_bool() && r->get_bool()) ++ready;
+    }
+  }
+  return std::to_string(ready) + "/" + std::to_string(total);
+}
+
+std::string podRestarts(const json::object& pod) {
+  std::int64_t restarts = 0;
+  if (const json::array* statuses = arrayAt(pod, "status.containerStatuses")) {
+    for (const auto& cs : *statuses) {
+      const json::value* n =
+          cs.is_object() ? api::findPath(cs.get_object(), "restartCount") : nullptr;
+      if (n && n->is_int64()) restarts += n->get_int64();
+    }
+  }
+  return std::to_string(restarts);
+}
+
+Column textColumn(std::string name, std::string description, int priority,
+                  std::function<std::string(const json::object&)> text) {
+  return {std::move(name), "string", "", std::move(description), priority,
+          [text = std::move(text)](const json::object& o) {
+            return json::value(json::string(text(o)));
+          }};
+}
+
+std::vector<Column> podColumns() {
+  return {nameColumn(),
+          textColumn("Ready", "The aggregate readiness state of this pod for accepting traffic.",
+                     0, podReady),
+          textColumn("Status", "The aggregate status of the containers in this pod.", 0,
+                     podStatus),
+          textColumn("Restarts", "The number of times the containers in this pod have been "
+                     "restarted and when the last container in this pod has restarted.", 0,
+                     podRestarts),
+          ageColumn(),
+          textColumn("IP", "IP address allocated to the pod. Routable at least within the "
+                     "cluster. Empty if not yet allocated.", 1,
+                     [](const json::object& o) { return stringAt(o, "status.podIP", "<none>"); }),
+          textColumn("Node", "NodeName is a request to schedule this pod onto a specific node.",
+                     1,
+                     [](const json::object& o) { return stringAt(o, "spec.nodeName", "<none>"); }),
+          textColumn("Nominated Node", "nominatedNodeName is set only when this pod preempts "
+                     "other pods on the node, but it cannot be scheduled right away as "
+                     "preemption victims receive their graceful termination periods.", 1,
+                     [](const json::object& o) {
+                       return stringAt(o, "status.nominatedNodeName", "<none>");
+                     }),
+          textColumn("Readiness Gates", "If specified, all readiness gates will be evaluated "
+                     "for pod readiness.", 1, [](const json::object& o) {
+                       const json::array* gates = arrayAt(o, "spec.readinessGates");
+                       if (!gates || gates->empty()) return std::string("<none>");
+                       return "0/" + std::to_string(gates->size());
+                     })};
+}
+
 std::vector<Column> columnsFor(const api::ResourceType& type) {
+  if (type.group.empty() && type.resource == "pods") return podColumns();
   if (type.resource == "namespaces") {
     return {nameColumn(),
             pathColumn("Status", "status.phase", "The status of the namespace"),

@@ -94,10 +94,21 @@ boost::asio::awaitable<void> ApiHandler::handleWatch(ApiRequest& request, const 
     co_return co_await sink.endStream();
   }
   auto lastBookmark = Clock::now();
+  // As upstream's watch cache: a last BOOKMARK shortly before the deadline, so
+  // the client can resume from an up-to-date resourceVersion.
+  auto finalBookmarkAt = deadline - std::chrono::seconds(2);
+  bool finalBookmarkSent = false;
   while (!stopping_) {
     auto now = Clock::now();
     if (now >= deadline) break;
+    if (bookmarks && !finalBookmarkSent && now >= finalBookmarkAt) {
+      finalBookmarkSent = true;
+      lastBookmark = now - options_.bookmarkInterval;  // let the next Bookmark through
+    }
     auto wait = std::min<Clock::duration>(deadline - now, std::chrono::seconds(1));
+    if (bookmarks && !finalBookmarkSent && finalBookmarkAt > now) {
+      wait = std::min<Clock::duration>(wait, finalBookmarkAt - now);
+    }
     auto events = co_await (*watcher)->next(
         std::chrono::duration_cast<std::chrono::milliseconds>(wait));
     if (!events) {

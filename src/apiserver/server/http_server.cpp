@@ -138,6 +138,26 @@ std::uint16_t HttpServer::port() const { return acceptor_.local_endpoint().port(
 
 void HttpServer::start() { asio::co_spawn(io_, acceptLoop(), asio::detached); }
 
+// 413 for a body over the limit. The client is usually still sending it, so
+// after answering we read and drop what it declared (bounded) before closing:
+// closing with unread data would reset the connection and lose the answer.
+static asio::awaitable<void> rejectTooLarge(Stream& stream, const HttpServerOptions& options,
+                                            unsigned version, std::uint64_t declared) {
+  Error e = makeError(Reason::RequestEntityTooLarge,
+                      "Request entity too large: limit is " + std::to_string(options.bodyLimit));
+  HttpServer::Session closing(stream, options, version, false);
+  co_await closing.respond(errorResponse(e));
+  std::uint64_t toDrain = std::min<std::uint64_t>(declared, 16 * options.bodyLimit);
+  std::vector<char> sink(64 * 1024);
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  while (toDrain > 0 && !ec) {
+    std::size_t n = co_await stream.async_read_some(asio::buffer(sink),
+                                                    asio::redirect_error(use_awaitable, ec));
+    toDrain -= std::min<std::uint64_t>(toDrain, n);
+  }
+}
+
 static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& options,
                                         const Authenticator& authenticator, ApiHandler& handler,
                                         std::atomic<std::size_t>& inFlight,
@@ -155,7 +175,9 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
   bool first = true;
   while (!draining) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(options.bodyLimit);
+    // The body limit is set after the header: Beast would otherwise fail the
+    // header read itself for a large Content-Length, leaving no way to answer 413.
+    parser.body_limit(boost::none);
     parser.header_limit(static_cast<std::uint32_t>(options.headerLimit));
     beast::get_lowest_layer(stream).expires_after(first ? options.requestTimeout
                                                         : options.idleTimeout);
@@ -164,16 +186,16 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
                                      asio::redirect_error(use_awaitable, ec));
     if (ec) break;
     beast::get_lowest_layer(stream).expires_after(options.requestTimeout);
-    if (!parser.is_done()) {
+    auto declared = parser.content_length();
+    bool tooLarge = declared && *declared > options.bodyLimit;
+    parser.body_limit(options.bodyLimit);
+    if (!parser.is_done() && !tooLarge) {
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
     }
     auto& req = parser.get();
     HttpServer::Session session(stream, options, req.version(), req.keep_alive() && !draining);
-    if (ec == http::error::body_limit) {
-      Error e = makeError(Reason::RequestEntityTooLarge,
-                          "Request entity too large: limit is " + std::to_string(options.bodyLimit));
-      HttpServer::Session closing(stream, options, req.version(), false);
-      co_await closing.respond(errorResponse(e));
+    if (tooLarge || ec == http::error::body_limit) {
+      co_await rejectTooLarge(stream, options, req.version(), declared.value_or(0));
       break;
     }
     if (ec) break;
@@ -185,6 +207,7 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     if (q != std::string_view::npos) request.query = parseQuery(target.substr(q + 1));
     request.accept = headerValue(req, http::field::accept);
     request.contentType = headerValue(req, http::field::content_type);
+    request.userAgent = headerValue(req, http::field::user_agent);
     request.body = std::move(req.body());
     credentials.authorizationHeader = req[http::field::authorization];
     request.user = authenticator.authenticate(credentials);

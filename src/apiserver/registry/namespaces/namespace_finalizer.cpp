@@ -1,6 +1,6 @@
 #include "apiserver/registry/namespaces/namespace_finalizer.h"
 
-#include <set>
+#include <map>
 
 #include "api/meta/object.h"
 
@@ -8,8 +8,9 @@ namespace kcpp::apiserver {
 
 namespace json = boost::json;
 
-NamespaceFinalizer::NamespaceFinalizer(Registry& namespaces, std::vector<Registry*> namespaced)
-    : namespaces_(namespaces), namespaced_(std::move(namespaced)) {}
+NamespaceFinalizer::NamespaceFinalizer(Registry& namespaces, std::vector<Registry*> namespaced,
+                                       std::chrono::milliseconds delay)
+    : namespaces_(namespaces), namespaced_(std::move(namespaced)), delay_(delay) {}
 
 boost::asio::awaitable<bool> NamespaceFinalizer::finalize(const std::string& name) {
   bool empty = true;
@@ -51,7 +52,8 @@ boost::asio::awaitable<void> NamespaceFinalizer::run(const std::atomic<bool>& st
   };
   auto watcher = namespaces_.watch("", terminating, 0, true);
   if (!watcher) co_return;
-  std::set<std::string> pending;
+  using Clock = std::chrono::steady_clock;
+  std::map<std::string, Clock::time_point> pending;  // name → when to start
   while (!stop) {
     auto events = co_await (*watcher)->next(std::chrono::seconds(1));
     if (!events) {
@@ -62,12 +64,16 @@ boost::asio::awaitable<void> NamespaceFinalizer::run(const std::atomic<bool>& st
     for (const auto& ev : *events) {
       if (ev.type == storage::WatchEvent::Type::Added ||
           ev.type == storage::WatchEvent::Type::Modified) {
-        pending.insert(ev.object.attributes->fields.at("metadata.name"));
+        pending.emplace(ev.object.attributes->fields.at("metadata.name"),
+                        Clock::now() + delay_);
       }
     }
     // Namespaces still holding objects are retried on the next round (≤ 1 s).
-    std::vector<std::string> names(pending.begin(), pending.end());
-    for (const std::string& name : names) {
+    std::vector<std::string> due;
+    for (const auto& [name, when] : pending) {
+      if (when <= Clock::now()) due.push_back(name);
+    }
+    for (const std::string& name : due) {
       bool gone = co_await finalize(name);
       if (gone) pending.erase(name);
     }

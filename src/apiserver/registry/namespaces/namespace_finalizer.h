@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <vector>
 
 #include "apiserver/registry/registry.h"
@@ -18,7 +19,11 @@ namespace kcpp::apiserver {
 
 class NamespaceFinalizer {
  public:
-  NamespaceFinalizer(Registry& namespaces, std::vector<Registry*> namespaced);
+  // `delay`: how long a namespace stays Terminating before its content is
+  // removed (upstream's namespace controller waits 5 s so that clients deleting
+  // a manifest find their objects, and late creations are observed).
+  NamespaceFinalizer(Registry& namespaces, std::vector<Registry*> namespaced,
+                     std::chrono::milliseconds delay = std::chrono::seconds(5));
   // Runs until `stop` is set (checked every second).
   boost::asio::awaitable<void> run(const std::atomic<bool>& stop);
 
@@ -28,6 +33,7 @@ class NamespaceFinalizer {
 
   Registry& namespaces_;
   std::vector<Registry*> namespaced_;
+  std::chrono::milliseconds delay_;
 };
 
 }  // namespace kcpp::apiserver
