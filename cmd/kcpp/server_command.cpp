@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
@@ -257,6 +258,9 @@ int runServer(ServerConfig config) {
   });
   spdlog::info("kcpp server listening on https://{}:{}, kubeconfig {}", config.bindAddress, port,
                config.writeKubeconfig);
+  // The user's next step, on stdout so it can be copied (or eval'd).
+  std::printf("export KUBECONFIG=%s\n", fs::absolute(config.writeKubeconfig).c_str());
+  std::fflush(stdout);
   unsigned threads = std::max(2u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { s.io.run(); });
