@@ -23,14 +23,12 @@
 #include "apiserver/authz/authorizer.h"
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/registry/namespaces/namespace_finalizer.h"
-#include "apiserver/registry/namespaces/namespace_strategy.h"
-#include "apiserver/registry/pods/pod_strategy.h"
-#include "apiserver/registry/secrets/secret_strategy.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
 #include "server_bootstrap.h"
+#include "strategies.h"
 #include "storage/compactor/compactor.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -55,19 +53,10 @@ void setupLogging(int verbosity) {
                                      : spdlog::level::info);
 }
 
-// The per-resource strategies: a plain table, resources not named use the default.
-apiserver::StrategyPtr strategyFor(const std::string& group, const std::string& resource) {
-  if (group.empty() && resource == "namespaces") {
-    return std::make_unique<apiserver::NamespaceStrategy>();
-  }
-  if (group.empty() && resource == "pods") return std::make_unique<apiserver::PodStrategy>();
-  if (group.empty() && resource == "secrets") return std::make_unique<apiserver::SecretStrategy>();
-  return nullptr;
-}
-
 // Everything the server owns, in construction order (destroyed in reverse).
 struct Server {
   ServerConfig config;
+  StrategyConfig strategyConfig;
   asio::io_context io;
   storage::StorePtr store;
   std::vector<apiserver::RegistryPtr> registries;
@@ -90,7 +79,7 @@ struct Server {
 
 Result<void> buildRegistries(Server& s) {
   for (api::ResourceType& type : api::builtinResources()) {
-    auto strategy = strategyFor(type.group, type.resource);
+    auto strategy = strategyFor(type.group, type.resource, s.strategyConfig);
     s.registries.push_back(
         std::make_unique<apiserver::Registry>(std::move(type), *s.store, std::move(strategy)));
   }
@@ -178,6 +167,8 @@ int runServer(ServerConfig config) {
 
   Server s;
   s.config = config;
+  s.strategyConfig.serviceCidr = config.serviceCidr;
+  s.strategyConfig.serviceNodePortRange = config.serviceNodePortRange;
   pki::ServingNames names;
   names.bindAddress = config.bindAddress;
   names.clusterDomain = config.clusterDomain;
