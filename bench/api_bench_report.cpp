@@ -38,9 +38,6 @@ Row medianRow(const std::vector<const Row*>& rows) {
   }
   out.errors = 0;
   for (const Row* r : rows) out.errors += r->errors;
-  if (rows.size() > 1) {
-    out.note += fmt::format("{}median of {} runs", out.note.empty() ? "" : "; ", rows.size());
-  }
   return out;
 }
 
@@ -67,6 +64,7 @@ std::string cpu(const Row& r) {
 }
 
 std::string throughputTable(const std::vector<Row>& rows) {
+  if (std::all_of(rows.begin(), rows.end(), [](const Row& r) { return r.isFigure(); })) return "";
   constexpr const char* kLine = "{:<48} {:>8} {:>10} {:>8} {:>8} {:>6} {:>9}  {:<14} {:<4}  {}\n";
   std::string out = fmt::format(kLine, "case", "ops", "ops/s", "p50 ms", "p99 ms", "errors",
                                 "cpu% s/c", "target", "met", "upstream");
