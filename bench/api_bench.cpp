@@ -8,6 +8,9 @@
 // start→/readyz time with a fresh and an existing data dir. Each figure is printed
 // next to its target. The client is one thread on one io_context; progress goes to
 // stderr, the table to stdout (to stderr when --json writes JSON to stdout).
+//
+//   cmake --build build --target kcpp kcpp_api_bench
+//   build/bench/kcpp_api_bench [--runs 3] [--json FILE|-] [--quick] [--scenarios crud,list]
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -67,7 +70,8 @@ struct Lifecycle {
 double median(std::vector<double> v) {
   if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 ServerOptions serverOptions(const Options& o, fs::path dataDir) {
@@ -94,15 +98,15 @@ asio::awaitable<std::optional<ServerProcess>> startReady(const Options& o, const
   co_return std::move(*server);
 }
 
-asio::awaitable<void> stopChecked(ServerProcess& server, std::vector<std::string>& problems,
-                                  std::optional<double>* stopSeconds = nullptr) {
+// SIGTERM → exit in seconds; an unclean stop is recorded as a problem.
+asio::awaitable<double> stopChecked(ServerProcess& server, std::vector<std::string>& problems) {
   StopResult stopped = co_await server.stop();
   if (!stopped.clean) {
     problems.push_back(fmt::format("server pid {} did not stop cleanly on SIGTERM: {}\n--- last "
                                    "log lines:\n{}", server.pid(), stopped.how,
                                    tailOfFile(server.logFile(), 20)));
   }
-  if (stopSeconds) *stopSeconds = stopped.seconds;
+  co_return stopped.seconds;
 }
 
 // Fresh starts, each followed by a restart on the same (small) data dir.
@@ -203,8 +207,7 @@ asio::awaitable<void> mainServer(const Options& o, const fs::path& dir, Lifecycl
   out.report.add(figure("idle RSS after the load", mib(server->rssKiB()), "MiB"));
   out.report.add(figure("peak RSS (VmHWM) during the load", mib(server->peakRssKiB()), "MiB"));
   out.report.add(figure("objects created by the load", static_cast<double>(b.created), "objs"));
-  std::optional<double> stopSeconds;
-  co_await stopChecked(*server, out.problems, &stopSeconds);
+  double stopSeconds = co_await stopChecked(*server, out.problems);
   out.report.add(figure("SIGTERM -> exit after the load", stopSeconds, "s"));
   co_await restartsOnLoaded(o, dir, b.configMaps, life, out);
 }
