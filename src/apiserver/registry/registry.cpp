@@ -160,7 +160,11 @@ boost::asio::awaitable<Result<json::object>> Registry::create(const std::string&
   std::string name(api::metaName(obj));
   std::string objectKey = key(ns, name);
   if (options.dryRun) {
-    if (cache_->peek(objectKey)) co_return api::alreadyExists(type_.resource, type_.group, name);
+    // A consistent read, as upstream's dry run asks the storage: the cache alone
+    // may not have seen a create that just returned.
+    auto existing = co_await cache_->get(objectKey);
+    if (existing) co_return api::alreadyExists(type_.resource, type_.group, name);
+    if (existing.error().reason != Reason::NotFound) co_return std::move(existing).error();
     co_return obj;
   }
   if (auto allocated = co_await strategy_->allocate(obj); !allocated) {

@@ -57,18 +57,21 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
     json::object obj = std::move(parsed->get_object());
     json::object& meta = api::ensureObject(obj, "metadata");
     std::string uid(api::getString(meta, "uid"));
+    // Upstream's BeforeDelete checks these first, naming the Kind (not the resource).
     if (!options.preconditionUid.empty() && options.preconditionUid != uid) {
-      co_return api::conflict(type_.resource, type_.group, name,
-                              "Precondition failed: UID in precondition: " +
-                                  options.preconditionUid + ", UID in object meta: " + uid);
+      co_return api::conflict(type_.kind, type_.group, name,
+                              "the UID in the precondition (" + options.preconditionUid +
+                                  ") does not match the UID in record (" + uid +
+                                  "). The object might have been deleted and then recreated");
     }
     std::string rv = std::to_string(current->modRevision);
     if (!options.preconditionResourceVersion.empty() &&
         options.preconditionResourceVersion != rv) {
-      co_return api::conflict(type_.resource, type_.group, name,
-                              "Precondition failed: ResourceVersion in precondition: " +
+      co_return api::conflict(type_.kind, type_.group, name,
+                              "the ResourceVersion in the precondition (" +
                                   options.preconditionResourceVersion +
-                                  ", ResourceVersion in object meta: " + rv);
+                                  ") does not match the ResourceVersion in record (" + rv +
+                                  "). The object might have been modified");
     }
     if (json::object kept = obj; strategy_->keepOnDelete(kept)) {
       if (kept == obj || options.dryRun) co_return DeleteResult{std::move(kept), false};
@@ -97,10 +100,22 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
       co_return deleted;
     }
     // Graceful deletion or finalizers pending: mark the object and leave it.
-    if (!alreadyDeleting || grace > 0) {
+    if (!alreadyDeleting) {
       auto when = std::chrono::system_clock::now() + std::chrono::seconds(grace);
-      if (!alreadyDeleting) pendingMeta["deletionTimestamp"] = api::formatTime(when);
+      pendingMeta["deletionTimestamp"] = api::formatTime(when);
       pendingMeta["deletionGracePeriodSeconds"] = grace;
+    } else if (options.gracePeriodSeconds) {
+      // As upstream's BeforeDelete: a later DELETE may only shorten the grace
+      // period, and moves deletionTimestamp earlier by as much.
+      auto old = meta.find("deletionGracePeriodSeconds");
+      std::int64_t oldGrace =
+          old != meta.end() && old->value().is_int64() ? old->value().get_int64() : 0;
+      auto since = api::parseTime(api::getString(meta, "deletionTimestamp"));
+      if (grace < oldGrace && since) {
+        pendingMeta["deletionTimestamp"] =
+            api::formatTime(*since - std::chrono::seconds(oldGrace) + std::chrono::seconds(grace));
+        pendingMeta["deletionGracePeriodSeconds"] = grace;
+      }
     }
     if (pending == obj || options.dryRun) co_return DeleteResult{std::move(pending), false};
     auto written =

@@ -79,9 +79,13 @@ std::int64_t PodStrategy::gracePeriod(const json::object& obj,
       (phase->get_string() == "Succeeded" || phase->get_string() == "Failed")) {
     return 0;
   }
-  if (options.gracePeriodSeconds) return std::max<std::int64_t>(0, *options.gracePeriodSeconds);
+  // Negative periods mean one second, as upstream's BeforeDelete and
+  // CheckGracefulDelete treat them.
+  if (options.gracePeriodSeconds) {
+    return *options.gracePeriodSeconds < 0 ? 1 : *options.gracePeriodSeconds;
+  }
   const json::value* grace = api::findPath(obj, "spec.terminationGracePeriodSeconds");
-  if (grace && grace->is_int64()) return grace->get_int64();
+  if (grace && grace->is_int64()) return grace->get_int64() < 0 ? 1 : grace->get_int64();
   return 30;
 }
 
