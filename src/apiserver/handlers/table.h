@@ -1,7 +1,9 @@
 #pragma once
 // Table output (meta.k8s.io/v1 Table), the form `kubectl get` asks for. Columns
-// come from a per-resource table of column definitions; resources without their
-// own get upstream's default (Name, Created At → shown as NAME and AGE here).
+// and cells are upstream's (pkg/printers/internalversion), one printer per
+// resource (table_columns.h; per-group files table_core.cpp, table_apps.cpp, ...).
+// Resources without a printer get upstream's default convertor: Name and
+// "Created At" (a date, RFC 3339), as for roles and limitranges.
 
 #include <boost/json.hpp>
 
