@@ -19,9 +19,11 @@
 #include <thread>
 
 #include "api/schema/resource_type.h"
+#include "api/schema/schema_set.h"
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/authz/authorizer.h"
 #include "apiserver/handlers/api_handler.h"
+#include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/namespaces/namespace_finalizer.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
@@ -62,6 +64,8 @@ struct Server {
   std::vector<apiserver::RegistryPtr> registries;
   std::unique_ptr<apiserver::UnionAuthenticator> authenticator;
   std::unique_ptr<apiserver::UnionAuthorizer> authorizer;
+  std::unique_ptr<api::SchemaSet> schemas;
+  apiserver::OpenApiDocumentsPtr openApi;
   std::unique_ptr<apiserver::ApiHandler> handler;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
@@ -199,6 +203,15 @@ int runServer(ServerConfig config) {
   handlerOptions.serverAddress = config.bindAddress + ":" + std::to_string(config.httpsListenPort);
   s.handler = std::make_unique<apiserver::ApiHandler>(handlerOptions, *s.authorizer);
   for (auto& r : s.registries) s.handler->addRegistry(*r);
+  auto schemas = api::SchemaSet::loadBuiltin();
+  if (!schemas) {
+    spdlog::error("{}", schemas.error().message);
+    return 1;
+  }
+  s.schemas = std::make_unique<api::SchemaSet>(std::move(*schemas));
+  s.openApi = std::make_unique<apiserver::OpenApiDocuments>(*s.schemas, api::builtinResources(),
+                                                            handlerOptions.gitVersion);
+  s.handler->setSchemas(*s.schemas, *s.openApi);
 
   s.tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   if (auto ok = pki::configureServerTls(*s.tls, *pki); !ok) {

@@ -100,7 +100,7 @@ struct Position {
 
 class Walker {
  public:
-  Walker(const SchemaSet& schemas, bool prune) : schemas_(schemas), prune_(prune) {}
+  Walker(const SchemaSet& schemas, FieldCheckOptions options) : schemas_(schemas), options_(options) {}
 
   void walkObjectFields(json::object& object, const json::object& def, const std::string& defName,
                         const Position& at) {
@@ -109,6 +109,7 @@ class Walker {
     for (auto& kv : object) {
       std::string strictPath = at.strictPath.empty() ? std::string(kv.key())
                                                      : at.strictPath + "." + std::string(kv.key());
+      if (options_.mergePatch && (kv.value().is_null() || kv.key().starts_with("$"))) continue;
       auto it = props.find(kv.key());
       if (it == props.end() || !it->value().is_object()) {
         reportUnknown(strictPath);
@@ -119,7 +120,7 @@ class Walker {
                      at.goPath.empty() ? std::string(kv.key()) : at.goPath + "." + std::string(kv.key())};
       walk(kv.value(), it->value().get_object(), child);
     }
-    if (prune_) {
+    if (options_.prune) {
       for (const auto& key : unknown) object.erase(key);
     }
   }
@@ -229,17 +230,17 @@ class Walker {
   }
 
   const SchemaSet& schemas_;
-  bool prune_;
+  FieldCheckOptions options_;
   FieldCheck result_;
 };
 
 }  // namespace
 
 FieldCheck checkFields(const SchemaSet& schemas, std::string_view rootName, json::object& object,
-                       bool prune) {
+                       FieldCheckOptions options) {
   const json::object* def = schemas.definition(rootName);
   if (!def || !def->contains("properties")) return {};
-  Walker walker(schemas, prune);
+  Walker walker(schemas, options);
   walker.walkObjectFields(object, *def, std::string(rootName), Position{});
   return walker.take();
 }

@@ -26,11 +26,19 @@ struct FieldCheck {
   std::optional<std::string> typeError;
 };
 
+struct FieldCheckOptions {
+  // Remove unknown fields, as upstream's decoding into the Go type drops them.
+  bool prune = false;
+  // The object is a JSON merge patch or strategic merge patch: keys set to null
+  // (deletions) and "$"-directives ($patch, $setElementOrder/..., $retainKeys) are
+  // not fields of the result, so they are never unknown.
+  bool mergePatch = false;
+};
+
 // Walks `object` against the definition `rootName` (a full name, e.g. from
-// SchemaSet::rootName). With `prune`, unknown fields are removed, as upstream's
-// decoding into the Go type drops them.
+// SchemaSet::rootName); nothing is found when there is no such definition.
 FieldCheck checkFields(const SchemaSet& schemas, std::string_view rootName,
-                       boost::json::object& object, bool prune);
+                       boost::json::object& object, FieldCheckOptions options = {});
 
 // Upstream's message of a strict decoding error: `strict decoding error: <e1>, <e2>`.
 std::string strictDecodingMessage(const std::vector<std::string>& errors);

@@ -21,7 +21,7 @@ class FieldValidation : public ::testing::Test {
 
   FieldCheck check(std::string_view kindRoot, std::string_view text, bool prune = false) {
     object_ = json::parse(text).as_object();
-    return checkFields(*schemas_, kindRoot, object_, prune);
+    return checkFields(*schemas_, kindRoot, object_, FieldCheckOptions{prune, false});
   }
 
   static SchemaSet* schemas_;
@@ -130,9 +130,21 @@ TEST_F(FieldValidation, NullsAreAlwaysAccepted) {
   EXPECT_TRUE(r.unknownFields.empty());
 }
 
+TEST_F(FieldValidation, MergePatchDeletionsAndDirectivesAreNotUnknown) {
+  json::object patch = json::parse(R"({"metadata":{"bogus":null,"labels":{"a":null}},
+    "spec":{"$setElementOrder/containers":[{"name":"c"}],"containers":[{"name":"c","$patch":"delete"}],
+    "oops":1}})").as_object();
+  auto r = checkFields(*schemas_, kPod, patch, FieldCheckOptions{true, true});
+  EXPECT_EQ(r.unknownFields, std::vector<std::string>{"unknown field \"spec.oops\""});
+  EXPECT_FALSE(patch.at("spec").as_object().contains("oops"));
+  EXPECT_TRUE(patch.at("metadata").as_object().contains("bogus"));  // a deletion, kept
+  json::object object = json::parse(R"({"metadata":{"bogus":null}})").as_object();
+  EXPECT_EQ(checkFields(*schemas_, kPod, object).unknownFields.size(), 1u);
+}
+
 TEST_F(FieldValidation, UnknownRootIsNoProblem) {
   json::object o = json::parse(R"({"x":1})").as_object();
-  auto r = checkFields(*schemas_, "io.k8s.api.core.v1.NoSuchThing", o, false);
+  auto r = checkFields(*schemas_, "io.k8s.api.core.v1.NoSuchThing", o);
   EXPECT_TRUE(r.unknownFields.empty());
 }
 

@@ -273,6 +273,10 @@ boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink
     co_return;
   }
   if (request.method == "GET" || request.method == "HEAD") {
+    if (auto r = openApi(request)) {
+      co_await sink.respond(std::move(*r));
+      co_return;
+    }
     if (auto r = discovery(info)) {
       co_await sink.respond(std::move(*r));
       co_return;
@@ -359,26 +363,35 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     }
     auto body = decodeObject(request);
     if (!body) co_return co_await fail(body.error());
+    auto warnings = checkBodyFields(request, type, *sub, "CreateOptions", *body);
+    if (!warnings) co_return co_await fail(warnings.error());
     auto created = co_await registry->create(ns, std::move(*body), *options);
-    if (!created) co_return co_await fail(created.error());
-    co_return co_await sink.respond(enc.encode(201, *created));
+    ApiResponse response = created ? enc.encode(201, *created) : errorResponse(created.error());
+    addWarnings(response, *warnings);
+    co_return co_await sink.respond(std::move(response));
   }
 
   if (verb == "update") {
     auto body = decodeObject(request);
     if (!body) co_return co_await fail(body.error());
+    auto warnings = checkBodyFields(request, type, *sub, "UpdateOptions", *body);
+    if (!warnings) co_return co_await fail(warnings.error());
     auto updated = co_await registry->update(ns, info.name, std::move(*body), *sub, *options);
-    if (!updated) co_return co_await fail(updated.error());
-    co_return co_await sink.respond(enc.encode(200, *updated));
+    ApiResponse response = updated ? enc.encode(200, *updated) : errorResponse(updated.error());
+    addWarnings(response, *warnings);
+    co_return co_await sink.respond(std::move(response));
   }
 
   if (verb == "patch") {
     auto type = patchType(request.contentType);
     if (!type) co_return co_await fail(type.error());
+    auto warnings = checkPatchFields(request, registry->type(), *sub, *type);
+    if (!warnings) co_return co_await fail(warnings.error());
     auto patched =
         co_await registry->patch(ns, info.name, *type, std::move(request.body), *sub, *options);
-    if (!patched) co_return co_await fail(patched.error());
-    co_return co_await sink.respond(enc.encode(200, *patched));
+    ApiResponse response = patched ? enc.encode(200, *patched) : errorResponse(patched.error());
+    addWarnings(response, *warnings);
+    co_return co_await sink.respond(std::move(response));
   }
 
   if (verb == "delete" || verb == "deletecollection") {

@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "api/schema/resource_type.h"
+#include "api/schema/schema_set.h"
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/authz/authorizer.h"
+#include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/request/request_info.h"
 
@@ -74,6 +76,12 @@ class ApiHandler {
   // Health: /readyz answers 200 only once ready (registries started) and until
   // shutdown begins.
   void setReady(bool ready) { ready_ = ready; }
+  // The schemas behind field validation (fieldValidation=Strict|Warn|Ignore) and
+  // the OpenAPI documents (/openapi/v3); unset, neither is served. Not owned.
+  void setSchemas(const api::SchemaSet& schemas, const OpenApiDocuments& openApi) {
+    schemas_ = &schemas;
+    openApi_ = &openApi;
+  }
   // Ends open watch streams soon (shutdown).
   void stopWatches() { stopping_ = true; }
 
@@ -86,11 +94,23 @@ class ApiHandler {
                                            Registry& registry, ResponseSink& sink);
   std::optional<ApiResponse> handleNonResource(const ApiRequest& request) const;
   std::optional<ApiResponse> discovery(const RequestInfo& info) const;
+  std::optional<ApiResponse> openApi(const ApiRequest& request) const;
+  // Field validation of a create/update body and of a merge or strategic merge
+  // patch (unknown fields pruned from them): the warnings to send, or the error.
+  Result<std::vector<std::string>> checkBodyFields(const ApiRequest& request,
+                                                   const api::ResourceType& type, Subresource sub,
+                                                   const char* optionsKind,
+                                                   json::object& body) const;
+  Result<std::vector<std::string>> checkPatchFields(ApiRequest& request,
+                                                    const api::ResourceType& type,
+                                                    Subresource sub, PatchType patchType) const;
 
   ApiHandlerOptions options_;
   const Authorizer& authorizer_;
   std::vector<Registry*> registries_;
   std::map<std::string, Registry*> byPath_;  // "group/version/resource"
+  const api::SchemaSet* schemas_ = nullptr;
+  const OpenApiDocuments* openApi_ = nullptr;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
 };
@@ -98,5 +118,7 @@ class ApiHandler {
 // Encodes an Error as an ApiResponse carrying a Status.
 ApiResponse errorResponse(const Error& error);
 ApiResponse jsonResponse(int status, const boost::json::value& body, bool pretty = false);
+// Adds warnings as one Warning header (`299 - "w1", 299 - "w2"`), as clients parse it.
+void addWarnings(ApiResponse& response, const std::vector<std::string>& warnings);
 
 }  // namespace kcpp::apiserver
