@@ -152,10 +152,11 @@ boost::asio::awaitable<Result<json::object>> Registry::create(const std::string&
                                                               json::object obj,
                                                               WriteOptions options) {
   if (auto ok = prepareCreate(ns, obj); !ok) co_return std::move(ok).error();
+  if (rules_.applyDefaults) rules_.applyDefaults(obj);
   strategy_->prepareForCreate(obj);
-  if (auto causes = strategy_->validate(obj); !causes.empty()) {
-    co_return invalidObject(obj, std::move(causes));
-  }
+  std::vector<Cause> causes = rules_.validate ? rules_.validate(obj, nullptr) : std::vector<Cause>{};
+  for (auto& c : strategy_->validate(obj)) causes.push_back(std::move(c));
+  if (!causes.empty()) co_return invalidObject(obj, std::move(causes));
   if (auto ok = co_await checkNamespace(ns); !ok) co_return std::move(ok).error();
   std::string name(api::metaName(obj));
   std::string objectKey = key(ns, name);

@@ -38,6 +38,16 @@ struct DeleteResult {
 };
 
 class Registry;
+
+// The schema-driven rules every object of a type follows, applied around the
+// Strategy as upstream's request path does: decode → defaulting → strategy
+// preparation → validation. `validate` gets the stored object on updates
+// (nullptr on create) and returns every problem as a field cause.
+struct ObjectRules {
+  std::function<void(json::object& obj)> applyDefaults;
+  std::function<std::vector<Cause>(const json::object& obj, const json::object* old)> validate;
+};
+
 // Looks up namespaces for the create-in-namespace checks (NamespaceLifecycle).
 // Consistent: a namespace created just before is found.
 using NamespaceLookup = std::function<boost::asio::awaitable<std::optional<storage::CachedObject>>(
@@ -52,6 +62,7 @@ class Registry {
 
   const api::ResourceType& type() const { return type_; }
   void setNamespaceLookup(NamespaceLookup lookup) { namespaces_ = std::move(lookup); }
+  void setObjectRules(ObjectRules rules) { rules_ = std::move(rules); }
   storage::WatchCache& cache() { return *cache_; }
 
   boost::asio::awaitable<Result<void>> start();
@@ -105,6 +116,7 @@ class Registry {
   StrategyPtr strategy_;
   std::unique_ptr<storage::WatchCache> cache_;
   NamespaceLookup namespaces_;
+  ObjectRules rules_;
 };
 using RegistryPtr = std::unique_ptr<Registry>;
 

@@ -162,6 +162,7 @@ Result<json::object> Registry::updateTransform(const json::object& current, json
       if (const json::value* status = member(current, "status")) next["status"] = *status;
       else next.erase("status");
     }
+    if (rules_.applyDefaults) rules_.applyDefaults(next);
     strategy_->prepareForUpdate(next, current);
   }
   json::object& meta = api::ensureObject(next, "metadata");
@@ -176,7 +177,9 @@ Result<json::object> Registry::updateTransform(const json::object& current, json
                                    "metadata.finalizers",
                                    "no new finalizers can be added if the object is being deleted")});
   }
-  std::vector<Cause> causes = strategy_->validate(next);
+  std::vector<Cause> causes =
+      rules_.validate ? rules_.validate(next, &current) : std::vector<Cause>{};
+  for (auto& c : strategy_->validate(next)) causes.push_back(std::move(c));
   for (auto& c : strategy_->validateUpdate(next, current)) causes.push_back(std::move(c));
   if (!causes.empty()) return invalidObject(next, std::move(causes));
   return next;
