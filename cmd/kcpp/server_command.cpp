@@ -29,6 +29,7 @@
 #include "apiserver/server/http_server.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
+#include "object_rules.h"
 #include "server_bootstrap.h"
 #include "strategies.h"
 #include "storage/compactor/compactor.h"
@@ -209,6 +210,7 @@ int runServer(ServerConfig config) {
     return 1;
   }
   s.schemas = std::make_unique<api::SchemaSet>(std::move(*schemas));
+  for (auto& r : s.registries) r->setObjectRules(objectRulesFor(r->type(), *s.schemas));
   s.openApi = std::make_unique<apiserver::OpenApiDocuments>(*s.schemas, api::builtinResources(),
                                                             handlerOptions.gitVersion);
   s.handler->setSchemas(*s.schemas, *s.openApi);
