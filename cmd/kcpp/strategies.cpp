@@ -3,16 +3,21 @@
 #include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/pods/pod_strategy.h"
 #include "apiserver/registry/secrets/secret_strategy.h"
+#include "apiserver/registry/services/service_strategy.h"
 
 namespace kcpp::cmd {
 
 apiserver::StrategyPtr strategyFor(const std::string& group, const std::string& resource,
-                                   const StrategyConfig& /*config*/) {
+                                   const StrategyConfig& config) {
   if (group.empty() && resource == "namespaces") {
     return std::make_unique<apiserver::NamespaceStrategy>();
   }
   if (group.empty() && resource == "pods") return std::make_unique<apiserver::PodStrategy>();
   if (group.empty() && resource == "secrets") return std::make_unique<apiserver::SecretStrategy>();
+  if (group.empty() && resource == "services") {
+    return std::make_unique<apiserver::ServiceStrategy>(config.serviceCidr,
+                                                        config.serviceNodePortRange);
+  }
   return nullptr;
 }
 

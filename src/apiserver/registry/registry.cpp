@@ -56,7 +56,10 @@ Registry::Registry(api::ResourceType type, storage::Store& store, StrategyPtr st
 
 Registry::~Registry() = default;
 
-boost::asio::awaitable<Result<void>> Registry::start() { co_return co_await cache_->start(); }
+boost::asio::awaitable<Result<void>> Registry::start() {
+  if (auto started = co_await cache_->start(); !started) co_return started;
+  co_return co_await strategy_->start(*this);
+}
 
 std::string Registry::key(const std::string& ns, const std::string& name) const {
   if (!type_.namespaced) return type_.storagePrefix() + name;

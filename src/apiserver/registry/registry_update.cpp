@@ -222,7 +222,11 @@ boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const st
       if (!deleted) co_return std::move(deleted).error();
       co_return std::move(deleted->object);
     }
+    if (auto allocated = co_await strategy_->allocateUpdate(*next, currentObj); !allocated) {
+      co_return std::move(allocated).error();
+    }
     auto written = co_await store_.update(objectKey, encodeForStorage(*next), current->modRevision);
+    strategy_->finishUpdate(*next, currentObj, written.ok());
     if (written) {
       api::ensureObject(*next, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
       co_return std::move(*next);
@@ -243,10 +247,13 @@ boost::asio::awaitable<Result<json::object>> Registry::update(const std::string&
                                                               const std::string& name,
                                                               json::object body, Subresource sub,
                                                               WriteOptions options) {
-  if (sub == Subresource::None && strategy_->allowCreateOnUpdate() &&
-      !cache_->peek(key(ns, name))) {
-    api::ensureObject(body, "metadata").erase("resourceVersion");
-    co_return co_await create(ns, std::move(body), options);
+  if (sub == Subresource::None && strategy_->allowCreateOnUpdate()) {
+    // A consistent read: an object created just before must be found.
+    auto existing = co_await cache_->get(key(ns, name));
+    if (!existing && existing.error().reason == Reason::NotFound) {
+      api::ensureObject(body, "metadata").erase("resourceVersion");
+      co_return co_await create(ns, std::move(body), options);
+    }
   }
   std::string wantedRv(api::metaResourceVersion(body));
   auto transform = [&, body = std::move(body)](const json::object& current) mutable

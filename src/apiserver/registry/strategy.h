@@ -16,6 +16,8 @@ namespace kcpp::apiserver {
 
 namespace json = boost::json;
 
+class Registry;
+
 struct DeleteOptions {
   std::optional<std::int64_t> gracePeriodSeconds;
   std::string preconditionUid;
@@ -42,6 +44,21 @@ class Strategy {
     co_return Result<void>{};
   }
   virtual void release(const json::object& /*obj*/) {}
+  // The same for an update (a Service changed to NodePort needs node ports):
+  // reserve what `obj` needs that `old` does not hold, just before the write.
+  // After the write, finishUpdate(written = true) frees what only `old` held;
+  // written = false undoes allocateUpdate.
+  virtual boost::asio::awaitable<Result<void>> allocateUpdate(json::object& /*obj*/,
+                                                              const json::object& /*old*/) {
+    co_return Result<void>{};
+  }
+  virtual void finishUpdate(const json::object& /*obj*/, const json::object& /*old*/,
+                            bool /*written*/) {}
+  // Called by Registry::start() once the resource's cache is loaded (e.g. to
+  // rebuild allocation state from the stored objects).
+  virtual boost::asio::awaitable<Result<void>> start(Registry& /*registry*/) {
+    co_return Result<void>{};
+  }
   // Seconds of graceful deletion for this object (0: delete now), as
   // upstream's CheckGracefulDelete.
   virtual std::int64_t gracePeriod(const json::object& /*obj*/,
