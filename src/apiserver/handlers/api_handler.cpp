@@ -14,11 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string param(const QueryParams& q, const char* key) {
-  auto it = q.find(key);
-  return it == q.end() ? "" : it->second;
-}
-
 bool isPublicPath(const std::string& path) {
   return path == "/healthz" || path == "/livez" || path == "/readyz" || path == "/version" ||
          path.starts_with("/healthz/") || path.starts_with("/livez/") ||
@@ -111,7 +106,7 @@ Result<json::object> decodeObject(const ApiRequest& request) {
 
 Result<WriteOptions> writeOptions(const QueryParams& query) {
   WriteOptions options;
-  std::string dryRun = param(query, "dryRun");
+  std::string dryRun = queryParam(query, "dryRun");
   if (!dryRun.empty() && dryRun != "All") {
     return api::badRequest("Invalid dryRun value: dryRun: Unsupported value: \"" + dryRun +
                            "\": supported values: \"All\"");
@@ -148,13 +143,13 @@ Result<DeleteOptions> deleteOptions(const ApiRequest& request) {
       }
     }
   }
-  if (std::string g = param(request.query, "gracePeriodSeconds"); !g.empty()) {
+  if (std::string g = queryParam(request.query, "gracePeriodSeconds"); !g.empty()) {
     options.gracePeriodSeconds = std::atoll(g.c_str());
   }
-  if (std::string p = param(request.query, "propagationPolicy"); !p.empty()) {
+  if (std::string p = queryParam(request.query, "propagationPolicy"); !p.empty()) {
     options.propagationPolicy = p;
   }
-  if (param(request.query, "dryRun") == "All") options.dryRun = true;
+  if (queryParam(request.query, "dryRun") == "All") options.dryRun = true;
   const std::string& policy = options.propagationPolicy;
   if (!policy.empty() && policy != "Orphan" && policy != "Background" && policy != "Foreground") {
     return api::badRequest("DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
@@ -325,7 +320,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     if (!found) co_return co_await fail(found.error());
     if (enc.form == ResponseForm::Table) {
       auto table = makeTable(type, parseItems({*found}),
-                             parseIncludeObject(param(request.query, "includeObject")), "", "");
+                             parseIncludeObject(queryParam(request.query, "includeObject")), "", "");
       co_return co_await sink.respond(jsonResponse(200, table));
     }
     co_return co_await sink.respond(enc.encodeRaw(200, *found->json));
@@ -340,7 +335,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
         list->continueAfter.empty() ? "" : encodeContinue(list->revision, list->continueAfter);
     if (enc.form == ResponseForm::Table) {
       auto table = makeTable(type, parseItems(list->items),
-                             parseIncludeObject(param(request.query, "includeObject")),
+                             parseIncludeObject(queryParam(request.query, "includeObject")),
                              std::to_string(list->revision), token);
       co_return co_await sink.respond(jsonResponse(200, table));
     }

@@ -15,11 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string param(const QueryParams& q, const char* key) {
-  auto it = q.find(key);
-  return it == q.end() ? "" : it->second;
-}
-
 Result<std::int64_t> parseInt(const std::string& s, const char* what) {
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -69,9 +64,9 @@ std::string encodeContinue(storage::Revision revision, const std::string& afterK
 
 Result<storage::Predicate> selectorPredicate(const api::ResourceType& type,
                                              const QueryParams& query, const std::string& name) {
-  auto labels = selectors::LabelSelector::parse(param(query, "labelSelector"));
+  auto labels = selectors::LabelSelector::parse(queryParam(query, "labelSelector"));
   if (!labels) return std::move(labels).error();
-  std::string fieldText = param(query, "fieldSelector");
+  std::string fieldText = queryParam(query, "fieldSelector");
   if (!name.empty()) {
     fieldText += (fieldText.empty() ? "" : ",") + std::string("metadata.name=") +
                  selectors::escapeFieldValue(name);
@@ -96,10 +91,10 @@ Result<storage::ListOptions> parseListOptions(const api::ResourceType& type,
   auto predicate = selectorPredicate(type, query, "");
   if (!predicate) return std::move(predicate).error();
   options.predicate = std::move(*predicate);
-  std::string rv = param(query, "resourceVersion");
-  std::string match = param(query, "resourceVersionMatch");
-  std::string limit = param(query, "limit");
-  std::string cont = param(query, "continue");
+  std::string rv = queryParam(query, "resourceVersion");
+  std::string match = queryParam(query, "resourceVersionMatch");
+  std::string limit = queryParam(query, "limit");
+  std::string cont = queryParam(query, "continue");
   if (!limit.empty()) {
     auto n = parseInt(limit, "limit");
     if (!n) return std::move(n).error();

@@ -18,11 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string param(const QueryParams& q, const char* key) {
-  auto it = q.find(key);
-  return it == q.end() ? "" : it->second;
-}
-
 const char* typeName(storage::WatchEvent::Type t) {
   switch (t) {
     case storage::WatchEvent::Type::Added: return "ADDED";
@@ -56,7 +51,7 @@ std::string bookmarkObject(const api::ResourceType& type, storage::Revision revi
 }
 
 std::chrono::seconds watchTimeout(const QueryParams& query, std::chrono::seconds minTimeout) {
-  std::string t = param(query, "timeoutSeconds");
+  std::string t = queryParam(query, "timeoutSeconds");
   if (!t.empty()) return std::chrono::seconds(std::max(0LL, std::atoll(t.c_str())));
   // Upstream spreads watch lifetimes over [min, 2*min) so reconnects don't align.
   static thread_local std::mt19937 rng{std::random_device{}()};
@@ -72,7 +67,7 @@ boost::asio::awaitable<void> ApiHandler::handleWatch(ApiRequest& request, const 
   const std::string ns = type.namespaced ? info.namespace_ : "";
   auto predicate = selectorPredicate(type, request.query, info.name);
   if (!predicate) co_return co_await sink.respond(errorResponse(predicate.error()));
-  std::string rv = param(request.query, "resourceVersion");
+  std::string rv = queryParam(request.query, "resourceVersion");
   storage::Revision after = 0;
   if (!rv.empty() && rv != "0") {
     after = std::atoll(rv.c_str());
@@ -82,8 +77,8 @@ boost::asio::awaitable<void> ApiHandler::handleWatch(ApiRequest& request, const 
     }
   }
   bool tables = negotiate(request.accept).form == ResponseForm::Table;
-  IncludeObject include = parseIncludeObject(param(request.query, "includeObject"));
-  bool bookmarks = param(request.query, "allowWatchBookmarks") == "true";
+  IncludeObject include = parseIncludeObject(queryParam(request.query, "includeObject"));
+  bool bookmarks = queryParam(request.query, "allowWatchBookmarks") == "true";
   auto deadline = Clock::now() + watchTimeout(request.query, options_.minRequestTimeout);
 
   auto watcher = registry.watch(ns, std::move(*predicate), after, after == 0);

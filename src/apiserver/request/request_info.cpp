@@ -86,6 +86,11 @@ RequestInfo parseRequestInfo(std::string_view method, std::string_view path,
   return info;
 }
 
+std::string queryParam(const QueryParams& query, const std::string& key) {
+  auto it = query.find(key);
+  return it == query.end() ? "" : it->second;
+}
+
 QueryParams parseQuery(std::string_view queryView) {
   QueryParams out;
   // Boost.URL 1.81's params_view reads past the end of a view that is not

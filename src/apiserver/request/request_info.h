@@ -31,6 +31,9 @@ struct RequestInfo {
 RequestInfo parseRequestInfo(std::string_view method, std::string_view path,
                              const QueryParams& query);
 
+// The value of a query parameter, empty when absent.
+std::string queryParam(const QueryParams& query, const std::string& key);
+
 // Splits "a=b&c=%20d" into decoded parameters.
 QueryParams parseQuery(std::string_view query);
 
