@@ -3,7 +3,9 @@
 strict decoding errors and warnings."""
 
 import json
+import os
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -116,6 +118,28 @@ def test_raw_field_validation(api, namespace):
     assert r.status == 422, r
 
 
+OLDEST_KUBECTL = "/usr/lib/google-cloud-sdk/bin/kubectl.1.27"
+
+
+@pytest.mark.skipif(not os.access(OLDEST_KUBECTL, os.X_OK), reason="no kubectl 1.27 here")
+def test_oldest_kubectl_reads_openapi_v2_then_v3(server, namespace):
+    """kubectl 1.27 (and 1.28) fetch /openapi/v2 as protobuf before validating or
+    explaining; without it they fail with NotFound."""
+    def run(*args, stdin=None):
+        return subprocess.run([OLDEST_KUBECTL, "--kubeconfig", server.kubeconfig_path, *args],
+                              input=stdin, capture_output=True, text=True, timeout=60,
+                              env=server.kubectl_env())
+    p = run("explain", "pod.spec.containers.livenessProbe")
+    assert p.returncode == 0, p.stderr
+    assert "FIELD: livenessProbe <Probe>" in p.stdout, p.stdout
+    p = run("explain", "pod.spec.restartPolicy", "--output=plaintext-openapiv2")
+    assert p.returncode == 0, p.stderr
+    assert "Restart policy for all containers within the pod." in p.stdout, p.stdout
+    p = run("create", "-n", namespace, "-f", "-", stdin=BAD_POD.format(name=unique("old")))
+    assert p.returncode != 0, p
+    assert 'strict decoding error: unknown field "spec.contaners"' in p.stderr, p.stderr
+
+
 def test_openapi_v3_documents_and_caching(api):
     r = api.get("/openapi/v3")
     assert r.status == 200, r
@@ -139,3 +163,6 @@ def test_openapi_v3_documents_and_caching(api):
     assert r.status == 301, r
     assert r.header("Location") == url
     assert api.get("/openapi/v3/apis/nope/v1").status == 404
+    v2 = api.get("/openapi/v2")
+    assert v2.status == 200, v2
+    assert "io.k8s.api.core.v1.Pod" in v2.json()["definitions"]

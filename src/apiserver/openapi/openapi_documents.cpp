@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "apiserver/openapi/openapi_paths.h"
+#include "apiserver/openapi/openapi_v2.h"
 
 namespace kcpp::apiserver {
 
@@ -14,6 +15,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kPrefix = "/openapi/v3";
+constexpr std::string_view kV2Path = "/openapi/v2";
+// What upstream answers to the Accept application/com.github.proto-openapi.spec.v2@v1.0+protobuf.
+constexpr std::string_view kV2Protobuf = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 constexpr std::string_view kMeta = "io.k8s.apimachinery.pkg.apis.meta.v1.";
 
 // The kinds every group version's operations refer to besides its own.
@@ -98,6 +102,10 @@ OpenApiDocuments::OpenApiDocuments(const api::SchemaSet& schemas,
   }
   index_ = json::serialize(json::object{{"paths", std::move(index)}});
   indexHash_ = openApiHash(index_);
+  json::object swagger = openapi::swaggerDocument(schemas, gitVersion);
+  v2_.json = json::serialize(swagger);
+  v2_.hash = openApiHash(v2_.json);
+  v2Protobuf_ = openapi::swaggerProtobuf(swagger);
 }
 
 void OpenApiDocuments::addDiscoveryDocuments(const api::SchemaSet& schemas,
@@ -143,6 +151,7 @@ const OpenApiDocuments::Document* OpenApiDocuments::document(std::string_view ke
 
 std::optional<OpenApiResponse> OpenApiDocuments::serve(std::string_view path, std::string_view hash,
                                                        std::string_view accept) const {
+  if (path == kV2Path) return serveV2(accept);
   if (!path.starts_with(kPrefix)) return std::nullopt;
   std::string_view rest = path.substr(kPrefix.size());
   if (!rest.empty() && rest[0] != '/') return std::nullopt;
@@ -162,6 +171,18 @@ std::optional<OpenApiResponse> OpenApiDocuments::serve(std::string_view path, st
     return r;
   }
   return serveDocument(std::string(rest.substr(1)), *doc, hash);
+}
+
+OpenApiResponse OpenApiDocuments::serveV2(std::string_view accept) const {
+  OpenApiResponse r;
+  r.headers.emplace_back("Etag", "\"" + v2_.hash + "\"");
+  if (accept.find("protobuf") != std::string_view::npos) {
+    r.contentType = kV2Protobuf;
+    r.body = v2Protobuf_;
+  } else {
+    r.body = v2_.json;
+  }
+  return r;
 }
 
 OpenApiResponse OpenApiDocuments::serveDocument(const std::string& key, const Document& doc,

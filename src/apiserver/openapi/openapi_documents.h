@@ -6,6 +6,9 @@
 // the schema data and the served resources, and served with upstream's caching:
 // ETag = the document's hash, `?hash=` answers immutable, a stale hash redirected.
 //
+// /openapi/v2 answers the Swagger 2.0 definitions (JSON, or protobuf for the
+// Accept kubectl ≤ 1.28 sends), without paths.
+//
 //   OpenApiDocuments docs(schemas, api::builtinResources());
 //   if (auto r = docs.serve(path, query["hash"], accept)) ...   // nullopt: not an /openapi/v3 path
 
@@ -39,8 +42,9 @@ class OpenApiDocuments {
   OpenApiDocuments(const api::SchemaSet& schemas, const std::vector<api::ResourceType>& resources,
                    const std::string& gitVersion = "v1.33.0+kcpp");
 
-  // The answer to a GET of `path` (without the query) when it is /openapi/v3 or a
-  // document below it; nullopt for any other path. `hash` is the ?hash= parameter.
+  // The answer to a GET of `path` (without the query) when it is /openapi/v2,
+  // /openapi/v3 or a document below it; nullopt for any other path. `hash` is the
+  // ?hash= parameter.
   std::optional<OpenApiResponse> serve(std::string_view path, std::string_view hash,
                                        std::string_view accept) const;
 
@@ -56,10 +60,13 @@ class OpenApiDocuments {
            const std::string& gitVersion);
   OpenApiResponse serveDocument(const std::string& key, const Document& doc,
                                 std::string_view hash) const;
+  OpenApiResponse serveV2(std::string_view accept) const;
 
   std::map<std::string, Document, std::less<>> documents_;
   std::string index_;
   std::string indexHash_;
+  Document v2_;              // JSON
+  std::string v2Protobuf_;   // the same, as gnostic's openapi_v2.Document
 };
 using OpenApiDocumentsPtr = std::unique_ptr<OpenApiDocuments>;
 

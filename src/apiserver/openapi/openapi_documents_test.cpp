@@ -166,6 +166,32 @@ TEST_F(OpenApi, ServesWithUpstreamCaching) {
   EXPECT_EQ(docs_->serve("/openapi/v3/api/v1", "", "application/vnd.kubernetes.protobuf")->status, 406);
 }
 
+TEST_F(OpenApi, SwaggerV2ForOldKubectl) {
+  auto v2 = docs_->serve("/openapi/v2", "", "application/json");
+  ASSERT_TRUE(v2);
+  EXPECT_EQ(v2->status, 200);
+  json::object doc = json::parse(v2->body).as_object();
+  EXPECT_EQ(doc.at("swagger"), "2.0");
+  const json::object& defs = doc.at("definitions").as_object();
+  const json::object& spec = defs.at("io.k8s.api.core.v1.PodSpec").at("properties").as_object();
+  EXPECT_EQ(spec.at("securityContext").at("$ref"), "#/definitions/io.k8s.api.core.v1.PodSecurityContext");
+  EXPECT_TRUE(spec.at("securityContext").as_object().contains("description"));
+  EXPECT_FALSE(spec.at("securityContext").as_object().contains("allOf"));
+  EXPECT_EQ(spec.at("containers").at("items").at("$ref"), "#/definitions/io.k8s.api.core.v1.Container");
+  const json::object& ios = defs.at("io.k8s.apimachinery.pkg.util.intstr.IntOrString").as_object();
+  EXPECT_EQ(ios.at("type"), "string");
+  EXPECT_EQ(ios.at("format"), "int-or-string");
+  EXPECT_FALSE(ios.contains("oneOf"));
+  EXPECT_EQ(defs.at("io.k8s.apimachinery.pkg.api.resource.Quantity").at("type"), "string");
+
+  // kubectl <= 1.28 asks for gnostic's protobuf: Document{swagger: "2.0", info: {...}, ...}.
+  auto pb = docs_->serve("/openapi/v2", "", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  EXPECT_EQ(pb->contentType, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+  EXPECT_EQ(pb->body.substr(0, 5), std::string("\x0a\x03" "2.0", 5));
+  EXPECT_NE(pb->body.find("io.k8s.api.core.v1.Pod"), std::string::npos);
+  EXPECT_NE(pb->body.find("x-kubernetes-group-version-kind"), std::string::npos);
+}
+
 TEST(OpenApiNames, OperationGroupsAndTags) {
   EXPECT_EQ(openapi::operationGroup(""), "Core");
   EXPECT_EQ(openapi::operationGroup("apps"), "Apps");
