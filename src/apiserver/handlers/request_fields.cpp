@@ -19,8 +19,7 @@ enum class Directive { Ignore, Warn, Strict };
 // The request's fieldValidation; upstream validates it with the write's options
 // (CreateOptions, UpdateOptions, PatchOptions) and answers 422 when unsupported.
 Result<Directive> directiveOf(const QueryParams& query, const char* optionsKind) {
-  auto it = query.find("fieldValidation");
-  std::string value = it == query.end() ? "" : it->second;
+  std::string value = queryParam(query, "fieldValidation");
   if (value.empty() || value == "Warn") return Directive::Warn;
   if (value == "Strict") return Directive::Strict;
   if (value == "Ignore") return Directive::Ignore;
@@ -89,9 +88,7 @@ void addWarnings(ApiResponse& response, const std::vector<std::string>& warnings
 
 std::optional<ApiResponse> ApiHandler::openApi(const ApiRequest& request) const {
   if (!openApi_) return std::nullopt;
-  auto hash = request.query.find("hash");
-  auto served = openApi_->serve(request.path, hash == request.query.end() ? "" : hash->second,
-                                request.accept);
+  auto served = openApi_->serve(request.path, queryParam(request.query, "hash"), request.accept);
   if (!served) return std::nullopt;
   ApiResponse r;
   r.status = served->status;
