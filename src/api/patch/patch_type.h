@@ -3,9 +3,8 @@
 // patch result. The patch kinds live beside this header:
 //   json_patch.h    application/json-patch+json          (RFC 6902)
 //   merge_patch.h   application/merge-patch+json         (RFC 7386)
-//   (to come)       application/strategic-merge-patch+json, driven by schema
-//                   metadata, with the same shape:
-//                   Result<Patched> applyStrategicMergePatch(doc, body, schema, decoding)
+//   strategic_merge.h  application/strategic-merge-patch+json (driven by the
+//                   schemas' patch metadata)
 
 #include <optional>
 #include <span>
