@@ -25,6 +25,7 @@
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/namespaces/namespace_finalizer.h"
+#include "apiserver/registry/events/event_conversion.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
 #include "pki/cluster_pki.h"
@@ -85,8 +86,10 @@ struct Server {
 Result<void> buildRegistries(Server& s) {
   for (api::ResourceType& type : api::builtinResources()) {
     auto strategy = strategyFor(type.group, type.resource, s.strategyConfig);
-    s.registries.push_back(
-        std::make_unique<apiserver::Registry>(std::move(type), *s.store, std::move(strategy)));
+    apiserver::ConversionPtr conversion;
+    if (type.group == "events.k8s.io") conversion = std::make_shared<apiserver::EventsV1Conversion>();
+    s.registries.push_back(std::make_unique<apiserver::Registry>(
+        std::move(type), *s.store, std::move(strategy), std::move(conversion)));
   }
   apiserver::Registry* namespaces = s.registry("", "namespaces");
   KCPP_CHECK(namespaces != nullptr, "the namespaces resource is built in");

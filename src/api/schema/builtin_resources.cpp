@@ -148,7 +148,7 @@ std::vector<ResourceType> groupResources() {
   Builder eps("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice");
   add(eps);
   Builder ev("events.k8s.io", "v1", "events", "Event");
-  ev.shortNames({"ev"}).storage("events.k8s.io/events");
+  ev.shortNames({"ev"});  // stored with core/v1 Events, converted (registry/events)
   add(ev);
   using Rbac = std::tuple<const char*, const char*, bool>;
   for (auto [res, kind, ns] : {Rbac{"roles", "Role", true},

@@ -19,13 +19,14 @@ std::string fieldValueString(const json::value* v) {
 
 }  // namespace
 
-storage::Decoder makeDecoder(const api::ResourceType& type) {
+storage::Decoder makeDecoder(const api::ResourceType& type, ConversionPtr conversion) {
   auto fields = type.selectableFields;
-  return [fields](const storage::KeyValue& kv) -> Result<storage::DecodedObject> {
+  return [fields, conversion](const storage::KeyValue& kv) -> Result<storage::DecodedObject> {
     auto parsed = api::parseJson(kv.value);
     if (!parsed || !parsed->is_object()) {
       return makeError(Reason::InternalError, "stored object at " + kv.key + " is not JSON");
     }
+    if (conversion) *parsed = conversion->fromStorage(std::move(parsed->get_object()));
     json::object& obj = parsed->get_object();
     api::ensureObject(obj, "metadata")["resourceVersion"] = std::to_string(kv.modRevision);
     auto attrs = std::make_shared<storage::Attributes>();
@@ -47,12 +48,18 @@ std::string encodeForStorage(json::object obj) {
   return json::serialize(obj);
 }
 
-Registry::Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy)
+Registry::Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy,
+                   ConversionPtr conversion)
     : type_(std::move(type)),
       store_(store),
       strategy_(strategy ? std::move(strategy) : std::make_unique<Strategy>()),
+      conversion_(std::move(conversion)),
       cache_(std::make_unique<storage::WatchCache>(store, type_.storagePrefix(),
-                                                   makeDecoder(type_))) {}
+                                                   makeDecoder(type_, conversion_))) {}
+
+std::string Registry::encodeStored(const json::object& obj) const {
+  return encodeForStorage(conversion_ ? conversion_->toStorage(obj) : obj);
+}
 
 Registry::~Registry() = default;
 
@@ -174,7 +181,7 @@ boost::asio::awaitable<Result<json::object>> Registry::create(const std::string&
   if (auto allocated = co_await strategy_->allocate(obj); !allocated) {
     co_return std::move(allocated).error();
   }
-  auto written = co_await store_.create(objectKey, encodeForStorage(obj));
+  auto written = co_await store_.create(objectKey, encodeStored(obj));
   if (!written) {
     strategy_->release(obj);
     if (written.error().reason == Reason::AlreadyExists) {

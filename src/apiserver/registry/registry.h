@@ -39,6 +39,17 @@ struct DeleteResult {
 
 class Registry;
 
+// Converts between the version a Registry serves and the form its objects are
+// stored in, when the two differ: events.k8s.io/v1 Events are stored as core/v1
+// Events, as upstream stores both versions in one place.
+class Conversion {
+ public:
+  virtual ~Conversion() = default;
+  virtual json::object toStorage(json::object served) const = 0;
+  virtual json::object fromStorage(json::object stored) const = 0;
+};
+using ConversionPtr = std::shared_ptr<const Conversion>;
+
 // The schema-driven rules every object of a type follows, applied around the
 // Strategy as upstream's request path does: decode → defaulting → strategy
 // preparation → validation. `validate` gets the stored object on updates
@@ -55,7 +66,9 @@ using NamespaceLookup = std::function<boost::asio::awaitable<std::optional<stora
 
 class Registry {
  public:
-  Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy);
+  // `conversion` is set when the stored form differs from the served one.
+  Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy,
+           ConversionPtr conversion = nullptr);
   ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
@@ -107,6 +120,8 @@ class Registry {
   boost::asio::awaitable<Result<void>> checkNamespace(const std::string& ns) const;
   Result<void> prepareCreate(const std::string& ns, json::object& obj) const;
   Error invalidObject(const json::object& obj, std::vector<Cause> causes) const;
+  // The stored bytes of an object (converted, without resourceVersion).
+  std::string encodeStored(const json::object& obj) const;
   boost::asio::awaitable<Result<DeleteResult>> deleteNow(const std::string& key,
                                                          const storage::CachedObject& current,
                                                          const json::object& obj);
@@ -114,6 +129,7 @@ class Registry {
   api::ResourceType type_;
   storage::Store& store_;
   StrategyPtr strategy_;
+  ConversionPtr conversion_;
   std::unique_ptr<storage::WatchCache> cache_;
   NamespaceLookup namespaces_;
   ObjectRules rules_;
@@ -122,7 +138,7 @@ using RegistryPtr = std::unique_ptr<Registry>;
 
 // Turns a stored value into the cache's form for `type` (JSON with
 // resourceVersion set, labels, and the type's selectable fields).
-storage::Decoder makeDecoder(const api::ResourceType& type);
+storage::Decoder makeDecoder(const api::ResourceType& type, ConversionPtr conversion = nullptr);
 
 // Serialises an object for storage: without resourceVersion (the store's
 // revision is the resourceVersion), as upstream stores objects.
