@@ -1,5 +1,7 @@
 #include "api/meta/status.h"
 
+#include <algorithm>
+
 namespace kcpp::api {
 
 namespace json = boost::json;
@@ -11,7 +13,7 @@ json::object statusObject(const Error& error) {
   status["metadata"] = json::object();
   status["status"] = "Failure";
   status["message"] = error.message;
-  status["reason"] = reasonName(error.reason);
+  if (error.reason != Reason::Unknown) status["reason"] = reasonName(error.reason);
   json::object details;
   if (!error.name.empty()) details["name"] = error.name;
   if (!error.group.empty()) details["group"] = error.group;
@@ -85,20 +87,33 @@ Error conflict(const std::string& resource, const std::string& group, const std:
 
 Error badRequest(std::string message) { return makeError(Reason::BadRequest, std::move(message)); }
 
+// Upstream's qualifiedKind.String(): "Deployment.apps"; the core group adds nothing.
+static std::string qualifiedKind(const std::string& kind, const std::string& group) {
+  if (group.empty()) return kind;
+  std::string suffix = "." + group;
+  bool qualified = kind.size() > suffix.size() &&
+                   kind.compare(kind.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return qualified ? kind : kind + suffix;
+}
+
+static std::string causeText(const Cause& c) {
+  return c.field.empty() ? c.message : c.field + ": " + c.message;
+}
+
 Error invalid(const std::string& kind, const std::string& group, const std::string& name,
               std::vector<Cause> causes) {
-  std::string message = kind + " \"" + name + "\" is invalid: ";
-  if (causes.size() == 1) {
-    message += causes[0].field.empty() ? causes[0].message
-                                       : causes[0].field + ": " + causes[0].message;
+  std::string message = qualifiedKind(kind, group) + " \"" + name + "\" is invalid: ";
+  // Upstream's aggregate: one error as is, several de-duplicated in "[a, b]".
+  std::vector<std::string> texts;
+  for (const Cause& c : causes) {
+    std::string text = causeText(c);
+    if (std::find(texts.begin(), texts.end(), text) == texts.end()) texts.push_back(text);
+  }
+  if (texts.size() == 1) {
+    message += texts[0];
   } else {
-    // Upstream's aggregate form: "[a: x, b: y]".
     message += "[";
-    for (std::size_t i = 0; i < causes.size(); ++i) {
-      if (i) message += ", ";
-      message += causes[i].field.empty() ? causes[i].message
-                                         : causes[i].field + ": " + causes[i].message;
-    }
+    for (std::size_t i = 0; i < texts.size(); ++i) message += (i ? ", " : "") + texts[i];
     message += "]";
   }
   Error e = makeError(Reason::Invalid, std::move(message));
@@ -120,6 +135,50 @@ Cause fieldInvalid(const std::string& field, const std::string& value, const std
 
 Cause fieldForbidden(const std::string& field, const std::string& detail) {
   return Cause{"FieldValueForbidden", "Forbidden: " + detail, field};
+}
+
+Cause fieldInvalidValue(const std::string& field, const std::string& rendered,
+                        const std::string& detail) {
+  return Cause{"FieldValueInvalid",
+               "Invalid value: " + rendered + (detail.empty() ? "" : ": " + detail), field};
+}
+
+Cause fieldNotFound(const std::string& field, const std::string& rendered) {
+  return Cause{"FieldValueNotFound", "Not found: " + rendered, field};
+}
+
+Cause fieldDuplicate(const std::string& field, const std::string& rendered) {
+  return Cause{"FieldValueDuplicate", "Duplicate value: " + rendered, field};
+}
+
+// strconv.Quote of the plain ASCII enum values upstream lists.
+static std::string quoteSupported(const std::string& v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+Cause fieldNotSupported(const std::string& field, const std::string& rendered,
+                        const std::vector<std::string>& supported) {
+  std::string message = "Unsupported value: " + rendered;
+  for (std::size_t i = 0; i < supported.size(); ++i) {
+    message += (i ? ", " : ": supported values: ") + quoteSupported(supported[i]);
+  }
+  return Cause{"FieldValueNotSupported", std::move(message), field};
+}
+
+Cause fieldTooLong(const std::string& field, long long maxBytes) {
+  return Cause{"FieldValueTooLong",
+               "Too long: may not be more than " + std::to_string(maxBytes) + " bytes", field};
+}
+
+Cause fieldTooMany(const std::string& field, long long actual, long long max) {
+  return Cause{"FieldValueTooMany", "Too many: " + std::to_string(actual) +
+                                        ": must have at most " + std::to_string(max) + " items",
+               field};
 }
 
 }  // namespace kcpp::api

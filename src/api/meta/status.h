@@ -31,5 +31,20 @@ std::string qualifiedResource(const std::string& resource, const std::string& gr
 Cause fieldRequired(const std::string& field, const std::string& detail);
 Cause fieldInvalid(const std::string& field, const std::string& value, const std::string& detail);
 Cause fieldForbidden(const std::string& field, const std::string& detail);
+// The forms that print a value take it already rendered as Go prints it (a %q
+// string, a number, a %#v struct): `Invalid value: <rendered>: <detail>`.
+Cause fieldInvalidValue(const std::string& field, const std::string& rendered,
+                        const std::string& detail);
+// `Not found: <rendered>`.
+Cause fieldNotFound(const std::string& field, const std::string& rendered);
+// `Duplicate value: <rendered>`.
+Cause fieldDuplicate(const std::string& field, const std::string& rendered);
+// `Unsupported value: <rendered>: supported values: "a", "b"`.
+Cause fieldNotSupported(const std::string& field, const std::string& rendered,
+                        const std::vector<std::string>& supported);
+// `Too long: may not be more than <max> bytes`.
+Cause fieldTooLong(const std::string& field, long long maxBytes);
+// `Too many: <actual>: must have at most <max> items`.
+Cause fieldTooMany(const std::string& field, long long actual, long long max);
 
 }  // namespace kcpp::api

@@ -1,0 +1,45 @@
+#pragma once
+// resource.Quantity: parsing, comparison and the canonical string upstream prints
+// in messages ("0.5" prints as "500m", "1024Mi" as "1Gi").
+
+#include <boost/json.hpp>
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kcpp::api::validation {
+
+class Quantity {
+ public:
+  enum class Format { DecimalSI, BinarySI, DecimalExponent };
+
+  // ParseQuantity; nullopt when the text is not a quantity.
+  static std::optional<Quantity> parse(std::string_view text);
+  // A quantity field: a string, or a JSON number (as clients may send).
+  static std::optional<Quantity> fromJson(const boost::json::value& v);
+  static Quantity fromInt(std::int64_t n);
+
+  bool negative() const { return mantissa_ < 0; }
+  bool isZero() const { return mantissa_ == 0; }
+  // value × 1000 is a whole number of thousandths (MilliValue() % 1000 == 0).
+  bool isInteger() const;
+  // Value(): rounded up to a whole number.
+  std::int64_t value() const;
+  std::string string() const;
+  // Go's %#v of the parsed resource.Quantity (as upstream prints it in a few
+  // messages): resource.Quantity{i:resource.int64Amount{value:5, scale:-1}, ...}.
+  std::string goString() const;
+
+  std::strong_ordering operator<=>(const Quantity& other) const;
+  bool operator==(const Quantity& other) const { return (*this <=> other) == 0; }
+
+ private:
+  __int128 mantissa_ = 0;  // value = mantissa_ × 10^scale_
+  int scale_ = 0;
+  Format format_ = Format::DecimalSI;
+};
+
+}  // namespace kcpp::api::validation
