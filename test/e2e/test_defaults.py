@@ -89,7 +89,7 @@ def test_nested_pod_defaults_only_where_the_parent_exists(kubectl, namespace):
         "hostNetwork": True,
         "containers": [{
             "name": "c", "image": "busybox:1.36",
-            "ports": [{"containerPort": 8080}, {"containerPort": 9090, "hostPort": 9091}],
+            "ports": [{"containerPort": 8080}, {"containerPort": 9090, "hostPort": 0}],
             "env": [{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
             "livenessProbe": {"httpGet": {"port": 8080}},
             "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 0},
@@ -106,7 +106,7 @@ def test_nested_pod_defaults_only_where_the_parent_exists(kubectl, namespace):
     spec = get(kubectl, namespace, "pod", "nested")["spec"]
     c = spec["containers"][0]
     assert c["ports"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "TCP"},
-                          {"containerPort": 9090, "hostPort": 9091, "protocol": "TCP"}], c
+                          {"containerPort": 9090, "hostPort": 9090, "protocol": "TCP"}], c
     assert c["env"][0]["valueFrom"]["fieldRef"] == {"apiVersion": "v1",
                                                     "fieldPath": "metadata.name"}, c
     assert c["livenessProbe"] == {"httpGet": {"path": "/", "port": 8080, "scheme": "HTTP"},
