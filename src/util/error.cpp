@@ -21,6 +21,7 @@ int httpCode(Reason reason) {
     case Reason::InternalError: return 500;
     case Reason::ServiceUnavailable: return 503;
     case Reason::Timeout: return 504;
+    case Reason::Unknown: return 500;
   }
   return 500;
 }
@@ -44,6 +45,7 @@ const char* reasonName(Reason reason) {
     case Reason::InternalError: return "InternalError";
     case Reason::ServiceUnavailable: return "ServiceUnavailable";
     case Reason::Timeout: return "Timeout";
+    case Reason::Unknown: return "";
   }
   return "InternalError";
 }

@@ -37,11 +37,15 @@ enum class Reason {
   InternalError,          // 500
   ServiceUnavailable,     // 503
   Timeout,                // 504
+  // 500 without a reason on the wire: what upstream's apiserver answers for an
+  // error that is not an API status (metav1.StatusReasonUnknown, e.g. most
+  // strategic merge patch errors).
+  Unknown,
 };
 
 int httpCode(Reason reason);
-// The wire name of a reason ("NotFound"); empty for BadRequest, as upstream leaves
-// the reason of a plain 400 as "BadRequest".
+// The wire name of a reason ("NotFound", "BadRequest"); empty for Unknown, which
+// a Status leaves out.
 const char* reasonName(Reason reason);
 
 // One entry of Status.details.causes (metav1.StatusCause).
