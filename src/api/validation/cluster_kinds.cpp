@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "api/selectors/label_validation.h"
@@ -138,25 +139,78 @@ std::string goPdbSpec(const json::object& spec) {
          ", UnhealthyPodEvictionPolicy:" + ptr("unhealthyPodEvictionPolicy", "policy.UnhealthyPodEvictionPolicyType") + "}";
 }
 
+// ValidateEndpointIP: no unspecified, loopback or link-local addresses.
+void endpointIP(const std::string& a, const Path& p, Causes& out) {
+  if (!isIP(a)) return out.push_back(invalidStr(p, a, "must be a valid IP address"));
+  std::string lower = a;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  bool v4 = isIPv4(a);
+  int first = 0, second = 0, third = 0;
+  if (v4) std::sscanf(a.c_str(), "%d.%d.%d", &first, &second, &third);
+  if ((v4 && a.find_first_not_of("0.") == std::string::npos) || lower == "::") {
+    out.push_back(invalidStr(p, a, "may not be unspecified (" + a + ")"));
+  }
+  if ((v4 && first == 127) || lower == "::1") {
+    out.push_back(invalidStr(p, a, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+  }
+  bool v6LinkLocal = !v4 && (lower.starts_with("fe8") || lower.starts_with("fe9") || lower.starts_with("fea") ||
+                             lower.starts_with("feb"));
+  if ((v4 && first == 169 && second == 254) || v6LinkLocal) {
+    out.push_back(invalidStr(p, a, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"));
+  }
+  if ((v4 && first == 224 && second == 0 && third == 0) || (!v4 && lower.starts_with("ff02:"))) {
+    out.push_back(invalidStr(p, a, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"));
+  }
+}
+
+// IsFullyQualifiedDomainName.
+void fullyQualifiedDomainName(std::string name, const Path& p, Causes& out) {
+  if (name.empty()) return out.push_back(required(p));
+  if (name.back() == '.') name.pop_back();
+  auto join = [](const std::vector<std::string>& errs) {
+    std::string joined;
+    for (const auto& e : errs) joined += (joined.empty() ? "" : ",") + e;
+    return joined;
+  };
+  if (auto errs = dns1123SubdomainProblems(name); !errs.empty()) return out.push_back(invalidStr(p, name, join(errs)));
+  if (name.find('.') == std::string::npos) {
+    return out.push_back(invalidStr(p, name, "should be a domain with at least two segments separated by dots"));
+  }
+  std::size_t start = 0;
+  while (true) {
+    auto end = name.find('.', start);
+    std::string label = name.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (auto errs = dns1123LabelProblems(label); !errs.empty()) return out.push_back(invalidStr(p, label, join(errs)));
+    if (end == std::string::npos) return;
+    start = end + 1;
+  }
+}
+
 void endpointAddresses(const json::object& ep, std::string_view type, const Path& p, Causes& out) {
   auto addresses = strings(arrayAt(ep, "addresses"));
   Path ap = p.child("addresses");
-  if (addresses.empty()) out.push_back(required(ap, "must contain at least 1 address"));
-  if (addresses.size() > 100) out.push_back(tooMany(ap, static_cast<std::int64_t>(addresses.size()), 100));
+  if (addresses.empty()) {
+    out.push_back(required(ap, "must contain at least 1 address"));
+  } else if (addresses.size() > 100) {
+    out.push_back(tooMany(ap, static_cast<std::int64_t>(addresses.size()), 100));
+  }
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const auto& a = addresses[i];
-    if (type == "IPv4" && !isIPv4(a)) out.push_back(invalidStr(ap.index(i), a, "must be a valid IPv4 address"));
-    if (type == "IPv6" && !isIPv6(a)) out.push_back(invalidStr(ap.index(i), a, "must be a valid IPv6 address"));
-    if (type == "FQDN") subdomain(a, ap.index(i), out);
+    if (type == "IPv4" || type == "IPv6") {
+      bool ok = type == "IPv4" ? isIPv4(a) : isIPv6(a);
+      if (!ok) out.push_back(invalidStr(ap.index(i), a, "must be a valid " + std::string(type) + " address"));
+      endpointIP(a, ap.index(i), out);
+    }
+    if (type == "FQDN") fullyQualifiedDomainName(a, ap.index(i), out);
   }
+  if (auto node = optionalString(ep, "nodeName")) subdomain(*node, p.child("nodeName"), out);
   if (auto host = optionalString(ep, "hostname")) {
     for (const auto& msg : dns1123LabelProblems(*host)) out.push_back(invalidStr(p.child("hostname"), *host, msg));
   }
-  if (auto node = optionalString(ep, "nodeName")) subdomain(*node, p.child("nodeName"), out);
 }
 
 void endpointPorts(const json::array* ports, const Path& p, Causes& out) {
-  if (ports && ports->size() > 20000) out.push_back(tooMany(p, static_cast<std::int64_t>(ports->size()), 20000));
+  if (ports && ports->size() > 20000) return out.push_back(tooMany(p, static_cast<std::int64_t>(ports->size()), 20000));
   std::set<std::string> names;
   for (std::size_t i = 0; ports && i < ports->size(); ++i) {
     const json::object& port = asObject((*ports)[i]);
@@ -169,9 +223,6 @@ void endpointPorts(const json::array* ports, const Path& p, Causes& out) {
     std::string_view protocol = stringAt(port, "protocol");
     if (has(port, "protocol") && protocol != "TCP" && protocol != "UDP" && protocol != "SCTP") {
       out.push_back(notSupportedStr(pp.child("protocol"), protocol, {"SCTP", "TCP", "UDP"}));
-    }
-    if (auto n = intAt(port, "port"); n && (*n < 0 || *n > 65535)) {
-      out.push_back(invalidInt(pp.child("port"), *n, inclusiveRangeError(1, 65535)));
     }
     if (auto app = optionalString(port, "appProtocol")) {
       for (const auto& msg : selectors::qualifiedNameErrors(*app)) out.push_back(invalidStr(pp.child("appProtocol"), *app, msg));
@@ -280,12 +331,60 @@ Causes validateEndpointSlice(const json::object& obj, const json::object* old) {
     out.push_back(notSupportedStr(Path("addressType"), type, {"FQDN", "IPv4", "IPv6"}));
   }
   const json::array* endpoints = arrayAt(obj, "endpoints");
-  if (endpoints && endpoints->size() > 1000) out.push_back(tooMany(Path("endpoints"), static_cast<std::int64_t>(endpoints->size()), 1000));
+  if (endpoints && endpoints->size() > 1000) {
+    out.push_back(tooMany(Path("endpoints"), static_cast<std::int64_t>(endpoints->size()), 1000));
+    endpoints = nullptr;
+  }
   for (std::size_t i = 0; endpoints && i < endpoints->size(); ++i) {
     endpointAddresses(asObject((*endpoints)[i]), type, Path("endpoints").index(i), out);
   }
   endpointPorts(arrayAt(obj, "ports"), Path("ports"), out);
   if (old && type != stringAt(*old, "addressType")) out.push_back(invalidStr(Path("addressType"), type, kImmutableMsg));
+  return out;
+}
+
+}  // namespace kcpp::api::validation
+
+namespace kcpp::api::validation {
+
+Causes validateStorageClass(const json::object& obj, const json::object* old) {
+  Causes out;
+  std::string_view provisioner = stringAt(obj, "provisioner");
+  if (provisioner.empty()) {
+    out.push_back(required(Path("provisioner")));
+  } else {
+    std::string lower(provisioner);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const auto& msg : selectors::qualifiedNameErrors(lower)) out.push_back(invalidStr(Path("provisioner"), lower, msg));
+  }
+  const json::object* params = objectAt(obj, "parameters");
+  std::int64_t total = 0;
+  if (params && params->size() > 512) {
+    out.push_back(tooLong(Path("parameters"), 512));
+  } else {
+    for (const auto& [k, v] : params ? *params : json::object()) {
+      if (k.empty()) out.push_back(invalidStr(Path("parameters"), k, "field can not be empty."));
+      total += static_cast<std::int64_t>(k.size() + (v.is_string() ? v.get_string().size() : 0));
+    }
+    if (total > 256 * 1024) out.push_back(tooLong(Path("parameters"), 256 * 1024));
+  }
+  auto policy = optionalString(obj, "reclaimPolicy");
+  if (policy && !policy->empty() && *policy != "Delete" && *policy != "Retain") {
+    out.push_back(notSupportedStr(Path("reclaimPolicy"), *policy, {"Delete", "Retain"}));
+  }
+  auto mode = optionalString(obj, "volumeBindingMode");
+  if (mode && *mode != "Immediate" && *mode != "WaitForFirstConsumer") {
+    out.push_back(notSupportedStr(Path("volumeBindingMode"), *mode, {"Immediate", "WaitForFirstConsumer"}));
+  }
+  if (!old) return out;
+  if (!semanticEqual(valueAt(obj, "parameters"), valueAt(*old, "parameters"))) {
+    out.push_back(forbidden(Path("parameters"), "updates to parameters are forbidden."));
+  }
+  if (provisioner != stringAt(*old, "provisioner")) out.push_back(forbidden(Path("provisioner"), "updates to provisioner are forbidden."));
+  auto reclaim = [](const json::object& o) { auto p = stringAt(o, "reclaimPolicy"); return p.empty() ? std::string_view("Delete") : p; };
+  if (reclaim(obj) != reclaim(*old)) out.push_back(forbidden(Path("reclaimPolicy"), "updates to reclaimPolicy are forbidden."));
+  auto binding = [](const json::object& o) { auto m = stringAt(o, "volumeBindingMode"); return m.empty() ? std::string_view("Immediate") : m; };
+  if (binding(obj) != binding(*old)) out.push_back(invalidStr(Path("volumeBindingMode"), binding(obj), kImmutableMsg));
   return out;
 }
 

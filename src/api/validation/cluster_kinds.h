@@ -1,7 +1,7 @@
 #pragma once
 // The remaining built-in kinds: rbac.authorization.k8s.io, policy
 // (PodDisruptionBudget), scheduling.k8s.io (PriorityClass), coordination.k8s.io
-// (Lease) and discovery.k8s.io (EndpointSlice).
+// (Lease), discovery.k8s.io (EndpointSlice) and storage.k8s.io (StorageClass).
 
 #include "api/validation/field_errors.h"
 
@@ -16,5 +16,6 @@ Causes validatePodDisruptionBudget(const json::object& obj, const json::object* 
 Causes validatePriorityClass(const json::object& obj, const json::object* old);
 Causes validateLease(const json::object& obj, const json::object* old);
 Causes validateEndpointSlice(const json::object& obj, const json::object* old);
+Causes validateStorageClass(const json::object& obj, const json::object* old);
 
 }  // namespace kcpp::api::validation

@@ -59,12 +59,45 @@ TEST(Lease, Durations) {
                           "spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0"));
 }
 
+TEST(EndpointSlice, SpecialAddressesAndDomainNames) {
+  EXPECT_THAT(check(kSlices, R"({"metadata":{"name":"e"},"addressType":"IPv4","endpoints":[{"addresses":["127.0.0.1"]}]})"),
+              ElementsAre("endpoints[0].addresses[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"));
+  EXPECT_THAT(check(kSlices, R"({"metadata":{"name":"e"},"addressType":"FQDN","endpoints":[{"addresses":["db.example.com","local"]}]})"),
+              ElementsAre("endpoints[0].addresses[1]: Invalid value: \"local\": should be a domain with at least two segments separated by dots"));
+}
+
 TEST(EndpointSlice, AddressesAndPorts) {
   EXPECT_THAT(check(kSlices, R"({"metadata":{"name":"e"},"addressType":"IPv4","endpoints":[{"addresses":["10.0.0.1"]},
       {"addresses":["fe80::1"]},{"addresses":[]}],"ports":[{"name":"http","port":80,"protocol":"TCP"},{"name":"http"}]})"),
               ElementsAre("endpoints[1].addresses[0]: Invalid value: \"fe80::1\": must be a valid IPv4 address",
+                          "endpoints[1].addresses[0]: Invalid value: \"fe80::1\": may not be in the link-local range (169.254.0.0/16, fe80::/10)",
                           "endpoints[2].addresses: Required value: must contain at least 1 address",
                           "ports[1].name: Duplicate value: \"http\""));
+}
+
+const ResourceType kStorageClasses = type("storage.k8s.io", "storageclasses", "StorageClass", false);
+const ResourceType kNodes = type("", "nodes", "Node", false);
+
+TEST(StorageClass, ProvisionerAndImmutableFields) {
+  EXPECT_THAT(check(kStorageClasses, R"({"metadata":{"name":"s"},"provisioner":"example.com/disk"})"), IsEmpty());
+  EXPECT_THAT(check(kStorageClasses, R"({"metadata":{"name":"s"},"volumeBindingMode":"Later"})"),
+              ElementsAre("provisioner: Required value",
+                          "volumeBindingMode: Unsupported value: \"Later\": supported values: \"Immediate\", \"WaitForFirstConsumer\""));
+  EXPECT_THAT(check(kStorageClasses, R"({"metadata":{"name":"s"},"provisioner":"b.io/x","parameters":{"a":"2"}})",
+                    R"({"metadata":{"name":"s"},"provisioner":"a.io/x","parameters":{"a":"1"}})"),
+              ElementsAre("parameters: Forbidden: updates to parameters are forbidden.",
+                          "provisioner: Forbidden: updates to provisioner are forbidden."));
+}
+
+TEST(Node, TaintsAndPodCIDRs) {
+  EXPECT_THAT(check(kNodes, R"({"metadata":{"name":"n"},"spec":{"taints":[{"key":"k","effect":"NoSchedule"},
+      {"key":"k","effect":"NoSchedule"},{"key":"j"}]}})"),
+              ElementsAre("metadata.taints[1]: Duplicate value: core.Taint{Key:\"k\", Value:\"\", Effect:\"NoSchedule\", "
+                          "TimeAdded:(*v1.Time)(nil)}: taints must be unique by key and effect pair",
+                          "metadata.taints[2].effect: Required value"));
+  EXPECT_THAT(check(kNodes, R"({"metadata":{"name":"n"},"spec":{"podCIDRs":["10.1.0.0/24"]}})",
+                    R"({"metadata":{"name":"n"},"spec":{"podCIDRs":["10.0.0.0/24"]}})"),
+              ElementsAre("spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" to valid"));
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "api/selectors/label_validation.h"
+#include "api/meta/status.h"
 #include "api/validation/names.h"
+#include "api/validation/net_checks.h"
 #include "api/validation/resource_names.h"
 #include "api/validation/workload_common.h"
 
@@ -206,7 +208,58 @@ void pvCapacity(const json::object& spec, const Path& p, Causes& out) {
   }
 }
 
+void nodeTaints(const json::array* taints, const Path& p, Causes& out) {
+  static const std::vector<std::string> effects = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t i = 0; taints && i < taints->size(); ++i) {
+    const json::value& item = (*taints)[i];
+    const json::object& t = item.is_object() ? item.get_object() : emptyObject();
+    Path tp = p.index(i);
+    std::string key(stringAt(t, "key")), value(stringAt(t, "value")), effect(stringAt(t, "effect"));
+    for (const auto& msg : selectors::qualifiedNameErrors(key)) out.push_back(invalidStr(tp.child("key"), key, msg));
+    std::string joined;
+    for (const auto& msg : selectors::labelValueErrors(value)) joined += (joined.empty() ? "" : ";") + msg;
+    if (!joined.empty()) out.push_back(invalidStr(tp.child("value"), value, joined));
+    if (effect.empty()) {
+      out.push_back(required(tp.child("effect")));
+    } else if (std::find(effects.begin(), effects.end(), effect) == effects.end()) {
+      out.push_back(notSupportedStr(tp.child("effect"), effect, effects));
+    }
+    if (!seen.insert({effect, key}).second) {
+      std::string rendered = "core.Taint{Key:" + goQuote(key) + ", Value:" + goQuote(value) + ", Effect:" + goQuote(effect) +
+                             ", TimeAdded:(*v1.Time)(nil)}";
+      out.push_back(fieldDuplicate(tp.str(), rendered + ": taints must be unique by key and effect pair"));
+    }
+  }
+}
+
 }  // namespace
+
+Causes validateNode(const json::object& obj, const json::object* old) {
+  Causes out;
+  const json::object& spec = child(obj, "spec");
+  // Upstream reports taints under metadata (fldPath is the metadata path there).
+  nodeTaints(arrayAt(spec, "taints"), Path("metadata.taints"), out);
+  auto cidrs = strings(arrayAt(spec, "podCIDRs"));
+  for (std::size_t i = 0; i < cidrs.size(); ++i) {
+    bool v6 = false;
+    int prefix = 0;
+    if (!parseCIDR(cidrs[i], v6, prefix)) {
+      out.push_back(invalidStr(Path("spec.podCIDRs").index(i), cidrs[i], "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"));
+    }
+  }
+  if (!old) return out;
+  const json::object& oldSpec = child(*old, "spec");
+  auto oldCidrs = strings(arrayAt(oldSpec, "podCIDRs"));
+  if (!oldCidrs.empty() && oldCidrs != cidrs) {
+    out.push_back(forbidden(Path("spec.podCIDRs"), "node updates may not change podCIDR except from \"\" to valid"));
+  }
+  std::string_view provider = stringAt(oldSpec, "providerID");
+  if (!provider.empty() && provider != stringAt(spec, "providerID")) {
+    out.push_back(forbidden(Path("spec.providerID"), "node updates may not change providerID except from \"\" to valid"));
+  }
+  return out;
+}
 
 Causes validateNamespace(const json::object& obj, const json::object*) {
   Causes out;

@@ -1,6 +1,6 @@
 #pragma once
 // The other core/v1 kinds: Namespace, ResourceQuota, LimitRange,
-// PersistentVolume, PersistentVolumeClaim.
+// PersistentVolume, PersistentVolumeClaim, Node.
 
 #include "api/validation/field_errors.h"
 
@@ -12,5 +12,6 @@ Causes validateResourceQuota(const json::object& obj, const json::object* old);
 Causes validateLimitRange(const json::object& obj, const json::object* old);
 Causes validatePersistentVolume(const json::object& obj, const json::object* old);
 Causes validatePersistentVolumeClaim(const json::object& obj, const json::object* old);
+Causes validateNode(const json::object& obj, const json::object* old);
 
 }  // namespace kcpp::api::validation

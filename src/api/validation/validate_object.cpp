@@ -37,6 +37,7 @@ const std::map<std::string, KindValidator>& validators() {
       {"/limitranges", validation::validateLimitRange},
       {"/persistentvolumes", validation::validatePersistentVolume},
       {"/persistentvolumeclaims", validation::validatePersistentVolumeClaim},
+      {"/nodes", validation::validateNode},
       {"apps/deployments", validation::validateDeployment},
       {"apps/replicasets", validation::validateReplicaSet},
       {"apps/statefulsets", validation::validateStatefulSet},
@@ -55,6 +56,7 @@ const std::map<std::string, KindValidator>& validators() {
       {"scheduling.k8s.io/priorityclasses", validation::validatePriorityClass},
       {"coordination.k8s.io/leases", validation::validateLease},
       {"discovery.k8s.io/endpointslices", validation::validateEndpointSlice},
+      {"storage.k8s.io/storageclasses", validation::validateStorageClass},
   };
   return table;
 }
