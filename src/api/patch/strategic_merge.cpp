@@ -179,16 +179,18 @@ namespace {
 
 namespace json = boost::json;
 
-// Null members left in typed objects (by replaced values and appended list
-// items, which the merge takes as they are) are dropped, as decoding into the
-// Go type drops them. Free-form values are kept as they are.
-void dropTypedNulls(json::value& v, const api::SchemaSet& schemas, const json::object& schema) {
+// What decoding into the Go type does to the merged object: null members of
+// typed objects (left by replaced values and appended list items, which the
+// merge takes as they are) and leftover directives ("$retainKeys" in a value the
+// live object did not have, ...) are dropped. Free-form values are kept as they
+// are. Other unknown fields were already dropped from the patch by the API layer.
+void dropDecodedAway(json::value& v, const api::SchemaSet& schemas, const json::object& schema) {
   const json::object& resolved = api::resolveSchema(schemas, schema);
   if (api::isFreeForm(resolved)) return;
   if (v.is_array()) {
     const json::object* items = api::elementSchema(schemas, resolved);
     if (items) {
-      for (auto& item : v.get_array()) dropTypedNulls(item, schemas, *items);
+      for (auto& item : v.get_array()) dropDecodedAway(item, schemas, *items);
     }
     return;
   }
@@ -196,11 +198,11 @@ void dropTypedNulls(json::value& v, const api::SchemaSet& schemas, const json::o
   json::object& o = v.get_object();
   for (auto it = o.begin(); it != o.end();) {
     auto field = api::fieldSchema(schemas, resolved, it->key());
-    if (it->value().is_null() && field) {
+    if (field ? it->value().is_null() : it->key().starts_with("$")) {
       it = o.erase(it);
       continue;
     }
-    if (field) dropTypedNulls(it->value(), schemas, *field->property);
+    if (field) dropDecodedAway(it->value(), schemas, *field->property);
     ++it;
   }
 }
@@ -231,7 +233,7 @@ Result<Patched> applyStrategicMergePatch(const json::value& doc, std::string_vie
   auto merged = strategicMergePatch(doc.get_object(), std::move(patch), schemas, rootName);
   if (!merged) return std::move(merged).error();
   out.object = std::move(*merged);
-  dropTypedNulls(out.object, schemas, *schemas.definition(rootName));
+  dropDecodedAway(out.object, schemas, *schemas.definition(rootName));
   return out;
 }
 

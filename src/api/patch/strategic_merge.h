@@ -47,8 +47,9 @@ Result<boost::json::object> strategicMergePatch(boost::json::object original, bo
 // The apiserver's strategic-merge-patch step. The body must be a JSON object (or
 // null: nothing changes); otherwise 400 with Go's words ("invalid character ...",
 // "json: cannot unmarshal array into Go value of type map[string]interface {}").
-// Strictly, duplicate fields become strict errors. Null members the merge leaves
-// in typed objects are dropped, as decoding into the Go type drops them.
+// Strictly, duplicate fields become strict errors. Null members and leftover
+// directives the merge leaves in typed objects are dropped, as decoding into the
+// Go type drops them.
 Result<Patched> applyStrategicMergePatch(const boost::json::value& doc, std::string_view body,
                                          const api::SchemaSet& schemas, std::string_view rootName,
                                          Decoding decoding);

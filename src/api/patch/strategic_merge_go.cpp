@@ -129,6 +129,6 @@ Error badPatchType(const json::value& directive, const json::object& m) {
   return otherError("unknown patch type: " + goFormat(directive, true) + " in map: " + goFormat(m));
 }
 
-Error otherError(std::string message) { return withReason(Reason::InternalError, std::move(message)); }
+Error otherError(std::string message) { return withReason(Reason::Unknown, std::move(message)); }
 
 }  // namespace kcpp::patch::smp

@@ -81,7 +81,8 @@ Error badArgType(std::string_view expected, const json::value& actual);
 Error noMergeKey(const json::object& m, std::string_view key);
 // "unknown patch type: x in map: map[...]".
 Error badPatchType(const json::value& directive, const json::object& m);
-// Any other error: the apiserver answers 500 with the message.
+// Any other error: the apiserver answers 500 with the message and no reason
+// (Reason::Unknown).
 Error otherError(std::string message);
 
 // ---- Merging (strategic_merge.cpp, strategic_merge_lists.cpp).

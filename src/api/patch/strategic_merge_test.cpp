@@ -3,6 +3,7 @@
 // strategicpatch tests (patch application), with data of our own.
 #include "api/patch/strategic_merge.h"
 
+#include "api/meta/status.h"
 #include "api/patch/strategic_merge_internal.h"
 #include "api/patch/strategic_merge_test_support.h"
 
@@ -73,6 +74,18 @@ TEST_F(StrategicMergeTest, FieldLookups) {
   EXPECT_EQ(field.error().message, "unexpected patch strategy: [merge replace]");
 }
 
+TEST_F(StrategicMergeTest, OtherErrorsAre500WithoutAReason) {
+  auto failed = strategicMergePatch(json::parse(R"({"mergingList":[{"name":"a"}]})").as_object(),
+                                    json::parse(R"({"mergingList":[{"value":"b"}]})").as_object(), *schemas_,
+                                    "core.v1.SmpItem");
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().reason, Reason::Unknown);
+  json::object status = api::statusObject(failed.error());
+  EXPECT_FALSE(status.contains("reason"));
+  EXPECT_EQ(status.at("code"), 500);
+  EXPECT_EQ(status.at("message"), "map: map[value:b] does not contain declared merge key: name");
+}
+
 TEST_F(StrategicMergeTest, RetainKeys) {
   const char* original = R"({"retainKeysMap":{"name":"a","value":"b","other":"c"}})";
   EXPECT_MERGED(merge(original, R"({"retainKeysMap":{"$retainKeys":["name","value"],"value":"d"}})"),
@@ -132,12 +145,18 @@ TEST_F(StrategicMergeTest, StrictDecodingReportsDuplicates) {
   EXPECT_TRUE(lenient->strictErrors.empty());
 }
 
-TEST_F(StrategicMergeTest, NullsLeftInTypedObjectsAreDropped) {
+TEST_F(StrategicMergeTest, DecodingDropsNullsAndLeftoverDirectives) {
   // An appended item is taken as it is by the merge; decoding drops its nulls.
   auto appended = applyBody(*schemas_, R"({"mergingList":[{"name":"a"}]})",
                             R"({"mergingList":[{"name":"b","value":null}]})");
   ASSERT_TRUE(appended) << appended.error().message;
   EXPECT_EQ(appended->object, json::parse(R"({"mergingList":[{"name":"b"},{"name":"a"}]})"));
+  // So are directives in values the live object did not have.
+  auto added = applyBody(*schemas_, R"({"name":"a"})",
+                         R"({"retainKeysMap":{"$retainKeys":["name"],"name":"b"},
+                             "mergingList":[{"name":"n","$setElementOrder/mergingList":[]}]})");
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(added->object, json::parse(R"({"name":"a","retainKeysMap":{"name":"b"},"mergingList":[{"name":"n"}]})"));
   // Free-form values keep theirs.
   auto raw = applyBody(*schemas_, R"({"replacingItem":{"a":1}})", R"({"replacingItem":{"b":null}})");
   ASSERT_TRUE(raw) << raw.error().message;
