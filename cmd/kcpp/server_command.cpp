@@ -214,6 +214,7 @@ int runServer(ServerConfig config) {
   }
   s.schemas = std::make_unique<api::SchemaSet>(std::move(*schemas));
   for (auto& r : s.registries) r->setObjectRules(objectRulesFor(r->type(), *s.schemas));
+  for (auto& r : s.registries) r->setPatchSchemas(*s.schemas);
   s.openApi = std::make_unique<apiserver::OpenApiDocuments>(*s.schemas, api::builtinResources(),
                                                             handlerOptions.gitVersion);
   s.handler->setSchemas(*s.schemas, *s.openApi);

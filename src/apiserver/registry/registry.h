@@ -14,6 +14,7 @@
 
 #include "api/patch/patch_type.h"
 #include "api/schema/resource_type.h"
+#include "api/schema/schema_set.h"
 #include "apiserver/registry/strategy.h"
 #include "storage/cacher/watch_cache.h"
 #include "storage/store.h"
@@ -76,6 +77,10 @@ class Registry {
   const api::ResourceType& type() const { return type_; }
   void setNamespaceLookup(NamespaceLookup lookup) { namespaces_ = std::move(lookup); }
   void setObjectRules(ObjectRules rules) { rules_ = std::move(rules); }
+  // The schemas strategic merge patches are applied with (the type's definition;
+  // autoscaling/v1 Scale for the scale subresource). Without them, or for a type
+  // they do not define (custom resources), such patches are 415 as upstream's.
+  void setPatchSchemas(const api::SchemaSet& schemas) { patchSchemas_ = &schemas; }
   storage::WatchCache& cache() { return *cache_; }
 
   boost::asio::awaitable<Result<void>> start();
@@ -133,6 +138,7 @@ class Registry {
   std::unique_ptr<storage::WatchCache> cache_;
   NamespaceLookup namespaces_;
   ObjectRules rules_;
+  const api::SchemaSet* patchSchemas_ = nullptr;
 };
 using RegistryPtr = std::unique_ptr<Registry>;
 

@@ -509,12 +509,46 @@ TEST_F(RegistryTest, PatchSettingAStaleResourceVersionConflicts) {
   EXPECT_EQ(str(*get(cms, ns, "a"), "data.a"), "2");
 }
 
-TEST_F(RegistryTest, StrategicMergePatchIsNotYetSupported) {
+TEST_F(RegistryTest, StrategicMergePatchNeedsTheSchemas) {
   Registry& cms = add("", "configmaps");
   create(cms, ns, configMap("a"));
   auto patched = patch(cms, "a", PatchType::StrategicMerge, R"({"data":{"b":"2"}})");
   ASSERT_FALSE(patched.ok());
   EXPECT_EQ(patched.error().code(), 415);
+}
+
+TEST_F(RegistryTest, StrategicMergePatchMergesListsByTheirKeys) {
+  auto schemas = api::SchemaSet::loadBuiltin();
+  ASSERT_TRUE(schemas) << schemas.error().message;
+  Registry& deploys = add("apps", "deployments");
+  deploys.setPatchSchemas(*schemas);
+  json::object d = deployment("web");
+  d["spec"].as_object()["template"].as_object()["spec"].as_object()["containers"].as_array().push_back(
+      parse(R"({"name":"log","image":"fluentd"})"));
+  create(deploys, ns, d);
+
+  auto patched = patch(deploys, "web", PatchType::StrategicMerge,
+                       R"({"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:2"}]}}}})");
+  ASSERT_TRUE(patched.ok()) << patched.error().message;
+  EXPECT_EQ(at(*patched, "spec.template.spec.containers"),
+            json::parse(R"([{"name":"c","image":"nginx:2"},{"name":"log","image":"fluentd"}])"));
+  EXPECT_EQ(at(*get(deploys, ns, "web"), "spec.template.spec.containers"), at(*patched, "spec.template.spec.containers"));
+
+  // The scale subresource is patched as an autoscaling/v1 Scale.
+  auto scaled = patch(deploys, "web", PatchType::StrategicMerge, R"({"spec":{"replicas":5}})", Subresource::Scale);
+  ASSERT_TRUE(scaled.ok()) << scaled.error().message;
+  EXPECT_EQ(str(*scaled, "kind"), "Scale");
+  EXPECT_EQ(at(*get(deploys, ns, "web"), "spec.replicas"), 5);
+
+  // The patch's errors come back as they are; apply patches stay unsupported.
+  auto noKey = patch(deploys, "web", PatchType::StrategicMerge,
+                     R"({"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}})");
+  ASSERT_FALSE(noKey.ok());
+  EXPECT_EQ(noKey.error().reason, Reason::Unknown);
+  EXPECT_EQ(noKey.error().message, "map: map[image:x] does not contain declared merge key: name");
+  auto apply = patch(deploys, "web", PatchType::ApplyYaml, "{}");
+  ASSERT_FALSE(apply.ok());
+  EXPECT_EQ(apply.error().code(), 415);
 }
 
 // --- scale -------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include "api/meta/status.h"
 #include "api/patch/json_patch.h"
 #include "api/patch/merge_patch.h"
+#include "api/patch/strategic_merge.h"
 #include "apiserver/registry/registry.h"
 
 namespace kcpp::apiserver {
@@ -52,6 +53,23 @@ bool containsAll(const json::value* have, const json::value* want) {
     if (!found) return false;
   }
   return true;
+}
+
+// The definition a strategic merge patch of `type` (or of its scale
+// subresource) is applied with; empty when the schemas do not define it.
+std::string patchRoot(const api::SchemaSet* schemas, const api::ResourceType& type, Subresource sub) {
+  if (!schemas) return "";
+  if (sub == Subresource::Scale) return schemas->rootName("autoscaling", "v1", "Scale");
+  return schemas->rootName(type.group, type.version, type.kind);
+}
+
+Result<patch::Patched> applyPatchBody(PatchType type, const json::value& target, const std::string& body,
+                                      const api::SchemaSet* schemas, const std::string& root) {
+  switch (type) {
+    case PatchType::Json: return patch::applyJsonPatch(target, body, patch::Decoding::Lenient);
+    case PatchType::Merge: return patch::applyMergePatch(target, body, patch::Decoding::Lenient);
+    default: return patch::applyStrategicMergePatch(target, body, *schemas, root, patch::Decoding::Lenient);
+  }
 }
 
 std::string selectorString(const json::object& obj) {
@@ -273,18 +291,17 @@ boost::asio::awaitable<Result<json::object>> Registry::patch(const std::string& 
                                                              std::string patchBody,
                                                              Subresource sub,
                                                              WriteOptions options) {
-  if (patchType != PatchType::Json && patchType != PatchType::Merge) {
-    // Strategic merge and apply patches need the schema's merge keys (schema issue).
+  std::string root = patchRoot(patchSchemas_, type_, sub);
+  bool strategic = patchType == PatchType::StrategicMerge && !root.empty();
+  if (patchType != PatchType::Json && patchType != PatchType::Merge && !strategic) {
+    // Apply patches (server-side apply) are not implemented yet.
     static constexpr PatchType kAccepted[] = {PatchType::Json, PatchType::Merge};
     co_return patch::unsupportedPatchType(kAccepted);
   }
   auto transform = [&](const json::object& current) -> Result<json::object> {
     json::value target = sub == Subresource::Scale ? json::value(scaleOf(type_, current))
                                                    : json::value(current);
-    Result<patch::Patched> patched =
-        patchType == PatchType::Json
-            ? patch::applyJsonPatch(target, patchBody, patch::Decoding::Lenient)
-            : patch::applyMergePatch(target, patchBody, patch::Decoding::Lenient);
+    Result<patch::Patched> patched = applyPatchBody(patchType, target, patchBody, patchSchemas_, root);
     if (!patched) return std::move(patched).error();
     if (!patched->object.is_object()) return api::badRequest("the patch did not produce an object");
     json::object body = std::move(patched->object.get_object());
