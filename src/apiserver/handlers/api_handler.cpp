@@ -125,10 +125,9 @@ Result<DeleteOptions> deleteOptions(const ApiRequest& request) {
       if (const json::value* g = api::findPath(o, "gracePeriodSeconds"); g && g->is_int64()) {
         options.gracePeriodSeconds = g->get_int64();
       }
-      options.preconditionUid = std::string(
-          api::findPath(o, "preconditions.uid") && api::findPath(o, "preconditions.uid")->is_string()
-              ? api::findPath(o, "preconditions.uid")->get_string()
-              : "");
+      if (const json::value* uid = api::findPath(o, "preconditions.uid"); uid && uid->is_string()) {
+        options.preconditionUid = std::string(uid->get_string());
+      }
       if (const json::value* rv = api::findPath(o, "preconditions.resourceVersion");
           rv && rv->is_string()) {
         options.preconditionResourceVersion = std::string(rv->get_string());
