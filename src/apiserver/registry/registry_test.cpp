@@ -1,6 +1,7 @@
 // Registry: the generic metadata rules, optimistic concurrency, subresources,
 // patches and deletion, driven directly (no HTTP) over the in-memory store.
 #include "apiserver/registry/registry.h"
+#include "util/run_to_completion.h"
 
 #include <gtest/gtest.h>
 
@@ -39,14 +40,7 @@ class RegistryTest : public ::testing::Test {
   // Runs an awaitable on io to completion and returns its result.
   template <class T>
   T await(asio::awaitable<T> work) {
-    std::optional<T> out;
-    auto done = asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-        asio::use_future);
-    io.restart();
-    io.run();
-    done.get();
-    return std::move(*out);
+    return runToCompletion(io, std::move(work));
   }
 
   // A started Registry for a built-in resource, as the server builds them.

@@ -1,6 +1,7 @@
 // NamespaceStrategy: the "kubernetes" finalizer, phase, name label, and deletion
 // that turns a namespace Terminating; alone and through a Registry.
 #include "apiserver/registry/namespaces/namespace_strategy.h"
+#include "util/run_to_completion.h"
 
 #include <gtest/gtest.h>
 
@@ -118,14 +119,7 @@ class NamespaceRegistryTest : public ::testing::Test {
 
   template <class T>
   T await(asio::awaitable<T> work) {
-    std::optional<T> out;
-    auto done = asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-        asio::use_future);
-    io.restart();
-    io.run();
-    done.get();
-    return std::move(*out);
+    return runToCompletion(io, std::move(work));
   }
 
   Result<json::object> get() {

@@ -1,6 +1,7 @@
 // PodStrategy: QoS class and status on create, graceful deletion periods, and
 // graceful deletion through a Registry over the in-memory store.
 #include "apiserver/registry/pods/pod_strategy.h"
+#include "util/run_to_completion.h"
 
 #include <gtest/gtest.h>
 
@@ -159,14 +160,7 @@ class PodRegistryTest : public ::testing::Test {
 
   template <class T>
   T await(asio::awaitable<T> work) {
-    std::optional<T> out;
-    auto done = asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-        asio::use_future);
-    io.restart();
-    io.run();
-    done.get();
-    return std::move(*out);
+    return runToCompletion(io, std::move(work));
   }
 
   Result<DeleteResult> remove(std::optional<std::int64_t> grace) {

@@ -2,6 +2,7 @@
 // create, refusals with upstream's messages, release on delete and on failed
 // writes, updates, and the rebuild of the allocation state at start.
 #include "apiserver/registry/services/service_strategy.h"
+#include "util/run_to_completion.h"
 
 #include <gtest/gtest.h>
 
@@ -40,14 +41,7 @@ class ServiceStrategyTest : public ::testing::Test {
 
   template <class T>
   T await(asio::awaitable<T> work) {
-    std::optional<T> out;
-    auto done = asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-        asio::use_future);
-    io.restart();
-    io.run();
-    done.get();
-    return std::move(*out);
+    return runToCompletion(io, std::move(work));
   }
 
   // A Registry for services over `store`, as the server builds it (and restarts it).
