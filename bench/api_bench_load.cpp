@@ -91,6 +91,66 @@ std::optional<json::object> parseObject(std::string_view text) {
   return std::move(v.as_object());
 }
 
+std::string deploymentsPath(const std::string& ns) {
+  return "/apis/apps/v1/namespaces/" + ns + "/deployments";
+}
+
+// A realistic web Deployment (~2.5 KB JSON): two containers with ports, env (incl. fieldRef),
+// resources, probes and volume mounts; a configMap and an emptyDir volume.
+constexpr std::string_view kDeployment = R"({
+ "apiVersion": "apps/v1", "kind": "Deployment",
+ "metadata": {"name": "", "namespace": "",
+  "labels": {"app.kubernetes.io/name": "web", "app.kubernetes.io/part-of": "shop",
+             "app.kubernetes.io/version": "1.24.3", "tier": "frontend"},
+  "annotations": {"deployment.kubernetes.io/owner": "team-storefront",
+                  "example.com/commit": "3f9c2e7a1b4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f"}},
+ "spec": {"replicas": 3, "revisionHistoryLimit": 10,
+  "selector": {"matchLabels": {"app.kubernetes.io/name": "web", "tier": "frontend"}},
+  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+  "template": {
+   "metadata": {"labels": {"app.kubernetes.io/name": "web", "tier": "frontend"},
+                "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}},
+   "spec": {"terminationGracePeriodSeconds": 30,
+    "containers": [
+     {"name": "web", "image": "registry.example.com/shop/web:1.24.3",
+      "imagePullPolicy": "IfNotPresent",
+      "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}],
+      "env": [{"name": "LOG_LEVEL", "value": "info"},
+              {"name": "CACHE_URL", "value": "redis://cache.shop.svc:6379/0"},
+              {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+              {"name": "POD_NAMESPACE",
+               "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+              {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+      "resources": {"requests": {"cpu": "250m", "memory": "256Mi"},
+                    "limits": {"cpu": "1", "memory": "512Mi"}},
+      "readinessProbe": {"httpGet": {"path": "/healthz/ready", "port": "http"},
+                         "initialDelaySeconds": 5, "periodSeconds": 10},
+      "livenessProbe": {"httpGet": {"path": "/healthz/live", "port": "http"},
+                        "initialDelaySeconds": 15, "periodSeconds": 20, "failureThreshold": 3},
+      "volumeMounts": [{"name": "config", "mountPath": "/etc/web", "readOnly": true},
+                       {"name": "cache", "mountPath": "/var/cache/web"}]},
+     {"name": "sidecar", "image": "registry.example.com/infra/log-shipper:2.3.1",
+      "ports": [{"name": "admin", "containerPort": 2020, "protocol": "TCP"}],
+      "env": [{"name": "SHIP_TO", "value": "logs.example.com:24224"},
+              {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+      "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
+                    "limits": {"cpu": "200m", "memory": "128Mi"}},
+      "readinessProbe": {"httpGet": {"path": "/api/v1/health", "port": 2020}, "periodSeconds": 10},
+      "livenessProbe": {"tcpSocket": {"port": 2020}, "periodSeconds": 30},
+      "volumeMounts": [{"name": "cache", "mountPath": "/var/cache/web", "readOnly": true}]}],
+    "volumes": [{"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}},
+                {"name": "cache", "emptyDir": {"sizeLimit": "1Gi"}}]}}}})";
+
+std::string deploymentJson(const std::string& ns, const std::string& name) {
+  static const json::object base = *parseObject(kDeployment);
+  json::object d = base;
+  json::object& meta = d["metadata"].as_object();
+  meta["name"] = name;
+  meta["namespace"] = ns;
+  return json::serialize(d);
+}
+
 // A string member of a nested object: stringAt(obj, {"metadata", "resourceVersion"}).
 std::string stringAt(const json::object& obj, std::initializer_list<const char*> path) {
   const json::object* at = &obj;
@@ -160,7 +220,7 @@ asio::awaitable<double> fill(Bench& b, std::string ns, int count) {
 
 // ---- CRUD at fixed concurrency ----------------------------------------------------
 
-enum class Op { Create, Get, List, Update };
+enum class Op { Create, Get, List, Update, CreateDeployment };
 
 const char* opName(Op op) {
   switch (op) {
@@ -168,6 +228,7 @@ const char* opName(Op op) {
     case Op::Get: return "get";
     case Op::List: return "list (100 objects)";
     case Op::Update: return "update (PUT with resourceVersion)";
+    case Op::CreateDeployment: return "create Deployment";
   }
   return "?";
 }
@@ -205,6 +266,11 @@ Request requestFor(Op op, Worker& w, int clients, long seq) {
     case Op::Update:
       return {http::verb::put, configMapsPath("bench-update") + "/" + w.updateName,
               configMapJson("bench-update", w.updateName, w.resourceVersion)};
+    case Op::CreateDeployment: {
+      std::string name = fmt::format("d{}-w{}-{}", clients, w.id, seq);
+      return {http::verb::post, deploymentsPath("bench-deploy"),
+              deploymentJson("bench-deploy", name)};
+    }
   }
   return {};
 }
@@ -223,7 +289,7 @@ asio::awaitable<void> runWorker(Bench& b, Op op, Worker& w, int clients, std::st
     auto t0 = Clock::now();
     Response r = co_await w.conn->request(req.verb, std::move(req.target), std::move(req.body));
     auto elapsed = Clock::now() - t0;
-    if (success(r)) {
+    if (op == Op::CreateDeployment ? r.status == 201 : success(r)) {
       w.latencies.add(elapsed);
       ++w.ops;
       if (op == Op::Create) {
@@ -231,6 +297,7 @@ asio::awaitable<void> runWorker(Bench& b, Op op, Worker& w, int clients, std::st
         ++b.configMaps;
       }
       if (op == Op::Update) w.resourceVersion = resourceVersionOf(r.body);
+      if (op == Op::CreateDeployment) ++b.created;
       continue;
     }
     ++w.errors;
@@ -281,6 +348,11 @@ Row crudRow(Op op, int clients, const std::vector<Worker>& workers, double elaps
     row.target = Target{Target::Kind::AtLeast, 5000, ">= 5000/s"};
   }
   if (op == Op::Create && clients == 8) row.upstream = "~1450/s";
+  if (op == Op::CreateDeployment) {
+    std::size_t bytes = deploymentJson("bench-deploy", "d32-w31-9999").size();
+    row.name = fmt::format("create Deployment ({} B), {}", bytes, plural(clients, "client"));
+    if (clients == 32) row.target = Target{Target::Kind::AtLeast, 3000, ">= 3000/s"};
+  }
   return row;
 }
 
@@ -311,6 +383,14 @@ asio::awaitable<void> crudScenario(Bench& b) {
       if (!b.serverAlive(opName(op))) co_return;
       co_await crudCase(b, op, clients);
     }
+  }
+}
+
+// Creates of a realistic ~2.5 KB apps/v1 Deployment (each must answer 201).
+asio::awaitable<void> deploymentScenario(Bench& b) {
+  for (int clients : b.options.clients) {
+    if (!b.serverAlive("Deployment creates")) co_return;
+    co_await crudCase(b, Op::CreateDeployment, clients);
   }
 }
 
@@ -579,7 +659,7 @@ asio::awaitable<bool> setupNamespaces(Bench& b) {
   auto ex = co_await asio::this_coro::executor;
   ConnectionPtr c = b.connection(ex);
   static constexpr const char* kNamespaces[] = {"bench-crud", "bench-small", "bench-update",
-                                                "bench-paced"};
+                                                "bench-paced", "bench-deploy"};
   for (const char* name : kNamespaces) {
     std::string ns = name;
     bool created = co_await createNamespace(b, *c, ns);
@@ -599,6 +679,7 @@ asio::awaitable<void> runLoad(Bench& b) {
     co_return;
   }
   if (b.options.enabled("crud")) co_await crudScenario(b);
+  if (b.options.enabled("deployment")) co_await deploymentScenario(b);
   if (b.options.enabled("watch")) co_await watchScenario(b);
   if (b.options.enabled("paced")) co_await pacedScenario(b);
   if (b.options.enabled("list")) co_await listScenario(b);

@@ -1,8 +1,9 @@
 #pragma once
 // The API benchmark's load against one running server: ConfigMap create / get / list /
-// update at fixed concurrency (closed loop), watch fan-out with create→event latency,
-// creates at a fixed rate (open loop) and LISTs of many ConfigMaps. Each case adds
-// rows to the report; errors and server deaths are recorded, never thrown.
+// update and ~2.5 KB Deployment creates at fixed concurrency (closed loop), watch fan-out
+// with create→event latency, creates at a fixed rate (open loop) and LISTs of many
+// ConfigMaps. Each case adds rows to the report; errors and server deaths are recorded,
+// never thrown.
 
 #include <fmt/format.h>
 
@@ -34,7 +35,7 @@ struct Options {
   std::string json;
   bool keep = false;
   bool quick = false;
-  std::vector<std::string> scenarios = {"crud", "watch", "paced", "list", "startup"};
+  std::vector<std::string> scenarios = {"crud", "deployment", "watch", "paced", "list", "startup"};
   std::vector<std::string> serverArgs = {"--disable-agent"};
 
   bool enabled(const std::string& s) const {
