@@ -1,0 +1,84 @@
+#pragma once
+// Service-account tokens: signed JWTs (ES256, a P-256 key kept in the data dir) with
+// upstream's claims, issued by the TokenRequest API and checked by
+// ServiceAccountTokenAuthenticator (signature, expiry, audience, and that the
+// ServiceAccount still exists with the same uid).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apiserver/authn/authenticator.h"
+#include "pki/openssl_ptr.h"
+#include "util/error.h"
+
+namespace kcpp::apiserver {
+
+inline constexpr const char* kDefaultServiceAccountIssuer =
+    "https://kubernetes.default.svc.cluster.local";
+
+// The object a token is bound to (TokenRequest spec.boundObjectRef).
+struct BoundObject {
+  std::string kind;  // "Pod" or "Secret"
+  std::string name;
+  std::string uid;
+};
+
+struct ServiceAccountClaims {
+  std::string ns;
+  std::string name;
+  std::string uid;
+  std::vector<std::string> audiences;
+  std::int64_t issuedAt = 0;   // seconds since the epoch; also nbf
+  std::int64_t expiresAt = 0;
+  std::optional<BoundObject> bound;
+};
+
+class ServiceAccountTokenSigner {
+ public:
+  // Loads the ES256 key at `keyPath`, creating it (mode 0600) when missing.
+  static Result<std::shared_ptr<ServiceAccountTokenSigner>> loadOrCreate(const std::string& keyPath,
+                                                                         std::string issuer);
+  // A fresh in-memory key (tests).
+  static std::shared_ptr<ServiceAccountTokenSigner> generate(std::string issuer);
+
+  const std::string& issuer() const { return issuer_; }
+  const std::string& keyId() const { return keyId_; }
+  // The compact JWS of these claims.
+  Result<std::string> sign(const ServiceAccountClaims& claims) const;
+  // The payload of a token this key signed (signature and header checked), or nullopt.
+  std::optional<std::string> verifiedPayload(std::string_view token) const;
+
+ private:
+  ServiceAccountTokenSigner(pki::EvpPkeyPtr key, std::string issuer);
+  pki::EvpPkeyPtr key_;
+  std::string issuer_;
+  std::string keyId_;
+};
+using ServiceAccountTokenSignerPtr = std::shared_ptr<ServiceAccountTokenSigner>;
+
+// The uid of ServiceAccount <ns>/<name> if it exists and is not being deleted.
+using ServiceAccountUidLookup =
+    std::function<std::optional<std::string>(const std::string& ns, const std::string& name)>;
+
+class ServiceAccountTokenAuthenticator : public Authenticator {
+ public:
+  ServiceAccountTokenAuthenticator(ServiceAccountTokenSignerPtr signer,
+                                   std::vector<std::string> apiAudiences,
+                                   ServiceAccountUidLookup lookup);
+  std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
+  // As authenticate, for a bare token; `now` in seconds since the epoch.
+  std::optional<UserInfo> authenticateToken(std::string_view token, std::int64_t now) const;
+
+ private:
+  ServiceAccountTokenSignerPtr signer_;
+  std::vector<std::string> apiAudiences_;
+  ServiceAccountUidLookup lookup_;
+};
+
+std::int64_t unixNow();
+
+}  // namespace kcpp::apiserver
