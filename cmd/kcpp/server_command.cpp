@@ -22,6 +22,7 @@
 #include "api/schema/schema_set.h"
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/authz/authorizer.h"
+#include "apiserver/authz/rbac/rbac_source.h"
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/namespaces/namespace_finalizer.h"
@@ -31,6 +32,7 @@
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
 #include "object_rules.h"
+#include "rbac_bootstrap.h"
 #include "server_bootstrap.h"
 #include "strategies.h"
 #include "storage/compactor/compactor.h"
@@ -66,6 +68,7 @@ struct Server {
   std::vector<apiserver::RegistryPtr> registries;
   std::unique_ptr<apiserver::UnionAuthenticator> authenticator;
   std::unique_ptr<apiserver::UnionAuthorizer> authorizer;
+  apiserver::rbac::RbacAuthorizer* rbac = nullptr;  // owned by `authorizer`
   std::unique_ptr<api::SchemaSet> schemas;
   apiserver::OpenApiDocumentsPtr openApi;
   std::unique_ptr<apiserver::ApiHandler> handler;
@@ -104,6 +107,31 @@ Result<void> buildRegistries(Server& s) {
   return {};
 }
 
+// The bootstrap policy, then the RBAC index: loaded before the server is ready,
+// then kept current from the four watch caches.
+asio::awaitable<Result<void>> startRbac(Server& s) {
+  const std::string group = "rbac.authorization.k8s.io";
+  if (auto ok = co_await ensureRbacBootstrapPolicy(*s.registry(group, "clusterroles"),
+                                                   *s.registry(group, "clusterrolebindings"));
+      !ok) {
+    co_return ok;
+  }
+  using apiserver::rbac::Kind;
+  const std::pair<const char*, Kind> sources[] = {{"roles", Kind::Role},
+                                                  {"clusterroles", Kind::ClusterRole},
+                                                  {"rolebindings", Kind::RoleBinding},
+                                                  {"clusterrolebindings", Kind::ClusterRoleBinding}};
+  for (const auto& [resource, kind] : sources) {
+    storage::WatchCache& cache = s.registry(group, resource)->cache();
+    auto revision = co_await apiserver::rbac::loadFromCache(cache, kind, *s.rbac);
+    if (!revision) co_return std::move(revision).error();
+    asio::co_spawn(co_await asio::this_coro::executor,
+                   apiserver::rbac::followCache(cache, kind, *s.rbac, *revision, s.stopping),
+                   asio::detached);
+  }
+  co_return Result<void>{};
+}
+
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
   auto t0 = std::chrono::steady_clock::now();
   for (auto& r : s.registries) {
@@ -117,6 +145,7 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
       !ok) {
     co_return ok;
   }
+  if (auto ok = co_await startRbac(s); !ok) co_return ok;
   std::vector<apiserver::Registry*> namespaced;
   for (auto& r : s.registries) {
     if (r->type().namespaced) namespaced.push_back(r.get());
@@ -202,6 +231,9 @@ int runServer(ServerConfig config) {
   s.authenticator = std::make_unique<apiserver::UnionAuthenticator>(std::move(authenticators));
   std::vector<apiserver::AuthorizerPtr> authorizers;
   authorizers.push_back(std::make_unique<apiserver::PrivilegedGroupAuthorizer>("system:masters"));
+  auto rbac = std::make_unique<apiserver::rbac::RbacAuthorizer>();
+  s.rbac = rbac.get();
+  authorizers.push_back(std::move(rbac));
   s.authorizer = std::make_unique<apiserver::UnionAuthorizer>(std::move(authorizers));
   apiserver::ApiHandlerOptions handlerOptions;
   handlerOptions.serverAddress = config.bindAddress + ":" + std::to_string(config.httpsListenPort);
