@@ -36,6 +36,8 @@
 #include "server_bootstrap.h"
 #include "strategies.h"
 #include "storage/compactor/compactor.h"
+#include "storage/encryption/encryption_config.h"
+#include "storage/encryption/reencrypt.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace kcpp::cmd {
@@ -65,6 +67,7 @@ struct Server {
   StrategyConfig strategyConfig;
   asio::io_context io;
   storage::StorePtr store;
+  storage::TransformerPtr secretsTransformer;  // encryption at rest of secrets
   std::vector<apiserver::RegistryPtr> registries;
   std::unique_ptr<apiserver::UnionAuthenticator> authenticator;
   std::unique_ptr<apiserver::UnionAuthorizer> authorizer;
@@ -91,8 +94,11 @@ Result<void> buildRegistries(Server& s) {
     auto strategy = strategyFor(type.group, type.resource, s.strategyConfig);
     apiserver::ConversionPtr conversion;
     if (type.group == "events.k8s.io") conversion = std::make_shared<apiserver::EventsV1Conversion>();
+    storage::TransformerPtr transformer;
+    if (type.group.empty() && type.resource == "secrets") transformer = s.secretsTransformer;
     s.registries.push_back(std::make_unique<apiserver::Registry>(
-        std::move(type), *s.store, std::move(strategy), std::move(conversion)));
+        std::move(type), *s.store, std::move(strategy), std::move(conversion),
+        std::move(transformer)));
   }
   apiserver::Registry* namespaces = s.registry("", "namespaces");
   KCPP_CHECK(namespaces != nullptr, "the namespaces resource is built in");
@@ -134,6 +140,14 @@ asio::awaitable<Result<void>> startRbac(Server& s) {
 
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
   auto t0 = std::chrono::steady_clock::now();
+  if (s.secretsTransformer) {
+    // Secrets written before encryption was on, or with an older key, are
+    // rewritten with the current write key before the caches load.
+    auto rewritten = co_await storage::reencryptPrefix(
+        *s.store, s.registry("", "secrets")->type().storagePrefix(), *s.secretsTransformer);
+    if (!rewritten) co_return std::move(rewritten).error();
+    if (*rewritten > 0) spdlog::info("secrets encryption: rewrote {} secrets", *rewritten);
+  }
   for (auto& r : s.registries) {
     if (auto ok = co_await r->start(); !ok) co_return ok;
   }
@@ -183,6 +197,11 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
   cmd->add_option("--compact-interval", c.compactIntervalSeconds,
                   "Seconds between datastore compactions")->capture_default_str()
       ->check(CLI::Range(1, 86400));
+  cmd->add_flag("--secrets-encryption,!--no-secrets-encryption", c.secretsEncryption,
+                "Encrypt secrets at rest (key in <data-dir>/server/cred/encryption-config.json)")
+      ->capture_default_str();
+  cmd->add_flag("--secrets-encryption-rotate", c.secretsEncryptionRotate,
+                "Add a new secrets encryption key and re-encrypt every secret with it");
   return cmd;
 }
 
@@ -222,6 +241,15 @@ int runServer(ServerConfig config) {
     return 1;
   }
   s.store = std::move(*store);
+  storage::SecretsEncryptionOptions encryption;
+  encryption.enabled = config.secretsEncryption;
+  encryption.rotate = config.secretsEncryptionRotate;
+  auto secretsTransformer = storage::loadSecretsTransformer(config.dataDir, encryption);
+  if (!secretsTransformer) {
+    spdlog::error("secrets encryption: {}", secretsTransformer.error().message);
+    return 1;
+  }
+  s.secretsTransformer = std::move(*secretsTransformer);
   if (auto ok = buildRegistries(s); !ok) {
     spdlog::error("{}", ok.error().message);
     return 1;

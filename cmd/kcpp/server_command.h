@@ -20,6 +20,9 @@ struct ServerConfig {
   bool disableAgent = false;
   int verbosity = 0;
   int compactIntervalSeconds = 300;  // upstream's apiserver compacts every 5 minutes
+  // Secrets encrypted at rest (AES-GCM, key in <data-dir>/server/cred/encryption-config.json).
+  bool secretsEncryption = true;
+  bool secretsEncryptionRotate = false;  // add a new write key and re-encrypt on start
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

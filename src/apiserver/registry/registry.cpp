@@ -19,10 +19,18 @@ std::string fieldValueString(const json::value* v) {
 
 }  // namespace
 
-storage::Decoder makeDecoder(const api::ResourceType& type, ConversionPtr conversion) {
+storage::Decoder makeDecoder(const api::ResourceType& type, ConversionPtr conversion,
+                             storage::TransformerPtr transformer) {
   auto fields = type.selectableFields;
-  return [fields, conversion](const storage::KeyValue& kv) -> Result<storage::DecodedObject> {
-    auto parsed = api::parseJson(kv.value);
+  return [fields, conversion,
+          transformer](const storage::KeyValue& kv) -> Result<storage::DecodedObject> {
+    std::string plain;
+    if (transformer) {
+      auto transformed = transformer->fromStorage(kv.value, kv.key);
+      if (!transformed) return std::move(transformed).error();
+      plain = std::move(*transformed);
+    }
+    auto parsed = api::parseJson(transformer ? plain : kv.value);
     if (!parsed || !parsed->is_object()) {
       return makeError(Reason::InternalError, "stored object at " + kv.key + " is not JSON");
     }
@@ -49,16 +57,19 @@ std::string encodeForStorage(json::object obj) {
 }
 
 Registry::Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy,
-                   ConversionPtr conversion)
+                   ConversionPtr conversion, storage::TransformerPtr transformer)
     : type_(std::move(type)),
       store_(store),
       strategy_(strategy ? std::move(strategy) : std::make_unique<Strategy>()),
       conversion_(std::move(conversion)),
-      cache_(std::make_unique<storage::WatchCache>(store, type_.storagePrefix(),
-                                                   makeDecoder(type_, conversion_))) {}
+      transformer_(std::move(transformer)),
+      cache_(std::make_unique<storage::WatchCache>(
+          store, type_.storagePrefix(), makeDecoder(type_, conversion_, transformer_))) {}
 
-std::string Registry::encodeStored(const json::object& obj) const {
-  return encodeForStorage(conversion_ ? conversion_->toStorage(obj) : obj);
+Result<std::string> Registry::encodeStored(const std::string& key, const json::object& obj) const {
+  std::string encoded = encodeForStorage(conversion_ ? conversion_->toStorage(obj) : obj);
+  if (!transformer_) return encoded;
+  return transformer_->toStorage(encoded, key);
 }
 
 Registry::~Registry() = default;
@@ -181,7 +192,12 @@ boost::asio::awaitable<Result<json::object>> Registry::create(const std::string&
   if (auto allocated = co_await strategy_->allocate(obj); !allocated) {
     co_return std::move(allocated).error();
   }
-  auto written = co_await store_.create(objectKey, encodeStored(obj));
+  auto stored = encodeStored(objectKey, obj);
+  if (!stored) {
+    strategy_->release(obj);
+    co_return std::move(stored).error();
+  }
+  auto written = co_await store_.create(objectKey, std::move(*stored));
   if (!written) {
     strategy_->release(obj);
     if (written.error().reason == Reason::AlreadyExists) {

@@ -18,6 +18,7 @@
 #include "apiserver/registry/strategy.h"
 #include "storage/cacher/watch_cache.h"
 #include "storage/store.h"
+#include "storage/transformer.h"
 #include "util/error.h"
 
 namespace kcpp::apiserver {
@@ -67,9 +68,10 @@ using NamespaceLookup = std::function<boost::asio::awaitable<std::optional<stora
 
 class Registry {
  public:
-  // `conversion` is set when the stored form differs from the served one.
+  // `conversion` is set when the stored form differs from the served one;
+  // `transformer` when stored bytes are transformed (secrets' encryption at rest).
   Registry(api::ResourceType type, storage::Store& store, StrategyPtr strategy,
-           ConversionPtr conversion = nullptr);
+           ConversionPtr conversion = nullptr, storage::TransformerPtr transformer = nullptr);
   ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
@@ -125,8 +127,9 @@ class Registry {
   boost::asio::awaitable<Result<void>> checkNamespace(const std::string& ns) const;
   Result<void> prepareCreate(const std::string& ns, json::object& obj) const;
   Error invalidObject(const json::object& obj, std::vector<Cause> causes) const;
-  // The stored bytes of an object (converted, without resourceVersion).
-  std::string encodeStored(const json::object& obj) const;
+  // The stored bytes of the object at `key` (converted, without resourceVersion,
+  // transformed).
+  Result<std::string> encodeStored(const std::string& key, const json::object& obj) const;
   boost::asio::awaitable<Result<DeleteResult>> deleteNow(const std::string& key,
                                                          const storage::CachedObject& current,
                                                          const json::object& obj);
@@ -135,6 +138,7 @@ class Registry {
   storage::Store& store_;
   StrategyPtr strategy_;
   ConversionPtr conversion_;
+  storage::TransformerPtr transformer_;
   std::unique_ptr<storage::WatchCache> cache_;
   NamespaceLookup namespaces_;
   ObjectRules rules_;
@@ -143,8 +147,10 @@ class Registry {
 using RegistryPtr = std::unique_ptr<Registry>;
 
 // Turns a stored value into the cache's form for `type` (JSON with
-// resourceVersion set, labels, and the type's selectable fields).
-storage::Decoder makeDecoder(const api::ResourceType& type, ConversionPtr conversion = nullptr);
+// resourceVersion set, labels, and the type's selectable fields); `transformer`
+// first turns the stored bytes back into JSON.
+storage::Decoder makeDecoder(const api::ResourceType& type, ConversionPtr conversion = nullptr,
+                             storage::TransformerPtr transformer = nullptr);
 
 // Serialises an object for storage: without resourceVersion (the store's
 // revision is the resourceVersion), as upstream stores objects.

@@ -75,8 +75,9 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
     }
     if (json::object kept = obj; strategy_->keepOnDelete(kept)) {
       if (kept == obj || options.dryRun) co_return DeleteResult{std::move(kept), false};
-      auto written =
-          co_await store_.update(objectKey, encodeStored(kept), current->modRevision);
+      auto stored = encodeStored(objectKey, kept);
+      if (!stored) co_return std::move(stored).error();
+      auto written = co_await store_.update(objectKey, std::move(*stored), current->modRevision);
       if (!written && written.error().reason == Reason::Conflict) continue;
       if (!written) co_return std::move(written).error();
       api::ensureObject(kept, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
@@ -118,8 +119,9 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
       }
     }
     if (pending == obj || options.dryRun) co_return DeleteResult{std::move(pending), false};
-    auto written =
-        co_await store_.update(objectKey, encodeStored(pending), current->modRevision);
+    auto stored = encodeStored(objectKey, pending);
+    if (!stored) co_return std::move(stored).error();
+    auto written = co_await store_.update(objectKey, std::move(*stored), current->modRevision);
     if (!written && written.error().reason == Reason::Conflict) continue;
     if (!written) co_return std::move(written).error();
     pendingMeta["resourceVersion"] = std::to_string(written->modRevision);

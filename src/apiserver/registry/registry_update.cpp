@@ -243,7 +243,12 @@ boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const st
     if (auto allocated = co_await strategy_->allocateUpdate(*next, currentObj); !allocated) {
       co_return std::move(allocated).error();
     }
-    auto written = co_await store_.update(objectKey, encodeStored(*next), current->modRevision);
+    auto stored = encodeStored(objectKey, *next);
+    if (!stored) {
+      strategy_->finishUpdate(*next, currentObj, false);
+      co_return std::move(stored).error();
+    }
+    auto written = co_await store_.update(objectKey, std::move(*stored), current->modRevision);
     strategy_->finishUpdate(*next, currentObj, written.ok());
     if (written) {
       api::ensureObject(*next, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
