@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <utility>
 
 namespace kcpp::api::validation {
@@ -69,6 +70,21 @@ Int pow10(int n) {
   return r;
 }
 
+// m × 10^n (n >= 0), or nullopt when it does not fit: exponents reach 9999
+// ("1e1000"), far beyond what an Int holds.
+std::optional<Int> scaleUp(Int m, int n) {
+  for (; n > 0 && m != 0; --n) {
+    if (__builtin_mul_overflow(m, Int(10), &m)) return std::nullopt;
+  }
+  return m;
+}
+
+std::int64_t saturate(Int v) {
+  constexpr Int kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr Int kMin = std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(std::clamp(v, kMin, kMax));
+}
+
 // Removes factors of `base`; returns how many.
 int removeFactors(Int& m, Int base) {
   int times = 0;
@@ -117,14 +133,18 @@ std::optional<Quantity> Quantity::parse(std::string_view text) {
     }
     if (!found) return std::nullopt;
     q.scale_ += found->decimalExponent;
-    for (int k = 0; k < found->binaryExponent; ++k) q.mantissa_ *= 1024;
+    for (int k = 0; k < found->binaryExponent; ++k) {
+      if (q.mantissa_ > kLimit / 1024) return std::nullopt;  // would pass kLimit (or overflow)
+      q.mantissa_ *= 1024;
+    }
     if (found->binaryExponent > 0) q.format_ = Format::BinarySI;
     if (q.mantissa_ > kLimit) return std::nullopt;
   }
   // Precision is capped at nano units, rounding away from zero.
   if (q.scale_ < -9) {
-    Int div = pow10(-9 - q.scale_);
-    q.mantissa_ = q.mantissa_ / div + (q.mantissa_ % div != 0 ? 1 : 0);
+    // Past 10^38 every mantissa rounds up to one nano unit.
+    auto div = scaleUp(1, -9 - q.scale_);
+    q.mantissa_ = !div ? Int(q.mantissa_ != 0) : q.mantissa_ / *div + (q.mantissa_ % *div != 0 ? 1 : 0);
     q.scale_ = -9;
   }
   if (number->negative) q.mantissa_ = -q.mantissa_;
@@ -148,11 +168,16 @@ Quantity Quantity::fromInt(std::int64_t n) {
 bool Quantity::isInteger() const { return scale_ >= 0 || mantissa_ % pow10(-scale_) == 0; }
 
 std::int64_t Quantity::value() const {
-  if (scale_ >= 0) return static_cast<std::int64_t>(mantissa_ * pow10(scale_));
+  // Beyond int64 (upstream's Value() is then meaningless), the nearest int64.
+  if (scale_ >= 0) {
+    auto whole = scaleUp(mantissa_, scale_);
+    if (!whole) return mantissa_ < 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
+    return saturate(*whole);
+  }
   Int div = pow10(-scale_);
   Int whole = mantissa_ / div;
   if (mantissa_ % div != 0) whole += mantissa_ < 0 ? -1 : 1;
-  return static_cast<std::int64_t>(whole);
+  return saturate(whole);
 }
 
 std::string Quantity::string() const {
@@ -191,14 +216,15 @@ std::string Quantity::goString() const {
 std::strong_ordering Quantity::operator<=>(const Quantity& other) const {
   int common = std::min(scale_, other.scale_);
   int da = scale_ - common, db = other.scale_ - common;
-  if (da > 36 || db > 36) {
+  auto exactA = scaleUp(mantissa_, da), exactB = scaleUp(other.mantissa_, db);
+  if (!exactA || !exactB) {
     long double a = static_cast<long double>(mantissa_), b = static_cast<long double>(other.mantissa_);
     for (int k = 0; k < da; ++k) a *= 10;
     for (int k = 0; k < db; ++k) b *= 10;
     return a < b ? std::strong_ordering::less
                  : a > b ? std::strong_ordering::greater : std::strong_ordering::equal;
   }
-  Int a = mantissa_ * pow10(da), b = other.mantissa_ * pow10(db);
+  Int a = *exactA, b = *exactB;
   return a < b ? std::strong_ordering::less
                : a > b ? std::strong_ordering::greater : std::strong_ordering::equal;
 }

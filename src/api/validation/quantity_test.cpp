@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace kcpp::api::validation {
 namespace {
 
@@ -43,6 +45,29 @@ TEST(Quantity, ComparesAcrossSuffixes) {
   EXPECT_TRUE(Quantity::parse("2")->isInteger());
   EXPECT_FALSE(Quantity::parse("1500m")->isInteger());
   EXPECT_EQ(Quantity::parse("1500m")->value(), 2);
+}
+
+// Found by fuzz/quantity_fuzzer: exponents and mantissas past what __int128 holds
+// overflowed (undefined behaviour; 10^1000 wraps, and a wrapped divisor of 0 crashes).
+TEST(Quantity, HugeExponentsAndMantissasDoNotOverflow) {
+  auto big = Quantity::parse("1e1000");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->value(), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(Quantity::parse("-1e1000")->value(), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(Quantity::parse("1e30")->value(), std::numeric_limits<std::int64_t>::max());
+  EXPECT_GT(*big, Quantity::fromInt(1));
+  EXPECT_EQ(canonical("1e-1000"), "1e-9");  // rounded up to one nano unit
+  EXPECT_EQ(canonical("-1e-9999"), "-1e-9");
+  EXPECT_EQ(canonical("0e-9999"), "0");
+  auto wide = Quantity::parse("1000000000000000000000000000000000000m");  // 10^36 thousandths
+  ASSERT_TRUE(wide);
+  EXPECT_GT(*wide, *Quantity::parse("1"));
+  EXPECT_LT(*Quantity::parse("1"), *wide);
+  EXPECT_EQ(*Quantity::parse("1e33"), *wide);
+  // A binary suffix multiplied a mantissa near the limit past 2^127.
+  EXPECT_FALSE(Quantity::parse("92002003000040020030000400919Pi"));
+  EXPECT_FALSE(Quantity::parse("1329227995784915872903807060280344576Ki"));
+  EXPECT_EQ(canonical("1298074214633706907132624082305024Ki"), "1152921504606846976Ei");  // 2^120
 }
 
 TEST(Quantity, GoStringOfTheParsedValue) {
