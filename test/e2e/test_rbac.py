@@ -162,3 +162,60 @@ def test_group_from_certificate_and_discovery(server, api):
         assert bob.post("/api/v1/namespaces/default/configmaps", configmap("x")).status == 403
     finally:
         bob.close()
+
+
+def kubeconfig_for(server, crt, key, path):
+    """The admin kubeconfig with its user's credentials replaced by crt/key."""
+    import base64
+    import yaml
+    with open(server.kubeconfig_path) as f:
+        cfg = yaml.safe_load(f)
+    for u in cfg["users"]:
+        with open(crt, "rb") as f:
+            u["user"]["client-certificate-data"] = base64.b64encode(f.read()).decode()
+        with open(key, "rb") as f:
+            u["user"]["client-key-data"] = base64.b64encode(f.read()).decode()
+    with open(path, "w") as f:
+        yaml.safe_dump(cfg, f)
+
+
+def test_kubectl_auth_can_i(server, api):
+    a = make_ns(api)
+    b = make_ns(api)
+    crt, key = client_cert(server, "carol")
+    kc = os.path.join(os.path.dirname(crt), "kubeconfig")
+    kubeconfig_for(server, crt, key, kc)
+    env = server.kubectl_env()
+    env["KUBECONFIG"] = kc
+
+    def can_i(*args):
+        p = subprocess.run([server.kubectl_binary, "--kubeconfig", kc, "auth", "can-i", *args],
+                           capture_output=True, text=True, env=env, timeout=60)
+        assert p.stdout.strip() in ("yes", "no"), (p.stdout, p.stderr)
+        return p.stdout.strip()
+
+    assert can_i("create", "deployments", "-n", a) == "no"
+    r = api.post(f"/apis/rbac.authorization.k8s.io/v1/namespaces/{a}/rolebindings",
+                 {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                  "metadata": {"name": "carol-edit"},
+                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                              "name": "edit"},
+                  "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                "name": "carol"}]})
+    assert r.status == 201, r
+    assert eventually(lambda: ((v := can_i("create", "deployments", "-n", a)) == "yes", v)) == "yes"
+    assert can_i("create", "deployments", "-n", b) == "no"
+    assert can_i("list", "nodes") == "no"
+    assert can_i("get", "/healthz") == "yes"
+    # The admin (system:masters) may do anything.
+    p = server.kubectl("auth", "can-i", "delete", "nodes", check=False)
+    assert p.stdout.strip() == "yes", p
+
+    # Upstream's validation: exactly one kind of attributes.
+    r = api.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                 {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                  "spec": {}})
+    assert r.status == 422, r
+    r = api.get("/apis/authorization.k8s.io/v1")
+    assert r.status == 200, r
+    assert [x["name"] for x in r.json()["resources"]] == ["selfsubjectaccessreviews"]

@@ -1,4 +1,5 @@
 #include "apiserver/handlers/api_handler.h"
+#include "apiserver/handlers/access_review.h"
 
 #include <boost/json.hpp>
 
@@ -260,6 +261,10 @@ boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink
     e.group = info.apiGroup;
     e.kind = info.resource;
     co_await sink.respond(errorResponse(e));
+    co_return;
+  }
+  if (auto review = accessReview(request, info, authorizer_)) {
+    co_await sink.respond(std::move(*review));
     co_return;
   }
   if (info.isResourceRequest) {

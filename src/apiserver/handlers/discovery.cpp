@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "apiserver/handlers/access_review.h"
 #include "apiserver/handlers/api_handler.h"
 
 namespace kcpp::apiserver {
@@ -83,10 +84,14 @@ std::optional<ApiResponse> ApiHandler::discovery(const RequestInfo& info) const 
     body["serverAddressByClientCIDRs"] = json::array{addr};
     return ok(std::move(body));
   }
+  // The served types: the registries', then the reviews (not stored).
+  std::vector<const api::ResourceType*> types;
+  for (const Registry* r : registries_) types.push_back(&r->type());
+  for (const auto& t : accessReviewTypes()) types.push_back(&t);
   // Groups in first-registered order, as discovery lists them by priority.
   std::vector<std::pair<std::string, std::string>> groups;
-  for (const Registry* r : registries_) {
-    const auto& t = r->type();
+  for (const api::ResourceType* tp : types) {
+    const auto& t = *tp;
     if (t.group.empty()) continue;
     bool seen = false;
     for (const auto& g : groups) seen = seen || g.first == t.group;
@@ -117,8 +122,8 @@ std::optional<ApiResponse> ApiHandler::discovery(const RequestInfo& info) const 
   std::string group = named ? parts[1] : "";
   std::string version = named ? parts[2] : parts[1];
   json::array resources;
-  for (const Registry* r : registries_) {
-    const auto& t = r->type();
+  for (const api::ResourceType* tp : types) {
+    const auto& t = *tp;
     if (t.group != group || t.version != version) continue;
     resources.push_back(resourceEntry(t));
     if (t.resource == "namespaces") resources.push_back(subresourceEntry(t, "finalize"));
