@@ -18,9 +18,12 @@
 #include <future>
 #include <thread>
 
+#include "api/meta/object.h"
 #include "api/schema/resource_type.h"
 #include "api/schema/schema_set.h"
 #include "apiserver/authn/authenticator.h"
+#include "apiserver/authn/service_account_token.h"
+#include "apiserver/authn/token_file.h"
 #include "apiserver/authz/authorizer.h"
 #include "apiserver/authz/rbac/rbac_source.h"
 #include "apiserver/handlers/api_handler.h"
@@ -202,6 +205,8 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
       ->capture_default_str();
   cmd->add_flag("--secrets-encryption-rotate", c.secretsEncryptionRotate,
                 "Add a new secrets encryption key and re-encrypt every secret with it");
+  cmd->add_option("--token-auth-file", c.tokenAuthFile,
+                  "File of static bearer tokens: CSV rows token,user,uid,\"group1,group2\"");
   return cmd;
 }
 
@@ -256,6 +261,37 @@ int runServer(ServerConfig config) {
   }
   std::vector<apiserver::AuthenticatorPtr> authenticators;
   authenticators.push_back(std::make_unique<apiserver::X509Authenticator>());
+  if (!config.tokenAuthFile.empty()) {
+    auto tokenFile = apiserver::TokenFileAuthenticator::load(config.tokenAuthFile);
+    if (!tokenFile) {
+      spdlog::error("--token-auth-file: {}", tokenFile.error().message);
+      return 1;
+    }
+    authenticators.push_back(std::move(*tokenFile));
+  }
+  // Service-account tokens: signed with a key kept in the data dir, for the
+  // API server's audience (its issuer, as upstream's default).
+  std::string saIssuer = "https://kubernetes.default.svc." + config.clusterDomain;
+  auto saSigner = apiserver::ServiceAccountTokenSigner::loadOrCreate(
+      (fs::path(config.dataDir) / "server" / "tls" / "service-account.key").string(), saIssuer);
+  if (!saSigner) {
+    spdlog::error("service account key: {}", saSigner.error().message);
+    return 1;
+  }
+  apiserver::Registry* serviceAccounts = s.registry("", "serviceaccounts");
+  KCPP_CHECK(serviceAccounts != nullptr, "the serviceaccounts resource is built in");
+  authenticators.push_back(std::make_unique<apiserver::ServiceAccountTokenAuthenticator>(
+      *saSigner, std::vector<std::string>{saIssuer},
+      [serviceAccounts](const std::string& ns,
+                        const std::string& name) -> std::optional<std::string> {
+        auto found = serviceAccounts->cache().peek(serviceAccounts->key(ns, name));
+        if (!found || !found->json) return std::nullopt;
+        auto obj = api::parseJson(*found->json);
+        if (!obj || !obj->is_object()) return std::nullopt;
+        const auto* meta = api::findObject(obj->get_object(), "metadata");
+        if (!meta || meta->contains("deletionTimestamp")) return std::nullopt;
+        return std::string(api::getString(*meta, "uid"));
+      }));
   s.authenticator = std::make_unique<apiserver::UnionAuthenticator>(std::move(authenticators));
   std::vector<apiserver::AuthorizerPtr> authorizers;
   authorizers.push_back(std::make_unique<apiserver::PrivilegedGroupAuthorizer>("system:masters"));
@@ -265,6 +301,8 @@ int runServer(ServerConfig config) {
   s.authorizer = std::make_unique<apiserver::UnionAuthorizer>(std::move(authorizers));
   apiserver::ApiHandlerOptions handlerOptions;
   handlerOptions.serverAddress = config.bindAddress + ":" + std::to_string(config.httpsListenPort);
+  handlerOptions.tokenRequest.signer = *saSigner;
+  handlerOptions.tokenRequest.apiAudiences = {saIssuer};
   s.handler = std::make_unique<apiserver::ApiHandler>(handlerOptions, *s.authorizer);
   for (auto& r : s.registries) s.handler->addRegistry(*r);
   auto schemas = api::SchemaSet::loadBuiltin();

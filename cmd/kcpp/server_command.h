@@ -23,6 +23,7 @@ struct ServerConfig {
   // Secrets encrypted at rest (AES-GCM, key in <data-dir>/server/cred/encryption-config.json).
   bool secretsEncryption = true;
   bool secretsEncryptionRotate = false;  // add a new write key and re-encrypt on start
+  std::string tokenAuthFile;  // --token-auth-file: static bearer tokens (CSV)
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

@@ -307,6 +307,11 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
         Reason::NotAcceptable, "only the following media types are accepted: application/json, "
                                "application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io"));
   }
+  if (type.group.empty() && type.resource == "serviceaccounts" && info.subresource == "token") {
+    ApiResponse tokenResponse =
+        co_await handleTokenRequest(request, info, *registry, options_.tokenRequest);
+    co_return co_await sink.respond(std::move(tokenResponse));
+  }
   auto sub = subresourceOf(type, info.subresource);
   if (!sub) co_return co_await fail(sub.error());
   const std::string ns = type.namespaced ? info.namespace_ : "";

@@ -19,6 +19,7 @@
 #include "api/schema/schema_set.h"
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/authz/authorizer.h"
+#include "apiserver/handlers/token_request_handler.h"
 #include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/request/request_info.h"
@@ -62,6 +63,8 @@ struct ApiHandlerOptions {
   std::chrono::seconds minRequestTimeout{1800};
   // How often a watch with allowWatchBookmarks gets a BOOKMARK (upstream: ~1 min).
   std::chrono::milliseconds bookmarkInterval{60000};
+  // The TokenRequest API (serviceaccounts/token); unset signer: not served.
+  TokenRequestConfig tokenRequest;
 };
 
 class ApiHandler {

@@ -1,0 +1,161 @@
+"""Bearer-token authentication: service-account tokens from the TokenRequest API
+(`kubectl create token`) and static tokens from --token-auth-file, presented over
+raw HTTPS without a client certificate."""
+
+import base64
+import datetime
+import json
+import os
+import tempfile
+
+import pytest
+
+from conftest import start_server
+
+STATIC_TOKEN = "s3cr3t-admin-token-0123456789"
+STATIC_USER_TOKEN = "s3cr3t-plain-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    tokdir = tempfile.mkdtemp(prefix="kcpp-e2e-tokens-")
+    path = os.path.join(tokdir, "tokens.csv")
+    with open(path, "w") as f:
+        f.write(f'{STATIC_TOKEN},static-admin,1001,"system:masters,ops"\n')
+        f.write(f"{STATIC_USER_TOKEN},static-user,1002\n")
+    handle, finish = start_server(kcpp_binary, kubectl_binary,
+                                  ["--disable-agent", "--token-auth-file", path])
+    yield handle
+    finish()
+
+
+@pytest.fixture(scope="module")
+def anon(server):
+    """Raw HTTPS client with no client certificate."""
+    client = server.api(client_cert=False)
+    yield client
+    client.close()
+
+
+def jwt_payload(token):
+    parts = token.split(".")
+    assert len(parts) == 3, token
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    return json.loads(base64.urlsafe_b64decode(payload))
+
+
+def jwt_header(token):
+    h = token.split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def bot(server):
+    server.kubectl("create", "serviceaccount", "bot")
+    return "bot"
+
+
+def test_create_token_is_a_jwt(server, bot):
+    token = server.kubectl("create", "token", bot).stdout.strip()
+    header = jwt_header(token)
+    assert header["alg"] in ("ES256", "RS256")
+    assert header.get("kid")
+    claims = jwt_payload(token)
+    assert claims["iss"] == "https://kubernetes.default.svc.cluster.local"
+    assert claims["sub"] == "system:serviceaccount:default:bot"
+    assert claims["aud"] == ["https://kubernetes.default.svc.cluster.local"]
+    assert claims["exp"] - claims["iat"] == 3600
+    assert claims["nbf"] == claims["iat"]
+    sa = server.kubectl("get", "serviceaccount", bot, "-o", "json").stdout
+    uid = json.loads(sa)["metadata"]["uid"]
+    assert claims["kubernetes.io"]["namespace"] == "default"
+    assert claims["kubernetes.io"]["serviceaccount"] == {"name": "bot", "uid": uid}
+
+
+def test_service_account_token_authenticates(server, bot, anon):
+    token = server.kubectl("create", "token", bot).stdout.strip()
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    # Authenticated as the service account; the authorizer (no RBAC yet) denies it.
+    assert r.status == 403, r
+    status = r.json()
+    assert status["reason"] == "Forbidden"
+    assert status["message"] == (
+        'configmaps is forbidden: User "system:serviceaccount:default:bot" cannot list '
+        'resource "configmaps" in API group "" in the namespace "default"')
+
+
+def test_no_credentials_or_bad_token_is_401(anon):
+    r = anon.get("/api/v1/namespaces/default/configmaps")
+    assert r.status == 401, r
+    for token in ["garbage", "a.b.c",
+                  # a well-formed JWT signed by no key of this server
+                  "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJodHRwczovL2t1YmVybmV0ZXMuZGVmYXVsdC5zdmMuY2x1"
+                  "c3Rlci5sb2NhbCJ9.AAAA"]:
+        r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+        assert r.status == 401, (token, r)
+        assert r.json()["reason"] == "Unauthorized"
+        assert r.json()["message"] == "Unauthorized"
+
+
+def test_token_duration(server, bot):
+    token = server.kubectl("create", "token", bot, "--duration=10m").stdout.strip()
+    claims = jwt_payload(token)
+    assert claims["exp"] - claims["iat"] == 600
+    p = server.kubectl("create", "token", bot, "--duration=5m", check=False)
+    assert p.returncode != 0
+    assert "may not specify a duration less than 10 minutes" in p.stderr
+
+
+def test_token_request_api(server, bot, api):
+    r = api.post("/api/v1/namespaces/default/serviceaccounts/bot/token",
+                 {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                  "spec": {"audiences": ["vault"], "expirationSeconds": 1200}})
+    assert r.status == 201, r
+    body = r.json()
+    assert body["kind"] == "TokenRequest"
+    assert body["spec"]["audiences"] == ["vault"]
+    assert body["spec"]["expirationSeconds"] == 1200
+    claims = jwt_payload(body["status"]["token"])
+    assert claims["aud"] == ["vault"]
+    exp = datetime.datetime.strptime(body["status"]["expirationTimestamp"],
+                                     "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    assert abs(exp.timestamp() - claims["exp"]) <= 1
+    # A token for another audience does not authenticate to the API server.
+    anon = server.api(client_cert=False)
+    try:
+        r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(body["status"]["token"]))
+        assert r.status == 401, r
+    finally:
+        anon.close()
+    r = api.post("/api/v1/namespaces/default/serviceaccounts/nobody/token",
+                 {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}})
+    assert r.status == 404, r
+    assert r.json()["message"] == 'serviceaccounts "nobody" not found'
+
+
+def test_deleted_service_account_token_is_401(server, anon):
+    server.kubectl("create", "serviceaccount", "temp")
+    token = server.kubectl("create", "token", "temp").stdout.strip()
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 403, r
+    server.kubectl("delete", "serviceaccount", "temp")
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 401, r
+
+
+def test_static_token_masters_can_list(anon):
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(STATIC_TOKEN))
+    assert r.status == 200, r
+    assert r.json()["kind"] == "ConfigMapList"
+
+
+def test_static_token_plain_user_is_forbidden(anon):
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(STATIC_USER_TOKEN))
+    assert r.status == 403, r
+    assert r.json()["message"] == (
+        'configmaps is forbidden: User "static-user" cannot list resource "configmaps" in API '
+        'group "" in the namespace "default"')
