@@ -2,8 +2,12 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 RUN_ARGS ?=
+# libFuzzer harnesses (fuzz/README.md): built with clang in their own tree.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZERS = json_object yaml json_patch merge_patch strategic_merge_patch label_selector field_selector quantity protobuf
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench clean fuzz-build fuzz
 
 all: build
 
@@ -19,8 +23,31 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 run: build
 	./$(BUILD_DIR)/kcpp server $(RUN_ARGS)
 
-test: build
+# FUZZ_TEST=0 leaves out the short fuzz runs (fuzz.<name>, 10 s each; their
+# clang tree is built first, a few minutes the first time, ccache'd after).
+FUZZ_TEST ?= 1
+test: build $(if $(filter 1,$(FUZZ_TEST)),fuzz-build)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j1
+ifeq ($(FUZZ_TEST),1)
+	ctest --test-dir $(FUZZ_BUILD_DIR) -L fuzz --output-on-failure -j1
+endif
+
+$(FUZZ_BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DKCPP_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
+
+fuzz-build: deps $(FUZZ_BUILD_DIR)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target kcpp_fuzzers
+
+# Each harness for FUZZ_SECONDS over its committed corpus (new inputs go to
+# $(FUZZ_BUILD_DIR)/fuzz/corpus-work/<name>); a crash stops with the input saved
+# as $(FUZZ_BUILD_DIR)/fuzz/crash-*.
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
+	  echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
+	  mkdir -p $(FUZZ_BUILD_DIR)/fuzz/corpus-work/$$f; \
+	  (cd $(FUZZ_BUILD_DIR)/fuzz && ./kcpp_$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 corpus-work/$$f $(CURDIR)/fuzz/corpus/$$f); \
+	done
 
 bench: build
 	./$(BUILD_DIR)/bench/kcpp_api_bench
