@@ -1,6 +1,15 @@
 #include "rbac_bootstrap.h"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "apiserver/authz/rbac/rbac_authorizer.h"
 
 #include <initializer_list>
 
@@ -300,6 +309,116 @@ boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(
     if (auto ok = co_await ensure(clusterRoleBindings, std::move(b), "subjects"); !ok) co_return ok;
   }
   co_return Result<void>{};
+}
+
+namespace {
+
+std::map<std::string, std::string> labelsOf(const json::object& role) {
+  std::map<std::string, std::string> out;
+  const json::value* meta = role.if_contains("metadata");
+  const json::value* labels = meta && meta->is_object() ? meta->get_object().if_contains("labels")
+                                                        : nullptr;
+  if (!labels || !labels->is_object()) return out;
+  for (const auto& kv : labels->get_object()) {
+    if (kv.value().is_string()) out.emplace(kv.key(), std::string(kv.value().get_string()));
+  }
+  return out;
+}
+
+// One pass: true when some role was updated (another pass may change more).
+boost::asio::awaitable<Result<bool>> aggregateOnce(apiserver::Registry& clusterRoles) {
+  storage::ListOptions options;  // named: GCC 12 and braced temporaries in co_await
+  auto listed = co_await clusterRoles.cache().list(options);
+  if (!listed) co_return std::move(listed).error();
+  std::map<std::string, json::object> roles;  // by name: upstream's order
+  for (const auto& item : listed->items) {
+    boost::system::error_code ec;
+    json::value v = json::parse(*item.json, ec);
+    if (ec || !v.is_object()) continue;
+    std::string name(v.at("metadata").at("name").as_string());
+    roles.emplace(std::move(name), std::move(v.get_object()));
+  }
+  bool changed = false;
+  for (auto& [name, role] : roles) {
+    const json::value* agg = role.if_contains("aggregationRule");
+    if (!agg || !agg->is_object()) continue;
+    const json::value* sels = agg->get_object().if_contains("clusterRoleSelectors");
+    if (!sels || !sels->is_array()) continue;
+    json::array rules;
+    for (const auto& [other, otherRole] : roles) {
+      if (other == name) continue;
+      auto labels = labelsOf(otherRole);
+      bool selected = std::any_of(sels->get_array().begin(), sels->get_array().end(),
+                                  [&](const json::value& sel) {
+                                    return sel.is_object() &&
+                                           apiserver::rbac::selectorMatches(sel.get_object(), labels);
+                                  });
+      if (!selected) continue;
+      const json::value* otherRules = otherRole.if_contains("rules");
+      if (!otherRules || !otherRules->is_array()) continue;
+      for (const auto& r : otherRules->get_array()) {
+        if (std::find(rules.begin(), rules.end(), r) == rules.end()) rules.push_back(r);
+      }
+    }
+    const json::value* current = role.if_contains("rules");
+    if (current && current->is_array() && current->get_array() == rules) continue;
+    if ((!current || current->is_null()) && rules.empty()) continue;
+    json::object updated = role;
+    updated["rules"] = std::move(rules);
+    apiserver::WriteOptions write;
+    auto done = co_await clusterRoles.update("", name, std::move(updated),
+                                             apiserver::Subresource::None, write);
+    if (!done && done.error().reason != Reason::Conflict &&
+        done.error().reason != Reason::NotFound) {
+      co_return std::move(done).error();
+    }
+    changed = true;
+  }
+  co_return changed;
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<void>> aggregateClusterRoles(apiserver::Registry& clusterRoles) {
+  for (int pass = 0; pass < 10; ++pass) {
+    auto changed = co_await aggregateOnce(clusterRoles);
+    if (!changed) co_return std::move(changed).error();
+    if (!*changed) break;
+  }
+  co_return Result<void>{};
+}
+
+boost::asio::awaitable<void> runClusterRoleAggregation(apiserver::Registry& clusterRoles,
+                                                       const std::atomic<bool>& stopping) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  storage::CacheWatcherPtr watcher;
+  while (!stopping) {
+    if (!watcher) {
+      auto w = clusterRoles.cache().watch("", {}, 0, false);
+      if (!w) {
+        timer.expires_after(std::chrono::milliseconds(500));
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        continue;
+      }
+      watcher = std::move(*w);
+      // Changes between passes may have been missed: one pass now.
+      if (auto ok = co_await aggregateClusterRoles(clusterRoles); !ok) {
+        spdlog::warn("clusterrole aggregation: {}", ok.error().message);
+      }
+    }
+    auto events = co_await watcher->next(std::chrono::seconds(1));
+    if (!events) {
+      watcher.reset();
+      continue;
+    }
+    bool changes = std::any_of(events->begin(), events->end(), [](const storage::WatchEvent& e) {
+      return e.type != storage::WatchEvent::Type::Bookmark;
+    });
+    if (!changes) continue;
+    if (auto ok = co_await aggregateClusterRoles(clusterRoles); !ok) {
+      spdlog::warn("clusterrole aggregation: {}", ok.error().message);
+    }
+  }
 }
 
 }  // namespace kcpp::cmd

@@ -8,6 +8,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
+
 #include "apiserver/registry/registry.h"
 #include "util/error.h"
 
@@ -15,5 +17,15 @@ namespace kcpp::cmd {
 
 boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(
     apiserver::Registry& clusterRoles, apiserver::Registry& clusterRoleBindings);
+
+// Upstream's ClusterRoleAggregationController: the rules of every ClusterRole with
+// an aggregationRule become the union (deduplicated, in name order) of the rules
+// of the ClusterRoles its selectors match. One pass over the current roles,
+// repeated until nothing changes (admin aggregates edit, which aggregates view).
+boost::asio::awaitable<Result<void>> aggregateClusterRoles(apiserver::Registry& clusterRoles);
+
+// Runs aggregateClusterRoles after every ClusterRole change until `stopping`.
+boost::asio::awaitable<void> runClusterRoleAggregation(apiserver::Registry& clusterRoles,
+                                                       const std::atomic<bool>& stopping);
 
 }  // namespace kcpp::cmd

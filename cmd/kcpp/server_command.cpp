@@ -125,6 +125,10 @@ asio::awaitable<Result<void>> startRbac(Server& s) {
       !ok) {
     co_return ok;
   }
+  apiserver::Registry& clusterRoles = *s.registry(group, "clusterroles");
+  if (auto ok = co_await aggregateClusterRoles(clusterRoles); !ok) co_return ok;
+  asio::co_spawn(co_await asio::this_coro::executor,
+                 runClusterRoleAggregation(clusterRoles, s.stopping), asio::detached);
   using apiserver::rbac::Kind;
   const std::pair<const char*, Kind> sources[] = {{"roles", Kind::Role},
                                                   {"clusterroles", Kind::ClusterRole},

@@ -219,3 +219,34 @@ def test_kubectl_auth_can_i(server, api):
     r = api.get("/apis/authorization.k8s.io/v1")
     assert r.status == 200, r
     assert [x["name"] for x in r.json()["resources"]] == ["selfsubjectaccessreviews"]
+
+
+def test_clusterrole_aggregation(kubectl, api):
+    import json
+    edit = json.loads(kubectl("get", "clusterrole", "edit", "-o", "json").stdout)
+    assert {"apiGroups": [""], "resources": ["configmaps", "events", "persistentvolumeclaims",
+                                             "replicationcontrollers",
+                                             "replicationcontrollers/scale", "secrets",
+                                             "serviceaccounts", "services", "services/proxy"],
+            "verbs": ["create", "delete", "deletecollection", "patch", "update"]} in edit["rules"]
+    name = unique("widgets-view")
+    r = api.post("/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                 {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                  "metadata": {"name": name,
+                               "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
+                  "rules": [{"apiGroups": ["example.com"], "resources": ["widgets"],
+                             "verbs": ["get"]}]})
+    assert r.status == 201, r
+    want = {"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get"]}
+
+    def aggregated(role):
+        rules = api.get(f"/apis/rbac.authorization.k8s.io/v1/clusterroles/{role}").json()["rules"]
+        return want in rules, rules
+    # view selects it; edit selects view; admin selects edit.
+    for role in ("view", "edit", "admin"):
+        rules = eventually(lambda: aggregated(role))
+        assert want in rules, (role, rules)
+    r = api.delete(f"/apis/rbac.authorization.k8s.io/v1/clusterroles/{name}")
+    assert r.status == 200, r
+    rules = eventually(lambda: (want not in aggregated("admin")[1], aggregated("admin")[1]))
+    assert want not in rules
