@@ -250,3 +250,41 @@ def test_clusterrole_aggregation(kubectl, api):
     assert r.status == 200, r
     rules = eventually(lambda: (want not in aggregated("admin")[1], aggregated("admin")[1]))
     assert want not in rules
+
+
+def test_impersonation(server, api, kubectl):
+    a = make_ns(api)
+    b = make_ns(api)
+    r = api.post(f"/apis/rbac.authorization.k8s.io/v1/namespaces/{a}/rolebindings",
+                 {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                  "metadata": {"name": "dave-edit"},
+                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                              "name": "edit"},
+                  "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                "name": "dave"}]})
+    assert r.status == 201, r
+
+    def can_i(*args):
+        p = kubectl("auth", "can-i", *args, "--as=dave", check=False)
+        assert p.stdout.strip() in ("yes", "no"), (p.stdout, p.stderr)
+        return p.stdout.strip()
+    assert eventually(lambda: ((v := can_i("create", "deployments", "-n", a)) == "yes", v)) == "yes"
+    assert can_i("create", "deployments", "-n", b) == "no"
+    assert can_i("list", "nodes") == "no"
+    p = kubectl("get", "configmaps", "-n", b, "--as=dave", check=False)
+    assert p.returncode != 0
+    assert (f'configmaps is forbidden: User "dave" cannot list resource "configmaps" in API '
+            f'group "" in the namespace "{b}"') in p.stderr, p.stderr
+    kubectl("create", "configmap", "by-dave", "-n", a, "--as=dave")
+
+    # A user without the impersonate permission cannot.
+    crt, key = client_cert(server, "erin")
+    erin = client_for(server, crt, key)
+    try:
+        r = erin.request("GET", f"/api/v1/namespaces/{a}/configmaps",
+                         headers={"Impersonate-User": "dave"})
+        assert r.status == 403, r
+        assert r.json()["message"] == ('users "dave" is forbidden: User "erin" cannot impersonate '
+                                       'resource "users" in API group "" at the cluster scope')
+    finally:
+        erin.close()

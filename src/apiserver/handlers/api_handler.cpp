@@ -1,5 +1,6 @@
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/handlers/access_review.h"
+#include "apiserver/handlers/impersonation.h"
 
 #include <boost/json.hpp>
 
@@ -252,6 +253,10 @@ boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink
   }
   if (!request.user) {
     co_await sink.respond(errorResponse(makeError(Reason::Unauthorized, "Unauthorized")));
+    co_return;
+  }
+  if (auto ok = impersonate(request, authorizer_); !ok) {
+    co_await sink.respond(errorResponse(ok.error()));
     co_return;
   }
   RequestInfo info = parseRequestInfo(request.method, request.path, request.query);

@@ -35,6 +35,10 @@ struct ApiRequest {
   std::string userAgent;
   std::string body;
   std::optional<UserInfo> user;  // unset: no valid credentials were presented
+  // Impersonate-User / Impersonate-Group (repeated) / Impersonate-Uid headers.
+  std::string impersonateUser;
+  std::vector<std::string> impersonateGroups;
+  std::string impersonateUid;
 };
 
 struct ApiResponse {

@@ -209,6 +209,12 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     request.contentType = headerValue(req, http::field::content_type);
     request.userAgent = headerValue(req, http::field::user_agent);
     request.body = std::move(req.body());
+    for (auto range = req.equal_range("Impersonate-Group"); range.first != range.second;
+         ++range.first) {
+      request.impersonateGroups.emplace_back(range.first->value());
+    }
+    if (auto it = req.find("Impersonate-User"); it != req.end()) request.impersonateUser = it->value();
+    if (auto it = req.find("Impersonate-Uid"); it != req.end()) request.impersonateUid = it->value();
     credentials.authorizationHeader = req[http::field::authorization];
     request.user = authenticator.authenticate(credentials);
     bool isWatch = request.query.count("watch") &&
