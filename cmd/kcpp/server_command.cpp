@@ -284,7 +284,7 @@ int runServer(ServerConfig config) {
   }
   apiserver::Registry* serviceAccounts = s.registry("", "serviceaccounts");
   KCPP_CHECK(serviceAccounts != nullptr, "the serviceaccounts resource is built in");
-  authenticators.push_back(std::make_unique<apiserver::ServiceAccountTokenAuthenticator>(
+  auto saAuthenticator = std::make_unique<apiserver::ServiceAccountTokenAuthenticator>(
       *saSigner, std::vector<std::string>{saIssuer},
       [serviceAccounts](const std::string& ns,
                         const std::string& name) -> std::optional<std::string> {
@@ -295,7 +295,22 @@ int runServer(ServerConfig config) {
         const auto* meta = api::findObject(obj->get_object(), "metadata");
         if (!meta || meta->contains("deletionTimestamp")) return std::nullopt;
         return std::string(api::getString(*meta, "uid"));
-      }));
+      });
+  apiserver::Registry* pods = s.registry("", "pods");
+  apiserver::Registry* secrets = s.registry("", "secrets");
+  saAuthenticator->setBoundObjectLookup(
+      [pods, secrets](const std::string& kind, const std::string& ns,
+                      const std::string& name) -> std::optional<std::string> {
+        apiserver::Registry* r = kind == "Pod" ? pods : secrets;
+        auto found = r->cache().peek(r->key(ns, name));
+        if (!found || !found->json) return std::nullopt;
+        auto obj = api::parseJson(*found->json);
+        if (!obj || !obj->is_object()) return std::nullopt;
+        const auto* meta = api::findObject(obj->get_object(), "metadata");
+        if (!meta || meta->contains("deletionTimestamp")) return std::nullopt;
+        return std::string(api::getString(*meta, "uid"));
+      });
+  authenticators.push_back(std::move(saAuthenticator));
   s.authenticator = std::make_unique<apiserver::UnionAuthenticator>(std::move(authenticators));
   std::vector<apiserver::AuthorizerPtr> authorizers;
   authorizers.push_back(std::make_unique<apiserver::PrivilegedGroupAuthorizer>("system:masters"));
@@ -307,6 +322,17 @@ int runServer(ServerConfig config) {
   handlerOptions.serverAddress = config.bindAddress + ":" + std::to_string(config.httpsListenPort);
   handlerOptions.tokenRequest.signer = *saSigner;
   handlerOptions.tokenRequest.apiAudiences = {saIssuer};
+  handlerOptions.tokenRequest.boundObjectUid =
+      [pods, secrets](const std::string& kind, const std::string& ns,
+                      const std::string& name) -> asio::awaitable<Result<std::string>> {
+    apiserver::Registry* r = kind == "Pod" ? pods : secrets;
+    auto found = co_await r->get(ns, name);
+    if (!found) co_return std::move(found).error();
+    auto obj = api::parseJson(*found->json);
+    if (!obj || !obj->is_object()) co_return std::string();
+    const auto* meta = api::findObject(obj->get_object(), "metadata");
+    co_return std::string(meta ? api::getString(*meta, "uid") : "");
+  };
   s.handler = std::make_unique<apiserver::ApiHandler>(handlerOptions, *s.authorizer);
   for (auto& r : s.registries) s.handler->addRegistry(*r);
   auto schemas = api::SchemaSet::loadBuiltin();

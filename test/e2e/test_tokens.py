@@ -159,3 +159,22 @@ def test_static_token_plain_user_is_forbidden(anon):
     assert r.json()["message"] == (
         'configmaps is forbidden: User "static-user" cannot list resource "configmaps" in API '
         'group "" in the namespace "default"')
+
+
+def test_pod_bound_token_dies_with_the_pod(server, bot, anon):
+    server.kubectl("run", "web", "--image=nginx", "--restart=Never")
+    pod_uid = json.loads(server.kubectl("get", "pod", "web", "-o", "json").stdout)["metadata"]["uid"]
+    token = server.kubectl("create", "token", bot, "--bound-object-kind=Pod",
+                           "--bound-object-name=web").stdout.strip()
+    claims = jwt_payload(token)
+    assert claims["kubernetes.io"]["pod"] == {"name": "web", "uid": pod_uid}
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 403, r
+    server.kubectl("delete", "pod", "web", "--grace-period=0", "--force", "--wait=false")
+    server.kubectl("wait", "--for=delete", "pod/web", "--timeout=30s", check=False)
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 401, r
+    p = server.kubectl("create", "token", bot, "--bound-object-kind=Pod",
+                       "--bound-object-name=missing", check=False)
+    assert p.returncode != 0
+    assert 'pods "missing" not found' in p.stderr

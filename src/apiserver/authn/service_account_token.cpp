@@ -310,6 +310,14 @@ std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std:
   // The ServiceAccount must still exist, and be the one the token was issued for.
   auto currentUid = lookup_ ? lookup_(ns, name) : std::nullopt;
   if (!currentUid || *currentUid != uid) return std::nullopt;
+  // A token bound to a pod or secret dies with it.
+  for (const auto& [claim, kind] : {std::pair{"pod", "Pod"}, std::pair{"secret", "Secret"}}) {
+    auto* ref = k8s->get_object().if_contains(claim);
+    if (!ref) continue;
+    if (!ref->is_object() || !boundLookup_) return std::nullopt;
+    auto boundUid = boundLookup_(kind, ns, stringAt(ref->get_object(), "name"));
+    if (!boundUid || *boundUid != stringAt(ref->get_object(), "uid")) return std::nullopt;
+  }
   return UserInfo{"system:serviceaccount:" + ns + ":" + name,
                   uid,
                   {"system:serviceaccounts", "system:serviceaccounts:" + ns}};

@@ -64,11 +64,18 @@ using ServiceAccountTokenSignerPtr = std::shared_ptr<ServiceAccountTokenSigner>;
 using ServiceAccountUidLookup =
     std::function<std::optional<std::string>(const std::string& ns, const std::string& name)>;
 
+// The uid of the object a token is bound to ("Pod" or "Secret" <ns>/<name>) if it
+// exists and is not being deleted.
+using BoundObjectUidLookup = std::function<std::optional<std::string>(
+    const std::string& kind, const std::string& ns, const std::string& name)>;
+
 class ServiceAccountTokenAuthenticator : public Authenticator {
  public:
   ServiceAccountTokenAuthenticator(ServiceAccountTokenSignerPtr signer,
                                    std::vector<std::string> apiAudiences,
                                    ServiceAccountUidLookup lookup);
+  // Tokens bound to a pod or secret are valid only while it exists with the same uid.
+  void setBoundObjectLookup(BoundObjectUidLookup lookup) { boundLookup_ = std::move(lookup); }
   std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
   // As authenticate, for a bare token; `now` in seconds since the epoch.
   std::optional<UserInfo> authenticateToken(std::string_view token, std::int64_t now) const;
@@ -77,6 +84,7 @@ class ServiceAccountTokenAuthenticator : public Authenticator {
   ServiceAccountTokenSignerPtr signer_;
   std::vector<std::string> apiAudiences_;
   ServiceAccountUidLookup lookup_;
+  BoundObjectUidLookup boundLookup_;
 };
 
 std::int64_t unixNow();

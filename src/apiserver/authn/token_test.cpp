@@ -193,6 +193,26 @@ TEST_F(SaTokenTest, DeletedOrRecreatedServiceAccountIsRejected) {
   EXPECT_FALSE(authn.authenticate(bearer(*token)));
 }
 
+TEST_F(SaTokenTest, PodBoundTokenDiesWithThePod) {
+  std::map<std::string, std::string> pods{{"default/web-0", "pod-uid"}};
+  authn.setBoundObjectLookup([&](const std::string& kind, const std::string& ns,
+                                 const std::string& name) -> std::optional<std::string> {
+    EXPECT_EQ(kind, "Pod");
+    auto it = pods.find(ns + "/" + name);
+    if (it == pods.end()) return std::nullopt;
+    return it->second;
+  });
+  auto c = claims(unixNow(), 3600);
+  c.bound = BoundObject{"Pod", "web-0", "pod-uid"};
+  auto token = signer->sign(c);
+  ASSERT_TRUE(token);
+  EXPECT_TRUE(authn.authenticate(bearer(*token)));
+  pods["default/web-0"] = "other-uid";
+  EXPECT_FALSE(authn.authenticate(bearer(*token)));
+  pods.clear();
+  EXPECT_FALSE(authn.authenticate(bearer(*token)));
+}
+
 TEST(SaTokenKey, CreatedOnceWithMode0600AndReused) {
   auto dir = std::filesystem::temp_directory_path() /
              ("kcpp-sa-key-" + std::to_string(::getpid()) + "-" + std::to_string(unixNow()));

@@ -115,10 +115,15 @@ boost::asio::awaitable<ApiResponse> handleTokenRequest(const ApiRequest& request
   if (auto* ref = spec.if_contains("boundObjectRef"); ref && ref->is_object()) {
     const json::object& r = ref->as_object();
     std::string refKind = stringAt(r, "kind");
-    if (refKind != "Pod" && refKind != "Secret") {
+    std::string apiVersion = stringAt(r, "apiVersion");
+    auto slash = apiVersion.find('/');
+    std::string group = slash == std::string::npos ? "" : apiVersion.substr(0, slash);
+    std::string version = slash == std::string::npos ? apiVersion : apiVersion.substr(slash + 1);
+    if (!group.empty() || (refKind != "Pod" && refKind != "Secret")) {
       co_return errorResponse(makeError(
-          Reason::BadRequest,
-          "cannot bind token for serviceaccount \"" + name + "\" to object of type " + refKind));
+          Reason::BadRequest, "cannot bind token for serviceaccount \"" + name +
+                                  "\" to object of type " + group + "/" + version +
+                                  ", Kind=" + refKind));
     }
     bound = BoundObject{refKind, stringAt(r, "name"), stringAt(r, "uid")};
   }
@@ -130,6 +135,30 @@ boost::asio::awaitable<ApiResponse> handleTokenRequest(const ApiRequest& request
   if (saObject && saObject->is_object()) {
     if (auto* m = api::findObject(saObject->get_object(), "metadata")) {
       uid = std::string(api::getString(*m, "uid"));
+    }
+  }
+
+  if (bound) {
+    if (!config.boundObjectUid) {
+      co_return errorResponse(makeError(Reason::BadRequest,
+                                        "cannot bind token for serviceaccount \"" + name +
+                                            "\" to object of type /v1, Kind=" + bound->kind));
+    }
+    auto boundUid = co_await config.boundObjectUid(bound->kind, ns, bound->name);
+    if (!boundUid) co_return errorResponse(boundUid.error());
+    if (!bound->uid.empty() && bound->uid != *boundUid) {
+      Error e = makeError(Reason::Conflict,
+                          "Operation cannot be fulfilled on " + bound->kind + " \"" + bound->name +
+                              "\": the UID in the bound object reference (" + bound->uid +
+                              ") does not match the UID in record. The object might have been "
+                              "deleted and then recreated");
+      e.name = bound->name;
+      e.kind = bound->kind;
+      co_return errorResponse(e);
+    }
+    bound->uid = *boundUid;
+    if (auto* ref = spec.if_contains("boundObjectRef"); ref && ref->is_object()) {
+      ref->as_object()["uid"] = *boundUid;
     }
   }
 

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ struct ApiResponse;
 struct TokenRequestConfig {
   std::shared_ptr<const ServiceAccountTokenSigner> signer;  // unset: the API is not served
   std::vector<std::string> apiAudiences;                    // spec.audiences when empty
+  // The uid of the object spec.boundObjectRef names ("Pod" or "Secret" <ns>/<name>),
+  // or its error (NotFound); unset: bound tokens are refused.
+  std::function<boost::asio::awaitable<Result<std::string>>(
+      const std::string& kind, const std::string& ns, const std::string& name)>
+      boundObjectUid;
 };
 
 // The answer to a request for the token subresource of serviceaccounts.
