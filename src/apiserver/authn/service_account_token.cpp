@@ -113,7 +113,11 @@ std::int64_t intClaim(const json::object& o, std::string_view key, bool& ok) {
   if (!v) return 0;
   if (v->is_int64()) return v->as_int64();
   if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<std::int64_t>(v->as_double());
+  if (v->is_double()) {
+    // Outside int64 the conversion is undefined behaviour (found by fuzz/jwt_fuzzer).
+    double d = v->as_double();
+    if (d >= -9.2e18 && d <= 9.2e18) return static_cast<std::int64_t>(d);
+  }
   ok = false;
   return 0;
 }
