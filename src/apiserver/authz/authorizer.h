@@ -1,7 +1,8 @@
 #pragma once
 // Authorizer: decides whether a user may perform a request, as upstream's
-// authorizer chain (Allow / Deny / NoOpinion; the first non-NoOpinion wins). Today:
-// members of system:masters may do anything; RBAC joins in the security issue.
+// authorizer chain (Allow / Deny / NoOpinion; the first non-NoOpinion wins). The
+// server's chain: members of system:masters may do anything, then RBAC
+// (authz/rbac); NoOpinion at the end is a 403.
 
 #include <memory>
 #include <string>
