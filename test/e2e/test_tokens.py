@@ -178,3 +178,20 @@ def test_pod_bound_token_dies_with_the_pod(server, bot, anon):
                        "--bound-object-name=missing", check=False)
     assert p.returncode != 0
     assert 'pods "missing" not found' in p.stderr
+
+
+@pytest.mark.parametrize("seconds,detail", [
+    (599, "Invalid value: 599: may not specify a duration less than 10 minutes"),
+    (2**32 + 1, "Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds"),
+])
+def test_token_request_expiration_validation(server, bot, api, seconds, detail):
+    r = api.post("/api/v1/namespaces/default/serviceaccounts/bot/token",
+                 {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                  "spec": {"expirationSeconds": seconds}})
+    assert r.status == 422, r
+    assert r.json()["message"] == (
+        f'TokenRequest.authentication.k8s.io "bot" is invalid: spec.expirationSeconds: {detail}')
+    r = api.post("/api/v1/namespaces/default/serviceaccounts/bot/token",
+                 {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                  "spec": {"expirationSeconds": 2**64 - 1}})
+    assert r.status == 422, r

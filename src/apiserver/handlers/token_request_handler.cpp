@@ -84,8 +84,17 @@ boost::asio::awaitable<ApiResponse> handleTokenRequest(const ApiRequest& request
   std::int64_t expirationSeconds = kDefaultExpirationSeconds;
   if (auto* e = spec.if_contains("expirationSeconds"); e && !e->is_null()) {
     if (e->is_int64()) expirationSeconds = e->as_int64();
-    else if (e->is_uint64()) expirationSeconds = static_cast<std::int64_t>(e->as_uint64());
-    else if (e->is_double()) expirationSeconds = static_cast<std::int64_t>(e->as_double());
+    // Out-of-range numbers clamp (to the "larger than 2^32" answer), never overflow.
+    else if (e->is_uint64()) {
+      expirationSeconds = e->as_uint64() > static_cast<std::uint64_t>(kMaxExpirationSeconds)
+                              ? kMaxExpirationSeconds + 1
+                              : static_cast<std::int64_t>(e->as_uint64());
+    } else if (e->is_double()) {
+      double d = e->as_double();
+      expirationSeconds = !(d <= static_cast<double>(kMaxExpirationSeconds))
+                              ? kMaxExpirationSeconds + 1
+                              : d < 0 ? -1 : static_cast<std::int64_t>(d);
+    }
   }
   spec["expirationSeconds"] = expirationSeconds;
   if (expirationSeconds < kMinExpirationSeconds) {
