@@ -1,5 +1,7 @@
 #include "api/validation/names.h"
 
+#include "api/selectors/label_validation.h"
+
 #include <cctype>
 
 namespace kcpp::api {
@@ -17,29 +19,12 @@ bool isDns1123Label(std::string_view s) {
   return true;
 }
 
-bool isDns1123Subdomain(std::string_view s) {
-  while (true) {
-    auto dot = s.find('.');
-    if (!isDns1123Label(s.substr(0, dot))) return false;
-    if (dot == std::string_view::npos) return true;
-    s.remove_prefix(dot + 1);
-  }
-}
-
 std::string maxLength(int n) { return "must be no more than " + std::to_string(n) + " characters"; }
 
 }  // namespace
 
 std::vector<std::string> dns1123SubdomainProblems(std::string_view value) {
-  std::vector<std::string> out;
-  if (value.size() > 253) out.push_back(maxLength(253));
-  if (!isDns1123Subdomain(value)) {
-    out.push_back(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
-        "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
-        "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
-  }
-  return out;
+  return selectors::dns1123SubdomainErrors(value);  // the one implementation
 }
 
 std::vector<std::string> dns1123LabelProblems(std::string_view value) {
