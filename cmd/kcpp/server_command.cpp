@@ -34,6 +34,7 @@
 #include "apiserver/server/http_server.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
+#include "admission_plugins.h"
 #include "object_rules.h"
 #include "rbac_bootstrap.h"
 #include "server_bootstrap.h"
@@ -72,6 +73,7 @@ struct Server {
   storage::StorePtr store;
   storage::TransformerPtr secretsTransformer;  // encryption at rest of secrets
   std::vector<apiserver::RegistryPtr> registries;
+  std::unique_ptr<apiserver::admission::Chain> admission;
   std::unique_ptr<apiserver::UnionAuthenticator> authenticator;
   std::unique_ptr<apiserver::UnionAuthorizer> authorizer;
   apiserver::rbac::RbacAuthorizer* rbac = nullptr;  // owned by `authorizer`
@@ -103,16 +105,15 @@ Result<void> buildRegistries(Server& s) {
         std::move(type), *s.store, std::move(strategy), std::move(conversion),
         std::move(transformer)));
   }
-  apiserver::Registry* namespaces = s.registry("", "namespaces");
-  KCPP_CHECK(namespaces != nullptr, "the namespaces resource is built in");
-  for (auto& r : s.registries) {
-    r->setNamespaceLookup([namespaces](const std::string& ns)
-                              -> asio::awaitable<std::optional<storage::CachedObject>> {
-      auto found = co_await namespaces->get("", ns);
-      if (!found) co_return std::nullopt;
-      co_return std::move(*found);
-    });
-  }
+  AdmissionDeps deps;
+  deps.registry = [&s](const std::string& group, const std::string& resource) {
+    return s.registry(group, resource);
+  };
+  AdmissionFlags flags{s.config.enableAdmissionPlugins, s.config.disableAdmissionPlugins};
+  auto plugins = buildAdmissionPlugins(flags, deps);
+  if (!plugins) return std::move(plugins).error();
+  s.admission = std::make_unique<apiserver::admission::Chain>(std::move(*plugins));
+  for (auto& r : s.registries) r->setAdmission(*s.admission);
   return {};
 }
 
@@ -211,6 +212,10 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
                 "Add a new secrets encryption key and re-encrypt every secret with it");
   cmd->add_option("--token-auth-file", c.tokenAuthFile,
                   "File of static bearer tokens: CSV rows token,user,uid,\"group1,group2\"");
+  cmd->add_option("--enable-admission-plugins", c.enableAdmissionPlugins,
+                  "Admission plugins to enable besides the default ones")->delimiter(',');
+  cmd->add_option("--disable-admission-plugins", c.disableAdmissionPlugins,
+                  "Admission plugins to disable, even default ones")->delimiter(',');
   return cmd;
 }
 

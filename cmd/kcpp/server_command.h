@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kcpp::cmd {
 
@@ -24,6 +25,8 @@ struct ServerConfig {
   bool secretsEncryption = true;
   bool secretsEncryptionRotate = false;  // add a new write key and re-encrypt on start
   std::string tokenAuthFile;  // --token-auth-file: static bearer tokens (CSV)
+  std::vector<std::string> enableAdmissionPlugins;
+  std::vector<std::string> disableAdmissionPlugins;
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

@@ -358,6 +358,10 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
 
   auto options = writeOptions(request.query);
   if (!options) co_return co_await fail(options.error());
+  // Admission's warnings join field validation's in the response.
+  std::vector<std::string> admissionWarnings;
+  options->requester.user = &*request.user;
+  options->requester.warnings = &admissionWarnings;
   if ((verb == "update" || verb == "patch") && info.name.empty()) {
     co_return co_await fail(makeError(Reason::MethodNotAllowed,
                                       "the server does not allow this method on the requested "
@@ -376,6 +380,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     if (!warnings) co_return co_await fail(warnings.error());
     auto created = co_await registry->create(ns, std::move(*body), *options);
     ApiResponse response = created ? enc.encode(201, *created) : errorResponse(created.error());
+    warnings->insert(warnings->end(), admissionWarnings.begin(), admissionWarnings.end());
     addWarnings(response, *warnings);
     co_return co_await sink.respond(std::move(response));
   }
@@ -387,6 +392,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     if (!warnings) co_return co_await fail(warnings.error());
     auto updated = co_await registry->update(ns, info.name, std::move(*body), *sub, *options);
     ApiResponse response = updated ? enc.encode(200, *updated) : errorResponse(updated.error());
+    warnings->insert(warnings->end(), admissionWarnings.begin(), admissionWarnings.end());
     addWarnings(response, *warnings);
     co_return co_await sink.respond(std::move(response));
   }
@@ -399,6 +405,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     auto patched =
         co_await registry->patch(ns, info.name, *type, std::move(request.body), *sub, *options);
     ApiResponse response = patched ? enc.encode(200, *patched) : errorResponse(patched.error());
+    warnings->insert(warnings->end(), admissionWarnings.begin(), admissionWarnings.end());
     addWarnings(response, *warnings);
     co_return co_await sink.respond(std::move(response));
   }
@@ -411,6 +418,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     }
     auto delOptions = deleteOptions(request);
     if (!delOptions) co_return co_await fail(delOptions.error());
+    delOptions->requester = options->requester;
     if (verb == "delete") {
       auto deleted = co_await registry->remove(ns, info.name, *delOptions);
       if (!deleted) co_return co_await fail(deleted.error());

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "api/meta/object.h"
+#include "apiserver/admission/namespacelifecycle/namespace_lifecycle.h"
 #include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/pods/pod_strategy.h"
 #include "storage/memory/memory_store.h"
@@ -134,16 +135,11 @@ class ApiHandlerTest : public ::testing::Test {
       auto strategy = strategyFor(type);
       registries.push_back(std::make_unique<Registry>(std::move(type), *store, std::move(strategy)));
     }
-    Registry* namespaces = handlerRegistry("", "namespaces");
-    for (auto& r : registries) {
-      r->setNamespaceLookup([namespaces](const std::string& name)
-                                -> asio::awaitable<std::optional<storage::CachedObject>> {
-        const std::string clusterScope;
-        auto found = co_await namespaces->get(clusterScope, name);
-        if (!found) co_return std::nullopt;
-        co_return std::move(*found);
-      });
-    }
+    std::vector<admission::PluginPtr> plugins;
+    plugins.push_back(
+        std::make_unique<admission::NamespaceLifecycle>(*handlerRegistry("", "namespaces")));
+    admissionChain = std::make_unique<admission::Chain>(std::move(plugins));
+    for (auto& r : registries) r->setAdmission(*admissionChain);
     run([&]() -> asio::awaitable<void> {
       for (auto& r : registries) {
         auto started = co_await r->start();
@@ -232,6 +228,7 @@ class ApiHandlerTest : public ::testing::Test {
   std::unique_ptr<storage::MemoryStore> store = storage::makeMemoryStore();
   PrivilegedGroupAuthorizer authorizer{"system:masters"};
   std::vector<RegistryPtr> registries;
+  std::unique_ptr<admission::Chain> admissionChain;
   std::unique_ptr<ApiHandler> handler;
 };
 

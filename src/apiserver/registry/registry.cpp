@@ -93,22 +93,38 @@ Error Registry::invalidObject(const json::object& obj, std::vector<Cause> causes
   return api::invalid(type_.kind, type_.group, std::string(api::metaName(obj)), std::move(causes));
 }
 
-boost::asio::awaitable<Result<void>> Registry::checkNamespace(const std::string& ns) const {
-  if (!type_.namespaced || !namespaces_) co_return Result<void>{};
-  auto found = co_await namespaces_(ns);
-  if (!found) co_return api::notFound("namespaces", "", ns);
-  // NamespaceLifecycle: nothing new in a namespace that is being deleted.
-  auto parsed = api::parseJson(*found->json);
-  if (parsed && parsed->is_object()) {
-    const json::value* phase = api::findPath(parsed->get_object(), "status.phase");
-    if (phase && phase->is_string() && phase->get_string() == "Terminating") {
-      Error e = makeError(Reason::Forbidden, "unable to create new content in namespace " + ns +
-                                                 " because it is being terminated");
-      e.kind = type_.resource;
-      co_return e;
-    }
+namespace {
+
+std::string subresourceName(Subresource sub) {
+  switch (sub) {
+    case Subresource::Status: return "status";
+    case Subresource::Scale: return "scale";
+    case Subresource::Finalize: return "finalize";
+    case Subresource::None: break;
   }
-  co_return Result<void>{};
+  return "";
+}
+
+}  // namespace
+
+admission::Attributes Registry::admissionAttributes(admission::Operation op,
+                                                    const std::string& ns, json::object* object,
+                                                    const json::object* old, Subresource sub,
+                                                    const admission::Requester& requester,
+                                                    bool dryRun) const {
+  admission::Attributes attrs;
+  attrs.operation = op;
+  attrs.type = &type_;
+  attrs.subresource = subresourceName(sub);
+  attrs.ns = type_.namespaced ? ns : "";
+  attrs.name = std::string(api::metaName(object ? *object : *old));
+  attrs.object = object;
+  attrs.oldObject = old;
+  attrs.user = requester.user;
+  attrs.dryRun = dryRun;
+  attrs.warnings = requester.warnings;
+  attrs.auditAnnotations = requester.auditAnnotations;
+  return attrs;
 }
 
 // The generic create rules of upstream's rest.BeforeCreate.
@@ -174,11 +190,20 @@ boost::asio::awaitable<Result<json::object>> Registry::create(const std::string&
                                                               WriteOptions options) {
   if (auto ok = prepareCreate(ns, obj); !ok) co_return std::move(ok).error();
   if (rules_.applyDefaults) rules_.applyDefaults(obj);
+  bool admitted = admits(options.requester);
+  admission::Attributes attrs = admissionAttributes(admission::Operation::Create, ns, &obj, nullptr,
+                                                    Subresource::None, options.requester,
+                                                    options.dryRun);
+  if (admitted) {
+    if (auto ok = co_await admission_->admit(attrs); !ok) co_return std::move(ok).error();
+  }
   strategy_->prepareForCreate(obj);
   std::vector<Cause> causes = rules_.validate ? rules_.validate(obj, nullptr) : std::vector<Cause>{};
   for (auto& c : strategy_->validate(obj)) causes.push_back(std::move(c));
   if (!causes.empty()) co_return invalidObject(obj, std::move(causes));
-  if (auto ok = co_await checkNamespace(ns); !ok) co_return std::move(ok).error();
+  if (admitted) {
+    if (auto ok = co_await admission_->validate(attrs); !ok) co_return std::move(ok).error();
+  }
   std::string name(api::metaName(obj));
   std::string objectKey = key(ns, name);
   if (options.dryRun) {

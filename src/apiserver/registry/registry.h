@@ -15,6 +15,7 @@
 #include "api/patch/patch_type.h"
 #include "api/schema/resource_type.h"
 #include "api/schema/schema_set.h"
+#include "apiserver/admission/admission.h"
 #include "apiserver/registry/strategy.h"
 #include "storage/cacher/watch_cache.h"
 #include "storage/store.h"
@@ -25,6 +26,7 @@ namespace kcpp::apiserver {
 
 struct WriteOptions {
   bool dryRun = false;
+  admission::Requester requester;  // no user: the server's own write, not admitted
 };
 
 using patch::PatchType;
@@ -61,11 +63,6 @@ struct ObjectRules {
   std::function<std::vector<Cause>(const json::object& obj, const json::object* old)> validate;
 };
 
-// Looks up namespaces for the create-in-namespace checks (NamespaceLifecycle).
-// Consistent: a namespace created just before is found.
-using NamespaceLookup = std::function<boost::asio::awaitable<std::optional<storage::CachedObject>>(
-    const std::string&)>;
-
 class Registry {
  public:
   // `conversion` is set when the stored form differs from the served one;
@@ -77,7 +74,8 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
 
   const api::ResourceType& type() const { return type_; }
-  void setNamespaceLookup(NamespaceLookup lookup) { namespaces_ = std::move(lookup); }
+  // The admission chain client writes go through (not owned); unset: none.
+  void setAdmission(const admission::Chain& chain) { admission_ = &chain; }
   void setObjectRules(ObjectRules rules) { rules_ = std::move(rules); }
   // The schemas strategic merge patches are applied with (the type's definition;
   // autoscaling/v1 Scale for the scale subresource). Without them, or for a type
@@ -117,14 +115,30 @@ class Registry {
   std::string prefix(const std::string& ns) const;
 
  private:
-  using Transform = std::function<Result<json::object>(const json::object& current)>;
+  // An update's new object before admission and validation, and the
+  // resourceVersion the caller set as a precondition (empty: none).
+  struct UpdateInput {
+    json::object object;
+    std::string precondition;
+  };
+  using Transform = std::function<Result<UpdateInput>(const json::object& current)>;
   boost::asio::awaitable<Result<json::object>> guaranteedUpdate(const std::string& ns,
                                                                 const std::string& name,
+                                                                Subresource sub,
                                                                 Transform transform,
                                                                 WriteOptions options);
-  Result<json::object> updateTransform(const json::object& current, json::object body,
-                                       Subresource sub) const;
-  boost::asio::awaitable<Result<void>> checkNamespace(const std::string& ns) const;
+  // The object a PUT body (or a patch's result) makes of `current`, defaulted.
+  Result<json::object> buildUpdate(const json::object& current, json::object body,
+                                   Subresource sub) const;
+  // The strategy's update rules and validation of a built update.
+  Result<void> checkUpdate(json::object& next, const json::object& current, Subresource sub) const;
+  bool admits(const admission::Requester& requester) const {
+    return admission_ != nullptr && requester.user != nullptr;
+  }
+  admission::Attributes admissionAttributes(admission::Operation op, const std::string& ns,
+                                            json::object* object, const json::object* old,
+                                            Subresource sub, const admission::Requester& requester,
+                                            bool dryRun) const;
   Result<void> prepareCreate(const std::string& ns, json::object& obj) const;
   Error invalidObject(const json::object& obj, std::vector<Cause> causes) const;
   // The stored bytes of the object at `key` (converted, without resourceVersion,
@@ -140,7 +154,7 @@ class Registry {
   ConversionPtr conversion_;
   storage::TransformerPtr transformer_;
   std::unique_ptr<storage::WatchCache> cache_;
-  NamespaceLookup namespaces_;
+  const admission::Chain* admission_ = nullptr;
   ObjectRules rules_;
   const api::SchemaSet* patchSchemas_ = nullptr;
 };

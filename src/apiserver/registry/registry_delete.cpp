@@ -73,6 +73,12 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
                                   ") does not match the ResourceVersion in record (" + rv +
                                   "). The object might have been modified");
     }
+    if (admits(options.requester)) {
+      admission::Attributes attrs =
+          admissionAttributes(admission::Operation::Delete, ns, nullptr, &obj, Subresource::None,
+                              options.requester, options.dryRun);
+      if (auto ok = co_await admission_->validate(attrs); !ok) co_return std::move(ok).error();
+    }
     if (json::object kept = obj; strategy_->keepOnDelete(kept)) {
       if (kept == obj || options.dryRun) co_return DeleteResult{std::move(kept), false};
       auto stored = encodeStored(objectKey, kept);

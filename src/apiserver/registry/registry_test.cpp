@@ -164,67 +164,6 @@ TEST_F(RegistryTest, CreateChecksKindAndNamespaceOfTheBody) {
             "request");
 }
 
-// --- namespaces (NamespaceLifecycle) -----------------------------------------
-
-class RegistryNamespaceTest : public RegistryTest {
- protected:
-  // Namespaces the lookup knows, by name, with their phase.
-  void useNamespaces(Registry& r) {
-    r.setNamespaceLookup([this](const std::string& name)
-                             -> asio::awaitable<std::optional<storage::CachedObject>> {
-      auto it = phases.find(name);
-      if (it == phases.end()) co_return std::nullopt;
-      json::object obj;
-      api::ensureObject(obj, "metadata")["name"] = name;
-      api::ensureObject(obj, "status")["phase"] = it->second;
-      storage::CachedObject found;
-      found.key = "/registry/namespaces/" + name;
-      found.json = std::make_shared<const std::string>(json::serialize(obj));
-      co_return found;
-    });
-  }
-  std::map<std::string, std::string> phases = {{"default", "Active"}, {"gone", "Terminating"}};
-};
-
-TEST_F(RegistryNamespaceTest, CreateInMissingNamespaceIs404) {
-  Registry& cms = add("", "configmaps");
-  useNamespaces(cms);
-  const std::string missing = "missing";
-  auto created = await(cms.create(missing, configMap("a"), noOptions));
-  ASSERT_FALSE(created.ok());
-  EXPECT_EQ(created.error().code(), 404);
-  EXPECT_EQ(created.error().message, "namespaces \"missing\" not found");
-  EXPECT_EQ(created.error().kind, "namespaces");
-  EXPECT_EQ(count(cms, ""), 0u);
-
-  EXPECT_TRUE(await(cms.create(ns, configMap("a"), noOptions)).ok());
-}
-
-TEST_F(RegistryNamespaceTest, CreateInTerminatingNamespaceIs403) {
-  Registry& cms = add("", "configmaps");
-  useNamespaces(cms);
-  const std::string gone = "gone";
-  auto created = await(cms.create(gone, configMap("a"), noOptions));
-  ASSERT_FALSE(created.ok());
-  EXPECT_EQ(created.error().code(), 403);
-  EXPECT_EQ(created.error().reason, Reason::Forbidden);
-  EXPECT_EQ(created.error().message,
-            "unable to create new content in namespace gone because it is being terminated");
-  EXPECT_EQ(created.error().kind, "configmaps");
-  EXPECT_EQ(count(cms, ""), 0u);
-}
-
-TEST_F(RegistryNamespaceTest, ClusterScopedObjectsIgnoreNamespaces) {
-  Registry& classes = add("storage.k8s.io", "storageclasses");
-  useNamespaces(classes);
-  json::object body = parse(R"({"metadata":{"name":"fast","namespace":"missing"},
-                                "provisioner":"x"})");
-  auto created = await(classes.create("", body, noOptions));
-  ASSERT_TRUE(created.ok()) << created.error().message;
-  EXPECT_EQ(api::findPath(*created, "metadata.namespace"), nullptr);
-  EXPECT_EQ(classes.key("", "fast"), "/registry/storageclasses/fast");
-}
-
 // --- update ------------------------------------------------------------------
 
 TEST_F(RegistryTest, UpdateWithStaleResourceVersionIs409Conflict) {

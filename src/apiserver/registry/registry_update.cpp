@@ -138,8 +138,8 @@ json::object scaleOf(const api::ResourceType& type, const json::object& obj) {
 
 }  // namespace
 
-Result<json::object> Registry::updateTransform(const json::object& current, json::object body,
-                                               Subresource sub) const {
+Result<json::object> Registry::buildUpdate(const json::object& current, json::object body,
+                                           Subresource sub) const {
   std::string name(api::metaName(current));
   json::object next;
   if (sub == Subresource::Status) {
@@ -181,8 +181,13 @@ Result<json::object> Registry::updateTransform(const json::object& current, json
       else next.erase("status");
     }
     if (rules_.applyDefaults) rules_.applyDefaults(next);
-    strategy_->prepareForUpdate(next, current);
   }
+  return next;
+}
+
+Result<void> Registry::checkUpdate(json::object& next, const json::object& current,
+                                   Subresource sub) const {
+  if (sub == Subresource::None) strategy_->prepareForUpdate(next, current);
   json::object& meta = api::ensureObject(next, "metadata");
   const json::object& oldMeta = *api::findObject(current, "metadata");
   if (type_.tracksGeneration && !sameValue(member(next, "spec"), member(current, "spec"))) {
@@ -200,11 +205,12 @@ Result<json::object> Registry::updateTransform(const json::object& current, json
   for (auto& c : strategy_->validate(next)) causes.push_back(std::move(c));
   for (auto& c : strategy_->validateUpdate(next, current)) causes.push_back(std::move(c));
   if (!causes.empty()) return invalidObject(next, std::move(causes));
-  return next;
+  return {};
 }
 
 boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const std::string& ns,
                                                                         const std::string& name,
+                                                                        Subresource sub,
                                                                         Transform transform,
                                                                         WriteOptions options) {
   std::string objectKey = key(ns, name);
@@ -219,40 +225,52 @@ boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const st
     auto parsed = api::parseJson(*current->json);
     if (!parsed || !parsed->is_object()) co_return makeError(Reason::InternalError, "bad object");
     const json::object& currentObj = parsed->get_object();
-    auto next = transform(currentObj);
-    if (!next) co_return std::move(next).error();
+    auto input = transform(currentObj);
+    if (!input) co_return std::move(input).error();
     // A resourceVersion the caller sent is a precondition: it must be current.
-    std::string wantedRv(api::metaResourceVersion(*next));
+    const std::string& wantedRv = input->precondition;
     std::string currentRv = std::to_string(current->modRevision);
     if (!wantedRv.empty() && wantedRv != currentRv) {
       co_return api::conflict(type_.resource, type_.group, name, kModified);
     }
-    api::ensureObject(*next, "metadata")["resourceVersion"] = currentRv;
-    if (*next == currentObj || options.dryRun) co_return std::move(*next);
-    const json::object* meta = api::findObject(*next, "metadata");
+    json::object next = std::move(input->object);
+    bool admitted = admits(options.requester);
+    admission::Attributes attrs = admissionAttributes(admission::Operation::Update, ns, &next,
+                                                      &currentObj, sub, options.requester,
+                                                      options.dryRun);
+    if (admitted) {
+      if (auto ok = co_await admission_->admit(attrs); !ok) co_return std::move(ok).error();
+    }
+    if (auto ok = checkUpdate(next, currentObj, sub); !ok) co_return std::move(ok).error();
+    if (admitted) {
+      if (auto ok = co_await admission_->validate(attrs); !ok) co_return std::move(ok).error();
+    }
+    api::ensureObject(next, "metadata")["resourceVersion"] = currentRv;
+    if (next == currentObj || options.dryRun) co_return std::move(next);
+    const json::object* meta = api::findObject(next, "metadata");
     const json::value* finalizers = meta ? member(*meta, "finalizers") : nullptr;
     bool finalized = !finalizers || !finalizers->is_array() || finalizers->get_array().empty();
     if (meta && member(*meta, "deletionTimestamp") && finalized &&
         !(type_.resource == "namespaces")) {
       // The last finalizer is gone from an object being deleted: delete it now.
-      auto deleted = co_await deleteNow(objectKey, *current, *next);
+      auto deleted = co_await deleteNow(objectKey, *current, next);
       if (!deleted && deleted.error().reason == Reason::Conflict) continue;
       if (!deleted) co_return std::move(deleted).error();
       co_return std::move(deleted->object);
     }
-    if (auto allocated = co_await strategy_->allocateUpdate(*next, currentObj); !allocated) {
+    if (auto allocated = co_await strategy_->allocateUpdate(next, currentObj); !allocated) {
       co_return std::move(allocated).error();
     }
-    auto stored = encodeStored(objectKey, *next);
+    auto stored = encodeStored(objectKey, next);
     if (!stored) {
-      strategy_->finishUpdate(*next, currentObj, false);
+      strategy_->finishUpdate(next, currentObj, false);
       co_return std::move(stored).error();
     }
     auto written = co_await store_.update(objectKey, std::move(*stored), current->modRevision);
-    strategy_->finishUpdate(*next, currentObj, written.ok());
+    strategy_->finishUpdate(next, currentObj, written.ok());
     if (written) {
-      api::ensureObject(*next, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
-      co_return std::move(*next);
+      api::ensureObject(next, "metadata")["resourceVersion"] = std::to_string(written->modRevision);
+      co_return std::move(next);
     }
     if (written.error().reason == Reason::NotFound) {
       co_return api::notFound(type_.resource, type_.group, name);
@@ -280,12 +298,12 @@ boost::asio::awaitable<Result<json::object>> Registry::update(const std::string&
   }
   std::string wantedRv(api::metaResourceVersion(body));
   auto transform = [&, body = std::move(body)](const json::object& current) mutable
-      -> Result<json::object> {
-    auto next = updateTransform(current, body, sub);
-    if (next) api::ensureObject(*next, "metadata")["resourceVersion"] = wantedRv;
-    return next;
+      -> Result<UpdateInput> {
+    auto next = buildUpdate(current, body, sub);
+    if (!next) return std::move(next).error();
+    return UpdateInput{std::move(*next), wantedRv};
   };
-  auto updated = co_await guaranteedUpdate(ns, name, std::move(transform), options);
+  auto updated = co_await guaranteedUpdate(ns, name, sub, std::move(transform), options);
   if (updated && sub == Subresource::Scale) co_return scaleOf(type_, *updated);
   co_return updated;
 }
@@ -303,7 +321,7 @@ boost::asio::awaitable<Result<json::object>> Registry::patch(const std::string& 
     static constexpr PatchType kAccepted[] = {PatchType::Json, PatchType::Merge};
     co_return patch::unsupportedPatchType(kAccepted);
   }
-  auto transform = [&](const json::object& current) -> Result<json::object> {
+  auto transform = [&](const json::object& current) -> Result<UpdateInput> {
     json::value target = sub == Subresource::Scale ? json::value(scaleOf(type_, current))
                                                    : json::value(current);
     Result<patch::Patched> patched = applyPatchBody(patchType, target, patchBody, patchSchemas_, root);
@@ -314,11 +332,11 @@ boost::asio::awaitable<Result<json::object>> Registry::patch(const std::string& 
     // one it left alone is just the version read, and a conflict is retried.
     std::string rv(api::metaResourceVersion(body));
     if (rv == api::metaResourceVersion(current)) rv.clear();
-    auto next = updateTransform(current, std::move(body), sub);
-    if (next) api::ensureObject(*next, "metadata")["resourceVersion"] = rv;
-    return next;
+    auto next = buildUpdate(current, std::move(body), sub);
+    if (!next) return std::move(next).error();
+    return UpdateInput{std::move(*next), std::move(rv)};
   };
-  auto updated = co_await guaranteedUpdate(ns, name, std::move(transform), options);
+  auto updated = co_await guaranteedUpdate(ns, name, sub, std::move(transform), options);
   if (updated && sub == Subresource::Scale) co_return scaleOf(type_, *updated);
   co_return updated;
 }

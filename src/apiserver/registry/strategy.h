@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "apiserver/admission/admission.h"
 #include "util/error.h"
 
 namespace kcpp::apiserver {
@@ -24,6 +25,7 @@ struct DeleteOptions {
   std::string preconditionResourceVersion;
   std::string propagationPolicy;  // Orphan | Background | Foreground
   bool dryRun = false;
+  admission::Requester requester;
 };
 
 class Strategy {

@@ -1,0 +1,95 @@
+#include "admission_plugins.h"
+
+#include <algorithm>
+
+#include "apiserver/admission/namespacelifecycle/namespace_lifecycle.h"
+
+namespace kcpp::cmd {
+
+namespace admission = apiserver::admission;
+
+namespace {
+
+struct PluginEntry {
+  const char* name;
+  bool enabledByDefault;
+  std::function<admission::PluginPtr(const AdmissionDeps&)> make;
+};
+
+apiserver::Registry& required(const AdmissionDeps& deps, const char* group, const char* resource) {
+  apiserver::Registry* r = deps.registry(group, resource);
+  KCPP_CHECK(r != nullptr, "an admission plugin needs a built-in resource");
+  return *r;
+}
+
+// Upstream's order (kube-apiserver's AllOrderedPlugins) for the plugins kcpp has.
+const std::vector<PluginEntry>& pluginTable() {
+  static const std::vector<PluginEntry> table = {
+      {"NamespaceLifecycle", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::NamespaceLifecycle>(required(d, "", "namespaces"));
+       }},
+  };
+  return table;
+}
+
+// Upstream plugins kcpp does not have, which --disable-admission-plugins may
+// still name (disabling what is absent is harmless); enabling one is an error.
+bool isUpstreamOnly(const std::string& name) {
+  static const char* const names[] = {
+      "AlwaysAdmit", "AlwaysDeny", "AlwaysPullImages", "CertificateApproval",
+      "CertificateSigning", "CertificateSubjectRestriction", "ClusterTrustBundleAttest",
+      "DenyServiceExternalIPs", "EventRateLimit", "ExtendedResourceToleration",
+      "ImagePolicyWebhook", "LimitPodHardAntiAffinityTopology", "MutatingAdmissionPolicy",
+      "MutatingAdmissionWebhook", "NamespaceAutoProvision", "NamespaceExists",
+      "OwnerReferencesPermissionEnforcement", "PersistentVolumeClaimResize",
+      "PersistentVolumeLabel", "PodNodeSelector", "PodTolerationRestriction",
+      "PodTopologyLabels", "RuntimeClass", "StorageObjectInUseProtection",
+      "TaintNodesByCondition", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook"};
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+const PluginEntry* findEntry(const std::string& name) {
+  for (const PluginEntry& e : pluginTable()) {
+    if (name == e.name) return &e;
+  }
+  return nullptr;
+}
+
+bool contains(const std::vector<std::string>& names, const char* name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+}  // namespace
+
+Result<std::vector<admission::PluginPtr>> buildAdmissionPlugins(const AdmissionFlags& flags,
+                                                                 const AdmissionDeps& deps) {
+  for (const std::string& name : flags.enable) {
+    if (findEntry(name)) continue;
+    if (isUpstreamOnly(name)) {
+      return makeError(Reason::BadRequest,
+                       "enable-admission-plugins plugin \"" + name + "\" is not supported by kcpp");
+    }
+    return makeError(Reason::BadRequest, "enable-admission-plugins plugin \"" + name + "\" is unknown");
+  }
+  for (const std::string& name : flags.disable) {
+    if (!findEntry(name) && !isUpstreamOnly(name)) {
+      return makeError(Reason::BadRequest,
+                       "disable-admission-plugins plugin \"" + name + "\" is unknown");
+    }
+    if (contains(flags.enable, name.c_str())) {
+      return makeError(Reason::BadRequest, "[" + name +
+                                               "] in enable-admission-plugins and "
+                                               "disable-admission-plugins overlapped");
+    }
+  }
+  std::vector<admission::PluginPtr> plugins;
+  for (const PluginEntry& e : pluginTable()) {
+    bool on = (e.enabledByDefault || contains(flags.enable, e.name)) &&
+              !contains(flags.disable, e.name);
+    if (on) plugins.push_back(e.make(deps));
+  }
+  return plugins;
+}
+
+}  // namespace kcpp::cmd
