@@ -195,3 +195,47 @@ def test_token_request_expiration_validation(server, bot, api, seconds, detail):
                  {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
                   "spec": {"expirationSeconds": 2**64 - 1}})
     assert r.status == 422, r
+
+
+def resign(token, key_path, **claims):
+    """The token with `claims` changed, signed again with the server's ES256 key
+    (as the server itself would sign it): lets a test hold a token about to expire,
+    which the TokenRequest API (≥ 10 minutes) cannot give."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = token.split(".")[0]
+    payload = jwt_payload(token)
+    payload.update(claims)
+    signing_input = f"{header}.{b64(json.dumps(payload).encode())}"
+    with open(key_path, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), password=None)
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return f"{signing_input}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+def test_token_stops_working_after_it_expires(server, bot, anon):
+    import time
+    key_path = os.path.join(server.server.data_dir, "server", "tls", "service-account.key")
+    token = server.kubectl("create", "token", bot).stdout.strip()
+    # Expired 57 s ago: still inside the 60 s clock-skew leeway upstream allows.
+    now = int(time.time())
+    token = resign(token, key_path, iat=now - 120, nbf=now - 120, exp=now - 57)
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 403, r  # authenticated as the service account, not allowed
+    assert 'User "system:serviceaccount:default:bot"' in r.json()["message"]
+    # Past the leeway the same token is rejected.
+    time.sleep(max(0, now - 57 + 61 - time.time()) + 0.5)
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 401, r
+    assert r.json()["reason"] == "Unauthorized"
+
+    # The signature really is checked: the same claims under a changed payload fail.
+    forged = token.split(".")
+    forged[1] = forged[1][:-2] + ("AA" if forged[1][-2:] != "AA" else "BB")
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(".".join(forged)))
+    assert r.status == 401, r
