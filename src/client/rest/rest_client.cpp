@@ -218,6 +218,11 @@ class HttpWatchStream : public WatchStream {
     }
   }
 
+  void close() override {
+    error_code ec;
+    beast::get_lowest_layer(connection_->stream()).socket().close(ec);
+  }
+
  private:
   static Result<std::optional<WatchEvent>> decode(const std::string& line) {
     error_code ec;

@@ -62,6 +62,8 @@ class WatchStream {
   // The next event; nullopt when the server ended the stream (timeout). An ERROR
   // event (e.g. 410 Expired) is returned as an event, for the caller to decide.
   virtual boost::asio::awaitable<Result<std::optional<WatchEvent>>> next() = 0;
+  // Ends the stream now: a pending next() fails.
+  virtual void close() = 0;
 };
 using WatchStreamPtr = std::unique_ptr<WatchStream>;
 

@@ -4,22 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
-
-#include "apiserver/authn/authenticator.h"
-#include "apiserver/authz/authorizer.h"
-#include "apiserver/handlers/api_handler.h"
-#include "apiserver/registry/namespaces/namespace_strategy.h"
-#include "apiserver/server/http_server.h"
-#include "pki/cluster_pki.h"
-#include "pki/test_temp_dir.h"
-#include "pki/tls_context.h"
-#include "storage/memory/memory_store.h"
+#include "client/rest/test_api_server.h"
 
 namespace kcpp::client {
 namespace {
@@ -30,74 +15,27 @@ using namespace std::chrono_literals;
 class RestClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    pki::ServingNames names;
-    names.bindAddress = "127.0.0.1";
-    auto loaded = pki::ClusterPki::loadOrCreate(dir.path(), pki::servingAltNames(names));
-    ASSERT_TRUE(loaded.ok());
-    clusterPki.emplace(std::move(*loaded));
-    ASSERT_TRUE(pki::configureServerTls(tls, *clusterPki).ok());
-    for (api::ResourceType& type : api::builtinResources()) {
-      if (!type.group.empty() || (type.resource != "configmaps" && type.resource != "namespaces")) continue;
-      apiserver::StrategyPtr strategy;
-      if (type.resource == "namespaces") strategy = std::make_unique<apiserver::NamespaceStrategy>();
-      registries.push_back(std::make_unique<apiserver::Registry>(std::move(type), *store, std::move(strategy)));
-    }
-    for (auto& r : registries) ASSERT_TRUE(await(r->start()).ok());
-    handler = std::make_unique<apiserver::ApiHandler>(apiserver::ApiHandlerOptions{}, authorizer);
-    for (auto& r : registries) handler->addRegistry(*r);
-    handler->setReady(true);
-    apiserver::HttpServerOptions options;
-    options.bindAddress = "127.0.0.1";
-    options.port = 0;
-    options.idleTimeout = 1s;
-    server = std::make_unique<apiserver::HttpServer>(io, tls, options, authenticator, *handler);
-    ASSERT_TRUE(server->listen().ok());
-    server->start();
-    auto made = RestClient::create(io.get_executor(), clusterPki->adminKubeconfig(server->port()));
+    server.start(1s);  // idle keep-alive connections closed after 1 s
+    auto made = RestClient::create(io.get_executor(), server.kubeconfig());
     ASSERT_TRUE(made.ok()) << made.error().message;
     client = std::move(*made);
   }
 
-  // Runs io until `work` finishes (io never runs out of work: the server accepts).
   template <class T>
   T await(asio::awaitable<T> work) {
-    std::optional<T> out;
-    auto done = asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-        asio::use_future);
-    while (done.wait_for(0s) != std::future_status::ready) {
-      if (io.stopped()) io.restart();
-      io.run_one();
-    }
-    done.get();
-    return std::move(*out);
+    return server.await(std::move(work));
   }
 
   static json::object configMap(const std::string& name, const std::string& value) {
-    json::object obj{{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
-    obj["metadata"] = json::object{{"name", name}};
-    obj["data"] = json::object{{"k", value}};
-    return obj;
+    return testing::TestApiServer::configMap(name, value);
   }
 
   ResourcePath configMaps(const std::string& name = "") const {
     return ResourcePath{"", "v1", "configmaps", "default", name, "", ""};
   }
 
-  pki::TempDir dir;
-  std::optional<pki::ClusterPki> clusterPki;
   asio::io_context io;
-  asio::ssl::context tls{asio::ssl::context::tls_server};
-  std::unique_ptr<storage::MemoryStore> store = storage::makeMemoryStore();
-  std::vector<apiserver::RegistryPtr> registries;
-  apiserver::PrivilegedGroupAuthorizer authorizer{"system:masters"};
-  apiserver::UnionAuthenticator authenticator{[] {
-    std::vector<apiserver::AuthenticatorPtr> v;
-    v.push_back(std::make_unique<apiserver::X509Authenticator>());
-    return v;
-  }()};
-  std::unique_ptr<apiserver::ApiHandler> handler;
-  std::unique_ptr<apiserver::HttpServer> server;
+  testing::TestApiServer server{io};
   RestClientPtr client;
 };
 

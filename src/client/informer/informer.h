@@ -1,0 +1,93 @@
+#pragma once
+// Informer: a reflector feeding an indexed cache, as upstream's client-go shared
+// informer. The reflector LISTs a collection, then WATCHes from the list's
+// resourceVersion (with bookmarks); a dropped stream resumes from the last
+// resourceVersion seen, a 410 Gone (compacted history) relists, other failures
+// back off (800 ms doubling to 30 s) and retry. Every change reaches the
+// handlers (add, update, delete) after the cache holds it; a relist that finds
+// objects gone reports them deleted.
+//
+// Not thread-safe: run() and every other call on one executor.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "client/rest/rest_client.h"
+
+namespace kcpp::client {
+
+using ObjectPtr = std::shared_ptr<const json::object>;
+
+// "namespace/name", or "name" for cluster-scoped objects (upstream's
+// MetaNamespaceKeyFunc).
+std::string objectKey(const json::object& obj);
+
+// The values an object is indexed under (e.g. its namespace, its node name).
+using IndexFunc = std::function<std::vector<std::string>(const json::object&)>;
+
+struct EventHandlers {
+  std::function<void(const ObjectPtr&)> onAdd;
+  std::function<void(const ObjectPtr& oldObj, const ObjectPtr& newObj)> onUpdate;
+  std::function<void(const ObjectPtr&)> onDelete;
+};
+
+class Informer {
+ public:
+  // `collection` names the resource (and namespace / selectors in its query) to follow.
+  Informer(RestClient& client, ResourcePath collection);
+
+  // Before run(): indexers and handlers.
+  void addIndexer(const std::string& name, IndexFunc index);
+  void addHandlers(EventHandlers handlers);
+
+  // Lists and watches until stop(); returns once stopped.
+  boost::asio::awaitable<void> run();
+  void stop();
+
+  // True once the first list has been delivered.
+  bool hasSynced() const { return synced_; }
+  // The resourceVersion of the newest state held.
+  const std::string& lastResourceVersion() const { return resourceVersion_; }
+  // How many times the reflector listed (1 plus relists after 410 or failures).
+  int listCount() const { return lists_; }
+
+  ObjectPtr get(const std::string& key) const;
+  std::vector<ObjectPtr> list() const;
+  std::vector<ObjectPtr> byIndex(const std::string& indexName, const std::string& value) const;
+
+ private:
+  boost::asio::awaitable<Result<void>> listAndReplace();
+  // Watches until the stream ends (ok) or fails; Gone/Expired asks for a relist.
+  boost::asio::awaitable<Result<void>> watchOnce();
+  void upsert(json::object obj);
+  void remove(const std::string& key);
+  void index(const std::string& key, const json::object& obj, bool add);
+  boost::asio::awaitable<void> sleepFor(std::chrono::milliseconds delay);
+
+  RestClient& client_;
+  ResourcePath collection_;
+  std::map<std::string, ObjectPtr> items_;
+  std::map<std::string, IndexFunc> indexers_;
+  // index name → value → keys
+  std::map<std::string, std::map<std::string, std::set<std::string>>> indices_;
+  std::vector<EventHandlers> handlers_;
+  std::string resourceVersion_;
+  bool synced_ = false;
+  bool stopped_ = false;
+  int lists_ = 0;
+  WatchStream* stream_ = nullptr;                      // the watch in flight
+  std::unique_ptr<boost::asio::steady_timer> sleeper_;  // the backoff in progress
+};
+
+// Indexes objects by metadata.namespace (upstream's NamespaceIndex).
+IndexFunc namespaceIndex();
+
+}  // namespace kcpp::client
