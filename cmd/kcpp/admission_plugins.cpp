@@ -2,7 +2,12 @@
 
 #include <algorithm>
 
+#include "apiserver/admission/defaultingressclass/default_ingress_class.h"
+#include "apiserver/admission/defaultstorageclass/default_storage_class.h"
+#include "apiserver/admission/defaulttolerationseconds/default_toleration_seconds.h"
 #include "apiserver/admission/namespacelifecycle/namespace_lifecycle.h"
+#include "apiserver/admission/podsecurity/pod_security.h"
+#include "apiserver/admission/priority/priority.h"
 
 namespace kcpp::cmd {
 
@@ -28,6 +33,28 @@ const std::vector<PluginEntry>& pluginTable() {
       {"NamespaceLifecycle", true,
        [](const AdmissionDeps& d) {
          return std::make_unique<admission::NamespaceLifecycle>(required(d, "", "namespaces"));
+       }},
+      {"PodSecurity", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::PodSecurity>(required(d, "", "namespaces"),
+                                                         required(d, "", "pods"));
+       }},
+      {"Priority", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::Priority>(
+             required(d, "scheduling.k8s.io", "priorityclasses"));
+       }},
+      {"DefaultTolerationSeconds", true,
+       [](const AdmissionDeps&) { return std::make_unique<admission::DefaultTolerationSeconds>(); }},
+      {"DefaultStorageClass", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::DefaultStorageClass>(
+             required(d, "storage.k8s.io", "storageclasses"));
+       }},
+      {"DefaultIngressClass", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::DefaultIngressClass>(
+             required(d, "networking.k8s.io", "ingressclasses"));
        }},
   };
   return table;

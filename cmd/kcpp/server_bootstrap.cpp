@@ -68,4 +68,29 @@ boost::asio::awaitable<Result<void>> ensureSystemObjects(apiserver::Registry& na
   co_return co_await ensure(services, "default", std::move(svc));
 }
 
+boost::asio::awaitable<Result<void>> ensureSystemPriorityClasses(
+    apiserver::Registry& priorityClasses) {
+  struct SystemClass {
+    const char* name;
+    std::int64_t value;
+    const char* description;
+  };
+  static const SystemClass classes[] = {
+      {"system-node-critical", 2000001000,
+       "Used for system critical pods that must not be moved from their current node."},
+      {"system-cluster-critical", 2000000000,
+       "Used for system critical pods that must run in the cluster, but can be moved to another "
+       "node if necessary."}};
+  for (const SystemClass& c : classes) {
+    json::object pc{{"apiVersion", "scheduling.k8s.io/v1"},
+                    {"kind", "PriorityClass"},
+                    {"metadata", json::object{{"name", c.name}}},
+                    {"value", c.value},
+                    {"description", c.description},
+                    {"preemptionPolicy", "PreemptLowerPriority"}};
+    if (auto ok = co_await ensure(priorityClasses, "", std::move(pc)); !ok) co_return ok;
+  }
+  co_return Result<void>{};
+}
+
 }  // namespace kcpp::cmd

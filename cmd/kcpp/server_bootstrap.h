@@ -1,6 +1,7 @@
 #pragma once
 // What `kcpp server` ensures exists at every start, as upstream's apiserver
-// bootstrap controllers do: the system namespaces and the `kubernetes` Service.
+// bootstrap controllers do: the system namespaces, the `kubernetes` Service and
+// the system PriorityClasses.
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,6 +20,10 @@ struct BootstrapConfig {
 boost::asio::awaitable<Result<void>> ensureSystemObjects(apiserver::Registry& namespaces,
                                                          apiserver::Registry& services,
                                                          BootstrapConfig config);
+
+// The two system PriorityClasses upstream's scheduling API creates at start
+// (system-node-critical 2000001000, system-cluster-critical 2000000000).
+boost::asio::awaitable<Result<void>> ensureSystemPriorityClasses(apiserver::Registry& priorityClasses);
 
 // The first usable address of an IPv4 CIDR ("10.43.0.0/16" → "10.43.0.1").
 Result<std::string> firstIpOf(const std::string& cidr);

@@ -167,6 +167,11 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
       !ok) {
     co_return ok;
   }
+  if (auto ok = co_await ensureSystemPriorityClasses(
+          *s.registry("scheduling.k8s.io", "priorityclasses"));
+      !ok) {
+    co_return ok;
+  }
   if (auto ok = co_await startRbac(s); !ok) co_return ok;
   std::vector<apiserver::Registry*> namespaced;
   for (auto& r : s.registries) {
