@@ -81,6 +81,13 @@ def test_run_pull_policy_follows_the_image_tag(kubectl, namespace):
         "dnsPolicy": "ClusterFirst", "enableServiceLinks": True, "restartPolicy": "Always",
         "schedulerName": "default-scheduler", "securityContext": {},
         "terminationGracePeriodSeconds": 30,
+        # From admission: Priority and DefaultTolerationSeconds.
+        "preemptionPolicy": "PreemptLowerPriority", "priority": 0,
+        "tolerations": [
+            {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists",
+             "tolerationSeconds": 300},
+            {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists",
+             "tolerationSeconds": 300}],
     }, spec
 
 
