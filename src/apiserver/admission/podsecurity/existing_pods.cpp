@@ -66,7 +66,10 @@ std::string decorated(const std::string& warning, const PodCount& c) {
 boost::asio::awaitable<std::vector<std::string>> PodSecurity::checkExistingPods(
     const std::string& ns, const podsecurity::LevelVersion& enforce) {
   auto listed = co_await listObjects(pods_, ns);
-  if (!listed) co_return std::vector<std::string>{"failed to list pods while checking new PodSecurity enforce level"};
+  if (!listed) {
+    co_return std::vector<std::string>{
+        "failed to list pods while checking new PodSecurity enforce level"};
+  }
   std::vector<json::object> pods = prioritized(std::move(*listed));
   std::size_t total = pods.size();
   std::size_t checked = std::min(total, kMaxPodsToCheck);

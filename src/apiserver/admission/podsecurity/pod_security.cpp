@@ -76,7 +76,9 @@ bool isIgnoredPodSubresource(std::string_view sub) {
 Result<void> evaluate(const Attributes& attrs, const ParsedPolicy& parsed, const PodParts& pod,
                       bool enforce) {
   const NamespacePolicy& policy = parsed.policy;
-  if (!parsed.errors.empty()) annotate(attrs, "error", "Failed to parse policy: " + aggregate(parsed.errors));
+  if (!parsed.errors.empty()) {
+    annotate(attrs, "error", "Failed to parse policy: " + aggregate(parsed.errors));
+  }
   std::map<Level, std::vector<Violation>> results;
   auto resultFor = [&](Level level) -> const std::vector<Violation>& {
     auto it = results.find(level);
