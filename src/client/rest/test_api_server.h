@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -35,7 +36,10 @@ namespace json = boost::json;
 
 class TestApiServer {
  public:
-  explicit TestApiServer(asio::io_context& io) : io_(io) {
+  // Serves the built-in resources named "group/resource" (core: "/resource").
+  explicit TestApiServer(asio::io_context& io,
+                         std::vector<std::string> resources = {"/configmaps", "/namespaces"})
+      : io_(io) {
     pki::ServingNames names;
     names.bindAddress = "127.0.0.1";
     auto loaded = pki::ClusterPki::loadOrCreate(dir_.path(), pki::servingAltNames(names));
@@ -43,8 +47,8 @@ class TestApiServer {
     pki_.emplace(std::move(*loaded));
     KCPP_CHECK(pki::configureServerTls(tls_, *pki_).ok(), "test TLS");
     for (api::ResourceType& type : api::builtinResources()) {
-      bool wanted = type.group.empty() && (type.resource == "configmaps" || type.resource == "namespaces");
-      if (!wanted) continue;
+      std::string name = type.group + "/" + type.resource;
+      if (std::find(resources.begin(), resources.end(), name) == resources.end()) continue;
       apiserver::StrategyPtr strategy;
       if (type.resource == "namespaces") strategy = std::make_unique<apiserver::NamespaceStrategy>();
       registries_.push_back(
