@@ -6,6 +6,7 @@
 #include "apiserver/admission/defaultstorageclass/default_storage_class.h"
 #include "apiserver/admission/defaulttolerationseconds/default_toleration_seconds.h"
 #include "apiserver/admission/namespacelifecycle/namespace_lifecycle.h"
+#include "apiserver/admission/noderestriction/node_restriction.h"
 #include "apiserver/admission/podsecurity/pod_security.h"
 #include "apiserver/admission/priority/priority.h"
 
@@ -33,6 +34,13 @@ const std::vector<PluginEntry>& pluginTable() {
       {"NamespaceLifecycle", true,
        [](const AdmissionDeps& d) {
          return std::make_unique<admission::NamespaceLifecycle>(required(d, "", "namespaces"));
+       }},
+      // Upstream: after LimitRanger and ServiceAccount, before TaintNodesByCondition.
+      // Off by default upstream; on by default in kcpp, as k3s enables it.
+      {"NodeRestriction", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::NodeRestriction>(required(d, "", "pods"),
+                                                             required(d, "", "nodes"));
        }},
       {"PodSecurity", true,
        [](const AdmissionDeps& d) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 
+#include "api/meta/object.h"
 #include "apiserver/authz/rbac/rbac_authorizer.h"
 
 #include <initializer_list>
@@ -67,14 +68,59 @@ json::object subject(const char* kind, const std::string& name) {
 }
 
 json::object binding(const std::string& name, const std::string& role, json::array subjects) {
-  return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-          {"kind", "ClusterRoleBinding"},
-          {"metadata", metadata(name)},
-          {"roleRef", json::object{{"apiGroup", "rbac.authorization.k8s.io"},
-                                   {"kind", "ClusterRole"},
-                                   {"name", role}}},
-          {"subjects", std::move(subjects)}};
+  json::object b{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                 {"kind", "ClusterRoleBinding"},
+                 {"metadata", metadata(name)},
+                 {"roleRef", json::object{{"apiGroup", "rbac.authorization.k8s.io"},
+                                          {"kind", "ClusterRole"},
+                                          {"name", role}}}};
+  if (!subjects.empty()) b["subjects"] = std::move(subjects);  // upstream omits none
+  return b;
 }
+
+// Before the Node authorizer, kcpp bound system:node to the group system:nodes;
+// that grant is withdrawn from data dirs that still have it.
+bool dropStopgapNodeSubject(json::object& current) {
+  if (api::getString(*api::findObject(current, "metadata"), "name") != "system:node") return false;
+  json::value* subjects = current.if_contains("subjects");
+  if (!subjects || !subjects->is_array()) return false;
+  json::array& list = subjects->get_array();
+  auto stale = std::find(list.begin(), list.end(), json::value(subject("Group", "system:nodes")));
+  if (stale == list.end()) return false;
+  list.erase(stale);
+  return true;
+}
+
+}  // namespace
+
+// Upstream's NodeRules (the system:node ClusterRole, which the Node authorizer
+// applies to kubelets).
+json::array nodeRules() {
+  return json::array{
+          rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
+          rule({"create"}, {"authorization.k8s.io"},
+               {"localsubjectaccessreviews", "subjectaccessreviews"}),
+          rule(kRead, {""}, {"services"}),
+          rule({"create", "get", "list", "watch"}, {""}, {"nodes"}),
+          rule({"patch", "update"}, {""}, {"nodes/status"}),
+          rule({"patch", "update"}, {""}, {"nodes"}),
+          rule({"create", "patch", "update"}, {"", "events.k8s.io"}, {"events"}),
+          rule(kRead, {""}, {"pods"}),
+          rule({"create", "delete"}, {""}, {"pods"}),
+          rule({"patch", "update"}, {""}, {"pods/status"}),
+          rule({"create"}, {""}, {"pods/eviction"}),
+          rule({"get"}, {""}, {"configmaps", "secrets"}),
+          rule({"get"}, {""}, {"persistentvolumeclaims", "persistentvolumes"}),
+          rule({"get"}, {""}, {"endpoints"}),
+          rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
+               {"certificatesigningrequests"}),
+          rule({"create", "delete", "get", "patch", "update"}, {"coordination.k8s.io"}, {"leases"}),
+          rule({"get"}, {"storage.k8s.io"}, {"volumeattachments"}),
+          rule({"create"}, {""}, {"serviceaccounts/token"}),
+          rule({"get", "list", "watch"}, {"node.k8s.io"}, {"runtimeclasses"})};
+}
+
+namespace {
 
 std::vector<json::object> bootstrapClusterRoles() {
   std::vector<json::object> roles;
@@ -175,30 +221,13 @@ std::vector<json::object> bootstrapClusterRoles() {
           rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"}),
           rule({"list", "watch"}, {"*"}, {"*"}),
           rule({"create"}, {""}, {"serviceaccounts/token"})}));
+  roles.push_back(clusterRole("system:node", nodeRules()));
+  // Upstream's role for kubelets' TLS bootstrap (bound by kcpp to the joining
+  // identities; see rbac_bootstrap.h).
   roles.push_back(clusterRole(
-      "system:node",
-      json::array{
-          rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
-          rule({"create"}, {"authorization.k8s.io"},
-               {"localsubjectaccessreviews", "subjectaccessreviews"}),
-          rule(kRead, {""}, {"services"}),
-          rule({"create", "get", "list", "watch"}, {""}, {"nodes"}),
-          rule({"patch", "update"}, {""}, {"nodes/status"}),
-          rule({"patch", "update"}, {""}, {"nodes"}),
-          rule({"create", "patch", "update"}, {"", "events.k8s.io"}, {"events"}),
-          rule(kRead, {""}, {"pods"}),
-          rule({"create", "delete"}, {""}, {"pods"}),
-          rule({"patch", "update"}, {""}, {"pods/status"}),
-          rule({"create"}, {""}, {"pods/eviction"}),
-          rule({"get"}, {""}, {"configmaps", "secrets"}),
-          rule({"get"}, {""}, {"persistentvolumeclaims", "persistentvolumes"}),
-          rule({"get"}, {""}, {"endpoints"}),
-          rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
-               {"certificatesigningrequests"}),
-          rule({"create", "delete", "get", "patch", "update"}, {"coordination.k8s.io"}, {"leases"}),
-          rule({"get"}, {"storage.k8s.io"}, {"volumeattachments"}),
-          rule({"create"}, {""}, {"serviceaccounts/token"}),
-          rule({"get", "list", "watch"}, {"node.k8s.io"}, {"runtimeclasses"})}));
+      "system:node-bootstrapper",
+      json::array{rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
+                       {"certificatesigningrequests"})}));
   return roles;
 }
 
@@ -217,10 +246,13 @@ std::vector<json::object> bootstrapClusterRoleBindings() {
                              json::array{subject("User", "system:kube-scheduler")}));
   bindings.push_back(binding("system:kube-controller-manager", "system:kube-controller-manager",
                              json::array{subject("User", "system:kube-controller-manager")}));
-  // Upstream binds system:node to no one (the Node authorizer covers kubelets);
-  // kcpp has no Node authorizer yet, so the nodes group gets the role.
-  bindings.push_back(
-      binding("system:node", "system:node", json::array{subject("Group", "system:nodes")}));
+  // As upstream: system:node is bound to no one; the Node authorizer grants
+  // kubelets their permissions (and only for their own node's objects).
+  bindings.push_back(binding("system:node", "system:node", json::array{}));
+  // The server's join token and bootstrap tokens (group system:bootstrappers)
+  // may ask for node client certificates, as kubeadm's kubeadm:kubelet-bootstrap.
+  bindings.push_back(binding("kcpp:node-bootstrapper", "system:node-bootstrapper",
+                             json::array{subject("Group", "system:bootstrappers")}));
   return bindings;
 }
 
@@ -283,6 +315,7 @@ boost::asio::awaitable<Result<void>> ensure(apiserver::Registry& registry, json:
   json::object current = std::move(parsed.get_object());
   if (!autoUpdate(current)) co_return Result<void>{};
   bool changed = addMissingLabels(current, wanted);
+  if (std::string_view(listField) == "subjects") changed = dropStopgapNodeSubject(current) || changed;
   const json::value* want = wanted.if_contains(listField);
   if (want && want->is_array()) changed = addMissing(current, listField, want->get_array()) || changed;
   if (wanted.contains("aggregationRule") && !current.contains("aggregationRule")) {

@@ -7,6 +7,7 @@
 // labels and subjects added (never removed); others are left as users edited them.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
 
 #include <atomic>
 
@@ -14,6 +15,10 @@
 #include "util/error.h"
 
 namespace kcpp::cmd {
+
+// The rules of the system:node ClusterRole (upstream's NodeRules), which the Node
+// authorizer applies to kubelets for what its graph does not decide.
+boost::json::array nodeRules();
 
 boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(
     apiserver::Registry& clusterRoles, apiserver::Registry& clusterRoleBindings);

@@ -21,10 +21,15 @@
 #include "api/meta/object.h"
 #include "api/schema/resource_type.h"
 #include "api/schema/schema_set.h"
+#include "apiserver/admission/rbacescalation/rbac_escalation.h"
 #include "apiserver/authn/authenticator.h"
+#include "apiserver/authn/bootstrap_token.h"
+#include "apiserver/authn/join_token.h"
 #include "apiserver/authn/service_account_token.h"
 #include "apiserver/authn/token_file.h"
 #include "apiserver/authz/authorizer.h"
+#include "apiserver/authz/node/node_authorizer.h"
+#include "apiserver/authz/node/node_graph_source.h"
 #include "apiserver/authz/rbac/rbac_source.h"
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/openapi/openapi_documents.h"
@@ -32,6 +37,7 @@
 #include "apiserver/registry/events/event_conversion.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
+#include "pki/atomic_file.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
@@ -48,6 +54,7 @@ namespace kcpp::cmd {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
+namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
@@ -74,7 +81,8 @@ struct Server {
   storage::TransformerPtr secretsTransformer;  // encryption at rest of secrets
   std::vector<apiserver::RegistryPtr> registries;
   std::unique_ptr<apiserver::admission::Chain> admission;
-  std::unique_ptr<apiserver::UnionAuthenticator> authenticator;
+  apiserver::AuthenticatorPtr authenticator;
+  apiserver::node::NodeGraph nodeGraph;  // read by the Node authorizer
   std::unique_ptr<apiserver::UnionAuthorizer> authorizer;
   apiserver::rbac::RbacAuthorizer* rbac = nullptr;  // owned by `authorizer`
   std::unique_ptr<api::SchemaSet> schemas;
@@ -94,6 +102,21 @@ struct Server {
   }
 };
 
+// Upstream's chain for --authorization-mode=Node,RBAC: system:masters first,
+// then the Node authorizer, then RBAC.
+void buildAuthorizers(Server& s) {
+  std::vector<apiserver::AuthorizerPtr> authorizers;
+  authorizers.push_back(std::make_unique<apiserver::PrivilegedGroupAuthorizer>("system:masters"));
+  json::array nodeRulesJson = nodeRules();
+  json::value nodeRulesValue(std::move(nodeRulesJson));
+  authorizers.push_back(std::make_unique<apiserver::node::NodeAuthorizer>(
+      s.nodeGraph, apiserver::rbac::parseRules(&nodeRulesValue)));
+  auto rbac = std::make_unique<apiserver::rbac::RbacAuthorizer>();
+  s.rbac = rbac.get();
+  authorizers.push_back(std::move(rbac));
+  s.authorizer = std::make_unique<apiserver::UnionAuthorizer>(std::move(authorizers));
+}
+
 Result<void> buildRegistries(Server& s) {
   for (api::ResourceType& type : api::builtinResources()) {
     auto strategy = strategyFor(type.group, type.resource, s.strategyConfig);
@@ -112,6 +135,9 @@ Result<void> buildRegistries(Server& s) {
   AdmissionFlags flags{s.config.enableAdmissionPlugins, s.config.disableAdmissionPlugins};
   auto plugins = buildAdmissionPlugins(flags, deps);
   if (!plugins) return std::move(plugins).error();
+  // Always on and last, where upstream's RBAC storage checks (see the header).
+  plugins->push_back(
+      std::make_unique<apiserver::admission::RbacEscalationCheck>(*s.rbac, *s.authorizer));
   s.admission = std::make_unique<apiserver::admission::Chain>(std::move(*plugins));
   for (auto& r : s.registries) r->setAdmission(*s.admission);
   return {};
@@ -146,6 +172,26 @@ asio::awaitable<Result<void>> startRbac(Server& s) {
   co_return Result<void>{};
 }
 
+// The Node authorizer's graph: loaded before the server is ready, then kept
+// current from the pods, PVC and PV watch caches.
+asio::awaitable<Result<void>> startNodeGraph(Server& s) {
+  using Source = apiserver::node::NodeGraph::Source;
+  const std::pair<const char*, Source> sources[] = {{"pods", Source::Pods},
+                                                    {"persistentvolumeclaims", Source::Pvcs},
+                                                    {"persistentvolumes", Source::Pvs}};
+  for (const auto& [resource, source] : sources) {
+    apiserver::Registry* r = s.registry("", resource);
+    if (!r) continue;
+    auto revision = co_await apiserver::node::loadGraph(r->cache(), source, s.nodeGraph);
+    if (!revision) co_return std::move(revision).error();
+    asio::co_spawn(co_await asio::this_coro::executor,
+                   apiserver::node::followGraph(r->cache(), source, s.nodeGraph, *revision,
+                                                s.stopping),
+                   asio::detached);
+  }
+  co_return Result<void>{};
+}
+
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
   auto t0 = std::chrono::steady_clock::now();
   if (s.secretsTransformer) {
@@ -173,6 +219,7 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
     co_return ok;
   }
   if (auto ok = co_await startRbac(s); !ok) co_return ok;
+  if (auto ok = co_await startNodeGraph(s); !ok) co_return ok;
   std::vector<apiserver::Registry*> namespaced;
   for (auto& r : s.registries) {
     if (r->type().namespaced) namespaced.push_back(r.get());
@@ -217,6 +264,12 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
                 "Add a new secrets encryption key and re-encrypt every secret with it");
   cmd->add_option("--token-auth-file", c.tokenAuthFile,
                   "File of static bearer tokens: CSV rows token,user,uid,\"group1,group2\"");
+  cmd->add_flag("--anonymous-auth,!--no-anonymous-auth", c.anonymousAuth,
+                "Requests without credentials are the user system:anonymous (group "
+                "system:unauthenticated); what they may do is up to RBAC")
+      ->capture_default_str();
+  cmd->add_option("--token,-t", c.token,
+                  "The server's join token (default: random, kept in <data-dir>/server/token)");
   cmd->add_option("--enable-admission-plugins", c.enableAdmissionPlugins,
                   "Admission plugins to enable besides the default ones")->delimiter(',');
   cmd->add_option("--disable-admission-plugins", c.disableAdmissionPlugins,
@@ -269,6 +322,7 @@ int runServer(ServerConfig config) {
     return 1;
   }
   s.secretsTransformer = std::move(*secretsTransformer);
+  buildAuthorizers(s);
   if (auto ok = buildRegistries(s); !ok) {
     spdlog::error("{}", ok.error().message);
     return 1;
@@ -321,13 +375,29 @@ int runServer(ServerConfig config) {
         return std::string(api::getString(*meta, "uid"));
       });
   authenticators.push_back(std::move(saAuthenticator));
+  authenticators.push_back(std::make_unique<apiserver::BootstrapTokenAuthenticator>(
+      [secrets](const std::string& name) -> std::optional<json::object> {
+        auto found = secrets->cache().peek(secrets->key("kube-system", name));
+        if (!found || !found->json) return std::nullopt;
+        auto obj = api::parseJson(*found->json);
+        if (!obj || !obj->is_object()) return std::nullopt;
+        return std::move(obj->get_object());
+      }));
+  auto caFile = pki::readFile(pki->files().serverCaCert);
+  if (!caFile) {
+    spdlog::error("server CA: {}", caFile.error().message);
+    return 1;
+  }
+  auto joinToken = apiserver::loadOrCreateJoinToken(config.dataDir, *caFile, config.token);
+  if (!joinToken) {
+    spdlog::error("server token: {}", joinToken.error().message);
+    return 1;
+  }
+  authenticators.push_back(std::make_unique<apiserver::JoinTokenAuthenticator>(*joinToken));
   s.authenticator = std::make_unique<apiserver::UnionAuthenticator>(std::move(authenticators));
-  std::vector<apiserver::AuthorizerPtr> authorizers;
-  authorizers.push_back(std::make_unique<apiserver::PrivilegedGroupAuthorizer>("system:masters"));
-  auto rbac = std::make_unique<apiserver::rbac::RbacAuthorizer>();
-  s.rbac = rbac.get();
-  authorizers.push_back(std::move(rbac));
-  s.authorizer = std::make_unique<apiserver::UnionAuthorizer>(std::move(authorizers));
+  if (config.anonymousAuth) {
+    s.authenticator = std::make_unique<apiserver::AnonymousFallback>(std::move(s.authenticator));
+  }
   apiserver::ApiHandlerOptions handlerOptions;
   handlerOptions.serverAddress = config.bindAddress + ":" + std::to_string(config.httpsListenPort);
   handlerOptions.tokenRequest.signer = *saSigner;

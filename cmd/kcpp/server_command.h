@@ -25,6 +25,8 @@ struct ServerConfig {
   bool secretsEncryption = true;
   bool secretsEncryptionRotate = false;  // add a new write key and re-encrypt on start
   std::string tokenAuthFile;  // --token-auth-file: static bearer tokens (CSV)
+  bool anonymousAuth = true;  // --anonymous-auth: no credentials → system:anonymous
+  std::string token;          // --token: the server's join token (k3s's)
   std::vector<std::string> enableAdmissionPlugins;
   std::vector<std::string> disableAdmissionPlugins;
 };

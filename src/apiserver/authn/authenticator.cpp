@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "apiserver/authn/token_file.h"
+
 namespace kcpp::apiserver {
 
 bool UserInfo::inGroup(std::string_view group) const {
@@ -26,6 +28,14 @@ std::optional<UserInfo> UnionAuthenticator::authenticate(const Credentials& cred
     }
   }
   return std::nullopt;
+}
+
+std::optional<UserInfo> AnonymousFallback::authenticate(const Credentials& credentials) const {
+  if (auto user = inner_->authenticate(credentials)) return user;
+  if (credentials.clientCertRejected || !bearerToken(credentials.authorizationHeader).empty()) {
+    return std::nullopt;
+  }
+  return UserInfo{std::string(kAnonymousUser), "", {std::string(kUnauthenticatedGroup)}};
 }
 
 }  // namespace kcpp::apiserver

@@ -24,6 +24,10 @@ struct Credentials {
   // The identity in a client certificate the TLS layer verified against the
   // cluster CA (CN = user, O = groups); unset when none was presented.
   std::optional<UserInfo> verifiedClientCert;
+  // A client certificate was sent but did not verify (or named no user):
+  // such a request is 401, never anonymous, as upstream's x509 authenticator
+  // answers it with an error.
+  bool clientCertRejected = false;
   std::string_view authorizationHeader;
 };
 
@@ -49,6 +53,24 @@ class UnionAuthenticator : public Authenticator {
 
  private:
   std::vector<AuthenticatorPtr> authenticators_;
+};
+
+inline constexpr std::string_view kAnonymousUser = "system:anonymous";
+inline constexpr std::string_view kUnauthenticatedGroup = "system:unauthenticated";
+
+// Upstream's --anonymous-auth: a request that presents no credentials at all is
+// the user system:anonymous in the group system:unauthenticated (and not
+// system:authenticated); what it may do is up to the authorizers. A request that
+// presents credentials which no authenticator accepts (a bearer token nobody
+// recognises, a client certificate that does not verify) stays unauthenticated
+// (401), as upstream's bearer-token and x509 authenticators answer it with an error.
+class AnonymousFallback : public Authenticator {
+ public:
+  explicit AnonymousFallback(AuthenticatorPtr inner) : inner_(std::move(inner)) {}
+  std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
+
+ private:
+  AuthenticatorPtr inner_;
 };
 
 }  // namespace kcpp::apiserver

@@ -2,8 +2,17 @@
 
 namespace kcpp::apiserver {
 
+static std::string forbiddenMessageWithoutReason(const UserInfo& user, const RequestInfo& request);
+
 Decision PrivilegedGroupAuthorizer::authorize(const UserInfo& user, const RequestInfo&) const {
   return user.inGroup(group_) ? Decision::Allow : Decision::NoOpinion;
+}
+
+void PrivilegedGroupAuthorizer::rulesFor(const UserInfo& user, const std::string&,
+                                         UserRules& out) const {
+  if (!user.inGroup(group_)) return;
+  out.resourceRules.push_back(ResourceRuleInfo{{"*"}, {"*"}, {"*"}, {}});
+  out.nonResourceRules.push_back(NonResourceRuleInfo{{"*"}, {"*"}});
 }
 
 UnionAuthorizer::UnionAuthorizer(std::vector<AuthorizerPtr> authorizers)
@@ -17,7 +26,28 @@ Decision UnionAuthorizer::authorize(const UserInfo& user, const RequestInfo& req
   return Decision::NoOpinion;
 }
 
-std::string forbiddenMessage(const UserInfo& user, const RequestInfo& request) {
+Verdict UnionAuthorizer::decide(const UserInfo& user, const RequestInfo& request) const {
+  std::string reasons;
+  for (const auto& a : authorizers_) {
+    Verdict v = a->decide(user, request);
+    if (!v.reason.empty()) reasons += (reasons.empty() ? "" : "\n") + v.reason;
+    if (v.decision != Decision::NoOpinion) return Verdict{v.decision, std::move(reasons)};
+  }
+  return Verdict{Decision::NoOpinion, std::move(reasons)};
+}
+
+void UnionAuthorizer::rulesFor(const UserInfo& user, const std::string& ns, UserRules& out) const {
+  for (const auto& a : authorizers_) a->rulesFor(user, ns, out);
+}
+
+std::string forbiddenMessage(const UserInfo& user, const RequestInfo& request,
+                             const std::string& reason) {
+  std::string message = forbiddenMessageWithoutReason(user, request);
+  if (!reason.empty()) message += ": " + reason;
+  return message;
+}
+
+static std::string forbiddenMessageWithoutReason(const UserInfo& user, const RequestInfo& request) {
   std::string who = "User \"" + user.name + "\"";
   if (!request.isResourceRequest) {
     return "forbidden: " + who + " cannot " + request.verb + " path \"" + request.path + "\"";

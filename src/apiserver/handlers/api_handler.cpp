@@ -16,12 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-bool isPublicPath(const std::string& path) {
-  return path == "/healthz" || path == "/livez" || path == "/readyz" || path == "/version" ||
-         path.starts_with("/healthz/") || path.starts_with("/livez/") ||
-         path.starts_with("/readyz/");
-}
-
 // Upstream's isPrettyPrint: ?pretty as a Go bool, else curl, Wget and browsers.
 bool wantsPretty(const ApiRequest& request) {
   auto it = request.query.find("pretty");
@@ -247,10 +241,8 @@ Registry* ApiHandler::find(const std::string& group, const std::string& version,
 }
 
 boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink& sink) {
-  if (isPublicPath(request.path)) {
-    co_await sink.respond(*handleNonResource(request));
-    co_return;
-  }
+  // Health and version are not special: anonymous requests (--anonymous-auth)
+  // reach them through the bootstrap policy's system:public-info-viewer, as upstream.
   if (!request.user) {
     co_await sink.respond(errorResponse(makeError(Reason::Unauthorized, "Unauthorized")));
     co_return;
@@ -260,8 +252,9 @@ boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink
     co_return;
   }
   RequestInfo info = parseRequestInfo(request.method, request.path, request.query);
-  if (authorizer_.authorize(*request.user, info) != Decision::Allow) {
-    Error e = makeError(Reason::Forbidden, forbiddenMessage(*request.user, info));
+  Verdict verdict = authorizer_.decide(*request.user, info);
+  if (verdict.decision != Decision::Allow) {
+    Error e = makeError(Reason::Forbidden, forbiddenMessage(*request.user, info, verdict.reason));
     e.name = info.name;
     e.group = info.apiGroup;
     e.kind = info.resource;
@@ -274,6 +267,10 @@ boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink
   }
   if (info.isResourceRequest) {
     co_await handleResource(request, info, sink);
+    co_return;
+  }
+  if (auto r = handleNonResource(request)) {
+    co_await sink.respond(std::move(*r));
     co_return;
   }
   if (request.method == "GET" || request.method == "HEAD") {

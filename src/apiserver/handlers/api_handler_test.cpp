@@ -247,11 +247,20 @@ TEST_F(ApiHandlerTest, NoUserIs401) {
   EXPECT_EQ(at(status, "code"), 401);
 }
 
-TEST_F(ApiHandlerTest, PublicPathsNeedNoUser) {
+// Health and version are authorized like any path (upstream grants them to
+// anonymous users through RBAC's system:public-info-viewer, not in the handler).
+TEST_F(ApiHandlerTest, HealthAndVersionAreAuthorizedLikeAnyPath) {
   for (const char* path : {"/healthz", "/livez", "/readyz", "/version"}) {
     ApiRequest r = request("GET", path);
     r.user.reset();
-    EXPECT_EQ(send(std::move(r)).status(), 200) << path;
+    EXPECT_EQ(send(std::move(r)).status(), 401) << path;
+    ApiRequest anon = request("GET", path);
+    anon.user = UserInfo{"system:anonymous", "", {"system:unauthenticated"}};
+    auto sink = send(std::move(anon));
+    EXPECT_EQ(sink.status(), 403) << path;
+    EXPECT_EQ(str(sink.body(), "message"),
+              "forbidden: User \"system:anonymous\" cannot get path \"" + std::string(path) + "\"");
+    EXPECT_EQ(send(request("GET", path)).status(), 200) << path;
   }
 }
 

@@ -78,12 +78,44 @@ RequestInfo parseRequestInfo(std::string_view method, std::string_view path,
   if (legacyWatch) return info;
   if (info.name.empty() && (httpVerb == "GET" || httpVerb == "HEAD")) {
     info.verb = isTrue(query, "watch") ? "watch" : "list";
+    info.fieldSelector = queryParam(query, "fieldSelector");
+    // Upstream: a list or watch pinned to one name is authorized as that name.
+    std::string pinned = fieldSelectorExactMatch(info.fieldSelector, "metadata.name");
+    if (!pinned.empty() && pinned != "." && pinned != ".." &&
+        pinned.find_first_of("/%") == std::string::npos) {
+      info.name = pinned;
+    }
   } else if (info.name.empty() && httpVerb == "DELETE") {
     info.verb = "deletecollection";
   } else if (!info.name.empty() && httpVerb == "GET" && isTrue(query, "watch")) {
     info.verb = "watch";  // upstream turns a watch of one name into a field selector
   }
   return info;
+}
+
+std::string fieldSelectorExactMatch(std::string_view selector, std::string_view field) {
+  std::size_t start = 0;
+  while (start <= selector.size()) {
+    std::size_t comma = selector.find(',', start);
+    std::string_view term = selector.substr(start, comma == std::string_view::npos
+                                                       ? std::string_view::npos
+                                                       : comma - start);
+    auto eq = term.find('=');
+    if (eq != std::string_view::npos && eq > 0 && term[eq - 1] != '!') {
+      std::string_view key = term.substr(0, eq);
+      std::string_view value = term.substr(eq + 1);
+      if (!value.empty() && value[0] == '=') value.remove_prefix(1);
+      auto trim = [](std::string_view v) {
+        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+        return v;
+      };
+      if (trim(key) == field) return std::string(trim(value));
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return {};
 }
 
 std::string queryParam(const QueryParams& query, const std::string& key) {

@@ -4,6 +4,7 @@
 // routing both work from it.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,14 @@ struct RequestInfo {
   std::string resource;
   std::string subresource;
   std::string name;
+  // The fieldSelector of a list or watch (the Node authorizer limits a node's
+  // pod lists to spec.nodeName=<itself>, as upstream's AuthorizeNodeWithSelectors).
+  std::string fieldSelector;
 };
+
+// The value `field` must equal under a field selector ("a=b,c==d"), as
+// upstream's RequiresExactMatch; empty when the selector does not pin it.
+std::string fieldSelectorExactMatch(std::string_view selector, std::string_view field);
 
 RequestInfo parseRequestInfo(std::string_view method, std::string_view path,
                              const QueryParams& query);

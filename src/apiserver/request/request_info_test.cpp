@@ -67,3 +67,25 @@ TEST(RequestInfo, QueryNotNulTerminated) {
 }
 
 }  // namespace kcpp::apiserver
+
+namespace kcpp::apiserver {
+
+TEST(RequestInfo, ListPinnedToOneNameIsAuthorizedAsThatName) {
+  QueryParams q{{"fieldSelector", "metadata.name=cfg"}, {"watch", "true"}};
+  RequestInfo info = parseRequestInfo("GET", "/api/v1/namespaces/a/configmaps", q);
+  EXPECT_EQ(info.verb, "watch");
+  EXPECT_EQ(info.name, "cfg");
+  EXPECT_EQ(info.fieldSelector, "metadata.name=cfg");
+  QueryParams neq{{"fieldSelector", "metadata.name!=cfg"}};
+  EXPECT_EQ(parseRequestInfo("GET", "/api/v1/namespaces/a/configmaps", neq).name, "");
+}
+
+TEST(RequestInfo, FieldSelectorExactMatch) {
+  EXPECT_EQ(fieldSelectorExactMatch("spec.nodeName=n1", "spec.nodeName"), "n1");
+  EXPECT_EQ(fieldSelectorExactMatch("a=b,spec.nodeName==n2", "spec.nodeName"), "n2");
+  EXPECT_EQ(fieldSelectorExactMatch("spec.nodeName!=n1", "spec.nodeName"), "");
+  EXPECT_EQ(fieldSelectorExactMatch("", "spec.nodeName"), "");
+  EXPECT_EQ(fieldSelectorExactMatch("spec.nodeNameX=n1", "spec.nodeName"), "");
+}
+
+}  // namespace kcpp::apiserver

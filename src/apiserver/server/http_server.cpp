@@ -168,7 +168,9 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
                                   asio::redirect_error(use_awaitable, ec));
   if (ec) co_return;
   Credentials credentials;
-  if (auto identity = pki::peerIdentity(stream.native_handle()); identity && *identity) {
+  if (auto identity = pki::peerIdentity(stream.native_handle()); !identity) {
+    credentials.clientCertRejected = true;  // 401, never anonymous
+  } else if (*identity) {
     credentials.verifiedClientCert = UserInfo{(*identity)->user, "", (*identity)->groups};
   }
   beast::flat_buffer buffer;

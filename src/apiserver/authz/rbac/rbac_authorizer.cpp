@@ -255,6 +255,73 @@ Decision RbacAuthorizer::authorize(const UserInfo& user, const RequestInfo& requ
   return Decision::NoOpinion;
 }
 
+namespace {
+
+Error roleNotFound(bool clusterRole, const std::string& name) {
+  // Upstream's listers name the resource in the singular.
+  Error e = makeError(Reason::NotFound, std::string(clusterRole ? "clusterrole" : "role") +
+                                            ".rbac.authorization.k8s.io \"" + name + "\" not found");
+  e.group = "rbac.authorization.k8s.io";
+  e.kind = clusterRole ? "clusterrole" : "role";
+  e.name = name;
+  return e;
+}
+
+}  // namespace
+
+std::vector<PolicyRule> RbacAuthorizer::policyRulesFor(const UserInfo& user, const std::string& ns,
+                                                       std::vector<std::string>* errors) const {
+  std::shared_lock lock(impl_->mu);
+  // Binding keys sort "crb/..." before "rb/...": cluster bindings first, as upstream.
+  std::map<std::string, BindingPtr> applying;
+  auto gather = [&](const std::string& subjectKey) {
+    auto sub = impl_->bySubject.find(subjectKey);
+    if (sub == impl_->bySubject.end()) return;
+    for (const auto& [key, b] : sub->second) {
+      if (b->ns.empty() || (!ns.empty() && b->ns == ns)) applying.emplace(key, b);
+    }
+  };
+  gather("u:" + user.name);
+  for (const auto& g : user.groups) gather("g:" + g);
+  std::vector<PolicyRule> out;
+  for (const auto& [key, b] : applying) {
+    const Rules* rules = impl_->rulesFor(*b);
+    if (!rules) {
+      if (errors) errors->push_back(roleNotFound(b->clusterRole, b->roleName).message);
+      continue;
+    }
+    out.insert(out.end(), rules->begin(), rules->end());
+  }
+  return out;
+}
+
+void RbacAuthorizer::rulesFor(const UserInfo& user, const std::string& ns, UserRules& out) const {
+  for (const PolicyRule& r : policyRulesFor(user, ns, &out.errors)) {
+    if (!r.resources.empty()) {
+      out.resourceRules.push_back(ResourceRuleInfo{r.verbs, r.apiGroups, r.resources, r.resourceNames});
+    }
+    if (!r.nonResourceURLs.empty()) {
+      out.nonResourceRules.push_back(NonResourceRuleInfo{r.verbs, r.nonResourceURLs});
+    }
+  }
+}
+
+Result<std::vector<PolicyRule>> RbacAuthorizer::roleReferenceRules(const std::string& kind,
+                                                                   const std::string& name,
+                                                                   const std::string& bindingNs) const {
+  if (kind != "Role" && kind != "ClusterRole") {
+    return makeError(Reason::BadRequest, "unsupported role reference kind: \"" + kind + "\"");
+  }
+  std::shared_lock lock(impl_->mu);
+  Binding probe;
+  probe.clusterRole = kind == "ClusterRole";
+  probe.ns = bindingNs;
+  probe.roleName = name;
+  const Rules* rules = impl_->rulesFor(probe);
+  if (!rules) return roleNotFound(probe.clusterRole, name);
+  return *rules;
+}
+
 void RbacAuthorizer::upsert(Kind kind, const json::object& obj) {
   const json::object* meta = objectAt(obj, "metadata");
   if (!meta) return;

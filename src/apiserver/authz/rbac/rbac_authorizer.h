@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "apiserver/authz/authorizer.h"
+#include "util/error.h"
 
 namespace kcpp::apiserver::rbac {
 
@@ -46,6 +47,20 @@ class RbacAuthorizer : public Authorizer {
   RbacAuthorizer();
   ~RbacAuthorizer() override;
   Decision authorize(const UserInfo& user, const RequestInfo& request) const override;
+  // SelfSubjectRulesReview: the rules of policyRulesFor, split as upstream does
+  // (a rule with resources is a resource rule, one with URLs a non-resource rule).
+  void rulesFor(const UserInfo& user, const std::string& ns, UserRules& out) const override;
+
+  // Upstream's RulesFor: the rules of every ClusterRoleBinding that applies to the
+  // user, then of every RoleBinding in `ns` that does; roles that do not exist
+  // are skipped and named in `errors` (upstream's lister message).
+  std::vector<PolicyRule> policyRulesFor(const UserInfo& user, const std::string& ns,
+                                         std::vector<std::string>* errors = nullptr) const;
+  // Upstream's GetRoleReferenceRules: the rules of the role a binding in
+  // `bindingNs` ("" for a ClusterRoleBinding) refers to; NotFound when missing.
+  Result<std::vector<PolicyRule>> roleReferenceRules(const std::string& kind,
+                                                     const std::string& name,
+                                                     const std::string& bindingNs) const;
 
   // Index maintenance, from watch events (thread-safe).
   void upsert(Kind kind, const json::object& obj);

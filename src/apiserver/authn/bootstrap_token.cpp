@@ -1,0 +1,117 @@
+#include "apiserver/authn/bootstrap_token.h"
+
+#include <algorithm>
+#include <set>
+
+#include "api/meta/object.h"
+#include "apiserver/authn/token_file.h"
+#include "pki/base64.h"
+
+namespace kcpp::apiserver {
+
+namespace json = boost::json;
+
+namespace {
+
+bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool allLowerAlnum(std::string_view s) { return std::all_of(s.begin(), s.end(), isLowerAlnum); }
+
+// A data field of the Secret, decoded; empty when absent or not base64.
+std::string dataField(const json::object& secret, std::string_view key) {
+  const json::value* data = secret.if_contains("data");
+  if (!data || !data->is_object()) return {};
+  const json::value* v = data->get_object().if_contains(key);
+  if (!v || !v->is_string()) return {};
+  auto decoded = pki::base64Decode(v->get_string());
+  return decoded ? std::move(*decoded) : std::string();
+}
+
+// Upstream's ValidateBootstrapGroupName: \Asystem:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]\z
+bool isBootstrapGroupName(std::string_view group) {
+  constexpr std::string_view prefix = "system:bootstrappers:";
+  if (!group.starts_with(prefix)) return false;
+  std::string_view rest = group.substr(prefix.size());
+  if (rest.empty() || rest.size() > 256 || !isLowerAlnum(rest.back())) return false;
+  return std::all_of(rest.begin(), rest.end(),
+                     [](char c) { return isLowerAlnum(c) || c == ':' || c == '-'; });
+}
+
+// Upstream's HasExpired: an expiration that does not parse counts as expired.
+bool hasExpired(const json::object& secret, std::chrono::system_clock::time_point now) {
+  std::string expiration = dataField(secret, "expiration");
+  if (expiration.empty()) return false;
+  auto when = api::parseTime(expiration);
+  return !when || now > *when;
+}
+
+std::optional<std::vector<std::string>> groupsOf(const json::object& secret) {
+  std::set<std::string> groups{std::string(kBootstrappersGroup)};
+  std::string extra = dataField(secret, "auth-extra-groups");
+  if (!extra.empty()) {
+    std::size_t start = 0;
+    while (true) {
+      std::size_t comma = extra.find(',', start);
+      std::string group = extra.substr(start, comma == std::string::npos ? comma : comma - start);
+      if (!isBootstrapGroupName(group)) return std::nullopt;
+      groups.insert(std::move(group));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return std::vector<std::string>(groups.begin(), groups.end());
+}
+
+bool beingDeleted(const json::object& secret) {
+  const json::object* meta = api::findObject(secret, "metadata");
+  return meta && meta->contains("deletionTimestamp") && !meta->at("deletionTimestamp").is_null();
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> parseBootstrapToken(std::string_view token) {
+  if (token.size() != 23 || token[6] != '.') return std::nullopt;
+  std::string_view id = token.substr(0, 6);
+  std::string_view secret = token.substr(7);
+  if (!allLowerAlnum(id) || !allLowerAlnum(secret)) return std::nullopt;
+  return std::make_pair(std::string(id), std::string(secret));
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+BootstrapTokenAuthenticator::BootstrapTokenAuthenticator(SecretLookup lookup, Clock clock)
+    : lookup_(std::move(lookup)), clock_(std::move(clock)) {
+  if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
+}
+
+std::optional<UserInfo> BootstrapTokenAuthenticator::authenticate(
+    const Credentials& credentials) const {
+  std::string_view token = bearerToken(credentials.authorizationHeader);
+  if (token.empty()) return std::nullopt;
+  return authenticateToken(token);
+}
+
+std::optional<UserInfo> BootstrapTokenAuthenticator::authenticateToken(std::string_view token) const {
+  auto parsed = parseBootstrapToken(token);
+  if (!parsed) return std::nullopt;
+  const auto& [id, secretPart] = *parsed;
+  auto secret = lookup_("bootstrap-token-" + id);
+  if (!secret || beingDeleted(*secret)) return std::nullopt;
+  if (api::getString(*secret, "type") != kBootstrapTokenSecretType) return std::nullopt;
+  if (!constantTimeEquals(dataField(*secret, "token-secret"), secretPart)) return std::nullopt;
+  if (dataField(*secret, "token-id") != id) return std::nullopt;
+  if (hasExpired(*secret, clock_())) return std::nullopt;
+  if (dataField(*secret, "usage-bootstrap-authentication") != "true") return std::nullopt;
+  auto groups = groupsOf(*secret);
+  if (!groups) return std::nullopt;
+  return UserInfo{"system:bootstrap:" + id, "", std::move(*groups)};
+}
+
+}  // namespace kcpp::apiserver

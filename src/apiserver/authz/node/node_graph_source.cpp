@@ -1,0 +1,108 @@
+#include "apiserver/authz/node/node_graph_source.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace kcpp::apiserver::node {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::optional<json::object> parse(const storage::CachedObject& obj) {
+  if (!obj.json) return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(*obj.json, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
+
+std::string metaField(const json::object& obj, const char* key) {
+  const json::value* meta = obj.if_contains("metadata");
+  const json::value* v = meta && meta->is_object() ? meta->get_object().if_contains(key) : nullptr;
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+void upsert(NodeGraph& graph, NodeGraph::Source source, const json::object& obj) {
+  switch (source) {
+    case NodeGraph::Source::Pods: return graph.upsertPod(obj);
+    case NodeGraph::Source::Pvcs: return graph.upsertPvc(obj);
+    case NodeGraph::Source::Pvs: return graph.upsertPv(obj);
+  }
+}
+
+void remove(NodeGraph& graph, NodeGraph::Source source, const json::object& obj) {
+  std::string ns = metaField(obj, "namespace");
+  std::string name = metaField(obj, "name");
+  switch (source) {
+    case NodeGraph::Source::Pods: return graph.removePod(ns, name);
+    case NodeGraph::Source::Pvcs: return graph.removePvc(ns, name);
+    case NodeGraph::Source::Pvs: return graph.removePv(name);
+  }
+}
+
+void apply(NodeGraph& graph, NodeGraph::Source source, const storage::WatchEvent& event) {
+  if (event.type == storage::WatchEvent::Type::Bookmark) return;
+  auto obj = parse(event.object);
+  if (!obj) return;
+  if (event.type == storage::WatchEvent::Type::Deleted) {
+    remove(graph, source, *obj);
+  } else {
+    upsert(graph, source, *obj);
+  }
+}
+
+}  // namespace
+
+asio::awaitable<Result<storage::Revision>> loadGraph(storage::WatchCache& cache,
+                                                     NodeGraph::Source source, NodeGraph& graph) {
+  storage::ListOptions options;  // named: GCC 12 and braced temporaries in co_await
+  auto listed = co_await cache.list(options);
+  if (!listed) co_return std::move(listed).error();
+  graph.clear(source);
+  for (const auto& item : listed->items) {
+    if (auto obj = parse(item)) upsert(graph, source, *obj);
+  }
+  co_return listed->revision;
+}
+
+asio::awaitable<void> followGraph(storage::WatchCache& cache, NodeGraph::Source source,
+                                  NodeGraph& graph, storage::Revision from,
+                                  const std::atomic<bool>& stopping) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  storage::CacheWatcherPtr watcher;
+  while (!stopping) {
+    if (!watcher) {
+      auto w = cache.watch("", {}, from, false);
+      if (!w) {
+        if (w.error().reason == Reason::Expired) {
+          if (auto rev = co_await loadGraph(cache, source, graph)) {
+            from = *rev;
+            continue;
+          }
+        }
+        timer.expires_after(std::chrono::milliseconds(500));
+        co_await timer.async_wait(asio::use_awaitable);
+        continue;
+      }
+      watcher = std::move(*w);
+    }
+    auto events = co_await watcher->next(std::chrono::seconds(1));
+    if (!events) {
+      watcher.reset();
+      if (stopping) co_return;
+      if (auto rev = co_await loadGraph(cache, source, graph)) from = *rev;
+      continue;
+    }
+    for (const auto& e : *events) {
+      apply(graph, source, e);
+      if (e.type != storage::WatchEvent::Type::Bookmark && e.object.modRevision > from) {
+        from = e.object.modRevision;
+      }
+      if (e.type == storage::WatchEvent::Type::Bookmark && e.revision > from) from = e.revision;
+    }
+  }
+}
+
+}  // namespace kcpp::apiserver::node
