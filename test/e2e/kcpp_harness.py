@@ -301,7 +301,7 @@ class KcppServer:
                 try:
                     kc = Kubeconfig(self.kubeconfig_path, self._files_dir)
                     conn = http.client.HTTPSConnection(
-                        kc.host, kc.port, context=kc.ssl_context(client_cert=False), timeout=2)
+                        kc.host, kc.port, context=kc.ssl_context(client_cert=True), timeout=2)
                     try:
                         conn.request("GET", "/readyz")
                         resp = conn.getresponse()

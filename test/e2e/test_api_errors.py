@@ -52,14 +52,21 @@ def create_cm(api, ns, name, data=None, labels=None, **meta):
 
 # -- authentication -----------------------------------------------------------------------
 
-def test_unauthenticated_requests_get_401(server):
+def test_anonymous_requests_are_forbidden_and_bad_credentials_401(server):
+    # No credentials: system:anonymous (--anonymous-auth defaults on, as upstream),
+    # which the bootstrap policy grants only health and version.
     anon = server.api(client_cert=False)
     try:
-        for path in ("/api/v1/namespaces", "/api", "/apis", "/api/v1/namespaces/default/pods"):
-            r = anon.get(path)
-            assert_status(r, 401, "Unauthorized", message="Unauthorized")
+        r = anon.get("/api")
+        assert_status(r, 403, "Forbidden",
+                      message='forbidden: User "system:anonymous" cannot get path "/api"')
+        r = anon.get("/api/v1/namespaces")
+        assert_status(r, 403, "Forbidden")
         r = anon.post("/api/v1/namespaces/default/configmaps", cm("anon"))
-        assert_status(r, 401, "Unauthorized")
+        assert_status(r, 403, "Forbidden")
+        for path in ("/api/v1/namespaces", "/api", "/apis", "/api/v1/namespaces/default/pods"):
+            r = anon.get(path, headers={"Authorization": "Bearer not-a-known-token"})
+            assert_status(r, 401, "Unauthorized", message="Unauthorized")
     finally:
         anon.close()
 

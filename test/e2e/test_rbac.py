@@ -218,7 +218,9 @@ def test_kubectl_auth_can_i(server, api):
     assert r.status == 422, r
     r = api.get("/apis/authorization.k8s.io/v1")
     assert r.status == 200, r
-    assert [x["name"] for x in r.json()["resources"]] == ["selfsubjectaccessreviews"]
+    assert [x["name"] for x in r.json()["resources"]] == [
+        "localsubjectaccessreviews", "selfsubjectaccessreviews", "selfsubjectrulesreviews",
+        "subjectaccessreviews"]
 
 
 def test_clusterrole_aggregation(kubectl, api):

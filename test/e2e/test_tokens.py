@@ -90,9 +90,10 @@ def test_service_account_token_authenticates(server, bot, anon):
         'resource "configmaps" in API group "" in the namespace "default"')
 
 
-def test_no_credentials_or_bad_token_is_401(anon):
+def test_no_credentials_is_anonymous_but_bad_token_is_401(anon):
     r = anon.get("/api/v1/namespaces/default/configmaps")
-    assert r.status == 401, r
+    assert r.status == 403, r
+    assert r.json()["message"].startswith('configmaps is forbidden: User "system:anonymous"'), r
     for token in ["garbage", "a.b.c",
                   # a well-formed JWT signed by no key of this server
                   "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJodHRwczovL2t1YmVybmV0ZXMuZGVmYXVsdC5zdmMuY2x1"
