@@ -1,6 +1,7 @@
 // Informer against a real in-process API server: sync, events, indexes, a server
 // restart (watch resumed) and history lost to compaction (410, relist).
 #include "client/informer/informer.h"
+#include "client/informer/informer_factory.h"
 
 #include <gtest/gtest.h>
 
@@ -134,6 +135,33 @@ TEST_F(InformerTest, RelistsWhenItsHistoryIsGone) {
   // The relist noticed the object deleted meanwhile.
   EXPECT_EQ(informer->get("default/doomed"), nullptr);
   EXPECT_EQ(events.back(), "delete default/doomed");
+}
+
+}  // namespace
+}  // namespace kcpp::client
+
+namespace kcpp::client {
+namespace {
+
+TEST(InformerFactoryTest, OneInformerPerResourceSharedAndSynced) {
+  asio::io_context io;
+  testing::TestApiServer server{io};
+  server.start();
+  auto client = RestClient::create(io.get_executor(), server.kubeconfig());
+  ASSERT_TRUE(client.ok());
+  InformerFactory factory(**client);
+  Informer& a = factory.forResource("", "v1", "configmaps");
+  Informer& b = factory.forResource("", "v1", "configmaps");
+  Informer& c = factory.forResource("", "v1", "namespaces");
+  EXPECT_EQ(&a, &b);
+  EXPECT_NE(&a, &c);
+  EXPECT_FALSE(factory.hasSynced());
+  factory.start(io.get_executor());
+  bool synced = server.await(factory.waitForSync(std::chrono::milliseconds(5000)));
+  EXPECT_TRUE(synced);
+  EXPECT_TRUE(a.hasSynced() && c.hasSynced());
+  factory.stop();
+  server.runFor(std::chrono::milliseconds(300));
 }
 
 }  // namespace
