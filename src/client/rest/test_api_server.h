@@ -19,10 +19,12 @@
 #include <optional>
 #include <vector>
 
+#include "api/schema/schema_set.h"
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/authz/authorizer.h"
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/registry/namespaces/namespace_strategy.h"
+#include "apiserver/registry/pods/pod_strategy.h"
 #include "apiserver/server/http_server.h"
 #include "pki/cluster_pki.h"
 #include "pki/test_temp_dir.h"
@@ -51,9 +53,15 @@ class TestApiServer {
       if (std::find(resources.begin(), resources.end(), name) == resources.end()) continue;
       apiserver::StrategyPtr strategy;
       if (type.resource == "namespaces") strategy = std::make_unique<apiserver::NamespaceStrategy>();
+      if (type.group.empty() && type.resource == "pods") strategy = std::make_unique<apiserver::PodStrategy>();
       registries_.push_back(
           std::make_unique<apiserver::Registry>(std::move(type), *store_, std::move(strategy)));
     }
+    // Strategic merge patches need the built-in schemas (as the real server has).
+    auto schemas = api::SchemaSet::loadBuiltin();
+    KCPP_CHECK(schemas.ok(), "built-in schemas");
+    schemas_ = std::make_unique<api::SchemaSet>(std::move(*schemas));
+    for (auto& r : registries_) r->setPatchSchemas(*schemas_);
     for (auto& r : registries_) KCPP_CHECK(await(r->start()).ok(), "registry start");
   }
 
@@ -132,6 +140,7 @@ class TestApiServer {
   std::optional<pki::ClusterPki> pki_;
   asio::ssl::context tls_{asio::ssl::context::tls_server};
   std::unique_ptr<storage::MemoryStore> store_ = storage::makeMemoryStore();
+  std::unique_ptr<api::SchemaSet> schemas_;
   std::vector<apiserver::RegistryPtr> registries_;
   apiserver::PrivilegedGroupAuthorizer authorizer_{"system:masters"};
   apiserver::UnionAuthenticator authenticator_{[] {
