@@ -180,6 +180,27 @@ std::int64_t Quantity::value() const {
   return saturate(whole);
 }
 
+std::int64_t Quantity::milliValue() const {
+  Quantity milli = *this;
+  milli.scale_ += 3;
+  return milli.value();
+}
+
+Quantity Quantity::plus(const Quantity& other) const {
+  Quantity sum;
+  sum.format_ = mantissa_ == 0 ? other.format_ : format_;
+  sum.scale_ = std::min(scale_, other.scale_);
+  auto a = scaleUp(mantissa_, scale_ - sum.scale_);
+  auto b = scaleUp(other.mantissa_, other.scale_ - sum.scale_);
+  // Beyond 10^38 the smaller term no longer matters: keep the larger one.
+  if (!a || !b || __builtin_add_overflow(*a, *b, &sum.mantissa_)) {
+    Quantity larger = !a ? *this : other;
+    larger.format_ = sum.format_;
+    return larger;
+  }
+  return sum;
+}
+
 std::string Quantity::string() const {
   if (mantissa_ == 0) return "0";
   Format format = format_;

@@ -28,6 +28,10 @@ class Quantity {
   bool isInteger() const;
   // Value(): rounded up to a whole number.
   std::int64_t value() const;
+  // MilliValue(): value × 1000 rounded up to a whole number.
+  std::int64_t milliValue() const;
+  // Add(): the sum, in this quantity's format (the other's when this is zero).
+  Quantity plus(const Quantity& other) const;
   std::string string() const;
   // Go's %#v of the parsed resource.Quantity (as upstream prints it in a few
   // messages): resource.Quantity{i:resource.int64Amount{value:5, scale:-1}, ...}.

@@ -70,6 +70,22 @@ TEST(Quantity, HugeExponentsAndMantissasDoNotOverflow) {
   EXPECT_EQ(canonical("1298074214633706907132624082305024Ki"), "1152921504606846976Ei");  // 2^120
 }
 
+TEST(Quantity, MilliValueRoundsUp) {
+  EXPECT_EQ(Quantity::parse("1")->milliValue(), 1000);
+  EXPECT_EQ(Quantity::parse("250m")->milliValue(), 250);
+  EXPECT_EQ(Quantity::parse("1n")->milliValue(), 1);
+  EXPECT_EQ(Quantity::parse("1Ki")->milliValue(), 1024000);
+}
+
+// Add(): exact sums across suffixes, printed in the first term's format.
+TEST(Quantity, PlusKeepsTheFirstFormat) {
+  EXPECT_EQ(Quantity::parse("500m")->plus(*Quantity::parse("1")).string(), "1500m");
+  EXPECT_EQ(Quantity::parse("1Gi")->plus(*Quantity::parse("1Gi")).string(), "2Gi");
+  EXPECT_EQ(Quantity::parse("1G")->plus(*Quantity::parse("1Gi")).string(), "2073741824");
+  EXPECT_EQ(Quantity::fromInt(0).plus(*Quantity::parse("1Mi")).string(), "1Mi");
+  EXPECT_EQ(Quantity::parse("1e1000")->plus(*Quantity::parse("1n")), *Quantity::parse("1e1000"));
+}
+
 TEST(Quantity, GoStringOfTheParsedValue) {
   EXPECT_EQ(Quantity::parse("1.5")->goString(),
             "resource.Quantity{i:resource.int64Amount{value:15, scale:-1}, "
