@@ -96,6 +96,11 @@ void defaultPod(json::object& pod) {
     forEachObjectIn(*spec, list, defaultRequestsFromLimits);
   }
   setIfUnset(*spec, "enableServiceLinks", true);
+  // v1's deprecated spec.serviceAccount names the account when
+  // serviceAccountName does not (upstream's v1 conversion).
+  if (isUnsetString(*spec, "serviceAccountName") && !isUnsetString(*spec, "serviceAccount")) {
+    (*spec)["serviceAccountName"] = (*spec)["serviceAccount"];
+  }
   if (auto hostNetwork = spec->find("hostNetwork");
       hostNetwork != spec->end() && hostNetwork->value() == true) {
     for (const char* list : {"containers", "initContainers"}) {

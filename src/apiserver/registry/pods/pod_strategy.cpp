@@ -63,10 +63,28 @@ std::string qosClass(const json::object& pod) {
 }
 
 void PodStrategy::prepareForCreate(json::object& obj) const {
+  // v1's deprecated spec.serviceAccount reads back as serviceAccountName (after
+  // the ServiceAccount admission plugin has set it), as upstream's conversion.
+  if (json::object* spec = api::findObject(obj, "spec")) {
+    std::string_view account = api::getString(*spec, "serviceAccountName");
+    if (!account.empty()) (*spec)["serviceAccount"] = account;
+  }
   json::object status;
   status["phase"] = "Pending";
   status["qosClass"] = qosClass(obj);
   obj["status"] = std::move(status);
+}
+
+void PodStrategy::prepareForUpdate(json::object& obj, const json::object& old) const {
+  // serviceAccountName cannot change, nor so its deprecated mirror.
+  json::object* spec = api::findObject(obj, "spec");
+  const json::object* oldSpec = api::findObject(old, "spec");
+  if (!spec || !oldSpec) return;
+  if (auto it = oldSpec->find("serviceAccount"); it != oldSpec->end()) {
+    (*spec)["serviceAccount"] = it->value();
+  } else {
+    spec->erase("serviceAccount");
+  }
 }
 
 std::int64_t PodStrategy::gracePeriod(const json::object& obj,

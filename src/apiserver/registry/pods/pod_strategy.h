@@ -9,6 +9,7 @@ namespace kcpp::apiserver {
 class PodStrategy : public Strategy {
  public:
   void prepareForCreate(json::object& obj) const override;
+  void prepareForUpdate(json::object& obj, const json::object& old) const override;
   std::int64_t gracePeriod(const json::object& obj, const DeleteOptions& options) const override;
 };
 
