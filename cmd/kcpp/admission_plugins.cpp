@@ -5,10 +5,12 @@
 #include "apiserver/admission/defaultingressclass/default_ingress_class.h"
 #include "apiserver/admission/defaultstorageclass/default_storage_class.h"
 #include "apiserver/admission/defaulttolerationseconds/default_toleration_seconds.h"
+#include "apiserver/admission/limitranger/limit_ranger.h"
 #include "apiserver/admission/namespacelifecycle/namespace_lifecycle.h"
 #include "apiserver/admission/noderestriction/node_restriction.h"
 #include "apiserver/admission/podsecurity/pod_security.h"
 #include "apiserver/admission/priority/priority.h"
+#include "apiserver/admission/serviceaccount/service_account.h"
 
 namespace kcpp::cmd {
 
@@ -34,6 +36,15 @@ const std::vector<PluginEntry>& pluginTable() {
       {"NamespaceLifecycle", true,
        [](const AdmissionDeps& d) {
          return std::make_unique<admission::NamespaceLifecycle>(required(d, "", "namespaces"));
+       }},
+      {"LimitRanger", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::LimitRanger>(required(d, "", "limitranges"));
+       }},
+      {"ServiceAccount", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::ServiceAccountAdmission>(
+             required(d, "", "serviceaccounts"));
        }},
       // Upstream: after LimitRanger and ServiceAccount, before TaintNodesByCondition.
       // Off by default upstream; on by default in kcpp, as k3s enables it.

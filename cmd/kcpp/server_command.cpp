@@ -38,6 +38,8 @@
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
 #include "pki/atomic_file.h"
+#include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
+#include "controllers/serviceaccount/service_accounts_controller.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
@@ -91,6 +93,9 @@ struct Server {
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
   std::unique_ptr<apiserver::NamespaceFinalizer> namespaceFinalizer;
+  std::string serverCaPem;  // what kube-root-ca.crt publishes
+  std::unique_ptr<controllers::ServiceAccountsController> serviceAccountsController;
+  std::unique_ptr<controllers::RootCaCertPublisher> rootCaCertPublisher;
   storage::CompactorPtr compactor;
   std::atomic<bool> stopping{false};
 
@@ -192,6 +197,18 @@ asio::awaitable<Result<void>> startNodeGraph(Server& s) {
   co_return Result<void>{};
 }
 
+// The default ServiceAccount and the kube-root-ca.crt ConfigMap in every
+// namespace (in-process until the controller-manager exists).
+void startNamespaceControllers(Server& s, const asio::any_io_executor& executor) {
+  apiserver::Registry& namespaces = *s.registry("", "namespaces");
+  s.serviceAccountsController = std::make_unique<controllers::ServiceAccountsController>(
+      namespaces, *s.registry("", "serviceaccounts"));
+  s.serviceAccountsController->start(executor, s.stopping);
+  s.rootCaCertPublisher = std::make_unique<controllers::RootCaCertPublisher>(
+      namespaces, *s.registry("", "configmaps"), s.serverCaPem);
+  s.rootCaCertPublisher->start(executor, s.stopping);
+}
+
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
   auto t0 = std::chrono::steady_clock::now();
   if (s.secretsTransformer) {
@@ -228,6 +245,7 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
       *s.registry("", "namespaces"), std::move(namespaced));
   asio::co_spawn(co_await asio::this_coro::executor, s.namespaceFinalizer->run(s.stopping),
                  asio::detached);
+  startNamespaceControllers(s, co_await asio::this_coro::executor);
   s.handler->setReady(true);
   spdlog::debug("caches loaded and system objects ensured in {} ms",
                 std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -306,6 +324,7 @@ int runServer(ServerConfig config) {
     spdlog::error("certificates: {}", pki.error().message);
     return 1;
   }
+  s.serverCaPem = pki::certificateToPem(pki->serverCa().cert.get());
   auto store = storage::openSqliteStore(
       (fs::path(config.dataDir) / "server" / "db" / "state.db").string(), {});
   if (!store) {
