@@ -74,12 +74,17 @@ def test_run_pull_policy_follows_the_image_tag(kubectl, namespace):
         spec = get(kubectl, namespace, "pod", name)["spec"]
         assert spec["containers"][0]["imagePullPolicy"] == policy, (image, spec)
     spec = get(kubectl, namespace, "pod", "tagged")["spec"]
+    # The ServiceAccount admission plugin's additions, as upstream's.
+    token_volume = spec["volumes"][0]["name"] if spec.get("volumes") else "kube-api-access-?"
     assert spec == {
         "containers": [{"image": "nginx:1.25", "imagePullPolicy": "IfNotPresent", "name": "tagged",
                         "resources": {}, "terminationMessagePath": "/dev/termination-log",
-                        "terminationMessagePolicy": "File"}],
+                        "terminationMessagePolicy": "File",
+                        "volumeMounts": [{"name": token_volume, "readOnly": True,
+                                          "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}],
         "dnsPolicy": "ClusterFirst", "enableServiceLinks": True, "restartPolicy": "Always",
         "schedulerName": "default-scheduler", "securityContext": {},
+        "serviceAccount": "default", "serviceAccountName": "default",
         "terminationGracePeriodSeconds": 30,
         # From admission: Priority and DefaultTolerationSeconds.
         "preemptionPolicy": "PreemptLowerPriority", "priority": 0,
@@ -88,6 +93,12 @@ def test_run_pull_policy_follows_the_image_tag(kubectl, namespace):
              "tolerationSeconds": 300},
             {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists",
              "tolerationSeconds": 300}],
+        # From admission: ServiceAccount.
+        "volumes": [{"name": token_volume, "projected": {"defaultMode": 420, "sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {
+                "apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}],
     }, spec
 
 
