@@ -290,3 +290,13 @@ def test_limit_range_bounds_claims(kubectl, ns):
             'PersistentVolumeClaim is 5Gi, but request is 10Gi') in p.stderr, p.stderr
     claim["spec"]["resources"]["requests"]["storage"] = "1Gi"
     apply(kubectl, ns, claim)
+
+
+def test_pod_in_missing_namespace_is_not_found_at_once(kubectl):
+    # NamespaceLifecycle admits before ServiceAccount, so nothing waits for a
+    # default account that will never come.
+    t0 = time.monotonic()
+    p = kubectl("run", "p", "--image=nginx", "-n", "no-such-namespace", check=False)
+    assert p.returncode != 0
+    assert p.stderr.strip() == 'Error from server (NotFound): namespaces "no-such-namespace" not found'
+    assert time.monotonic() - t0 < 1.0

@@ -3,6 +3,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "apiserver/admission/namespacelifecycle/namespace_lifecycle.h"
+#include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/registry_test_fixture.h"
 
 namespace kcpp::apiserver::registry_testing {
@@ -243,6 +245,33 @@ TEST_F(ServiceAccountAdmissionTest, UpdatesAndServerWritesAreLeftAlone) {
   auto patched = await(pods->patch(ns, "p", PatchType::Merge, labels, Subresource::None, asUser));
   ASSERT_TRUE(patched.ok()) << patched.error().message;
   EXPECT_FALSE(patched->at("spec").as_object().contains("serviceAccountName"));
+}
+
+}  // namespace
+}  // namespace kcpp::apiserver::registry_testing
+
+namespace kcpp::apiserver::registry_testing {
+namespace {
+
+// In upstream's order NamespaceLifecycle admits first: a pod for a missing
+// namespace is a 404 at once, not a wait for that namespace's default account.
+TEST_F(ServiceAccountAdmissionTest, MissingNamespaceIsNotFoundFirst) {
+  Registry& namespaces = add("", "namespaces", std::make_unique<NamespaceStrategy>());
+  std::vector<admission::PluginPtr> plugins;
+  plugins.push_back(std::make_unique<admission::NamespaceLifecycle>(namespaces));
+  ServiceAccountAdmissionOptions o = options();
+  o.defaultAccountAttempts = 10;
+  o.retryInterval = std::chrono::milliseconds(200);
+  plugins.push_back(std::make_unique<ServiceAccountAdmission>(*accounts, std::move(o)));
+  chain = std::make_unique<Chain>(std::move(plugins));
+  pods->setAdmission(*chain);
+  const std::string missing = "missing";
+  auto t0 = std::chrono::steady_clock::now();
+  auto created = await(pods->create(missing, pod("p"), asUser));
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code(), 404);
+  EXPECT_EQ(created.error().message, "namespaces \"missing\" not found");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(150));
 }
 
 }  // namespace
