@@ -85,6 +85,21 @@ TEST(PodDefaults, PodKeepsGivenValuesAndNeedsHostNetworkForHostPorts) {
   EXPECT_FALSE(c.at("resources").as_object().contains("requests"));
 }
 
+// v1's deprecated serviceAccount names the account when serviceAccountName is
+// empty, as upstream's conversion reads it.
+TEST(PodDefaults, DeprecatedServiceAccountFillsServiceAccountName) {
+  json::object pod = parse(R"({"spec":{"serviceAccount":"old","containers":[]}})");
+  defaultPod(pod);
+  EXPECT_EQ(pod.at("spec").at("serviceAccountName"), "old");
+  json::object both = parse(R"({"spec":{"serviceAccount":"old","serviceAccountName":"new",
+                                        "containers":[]}})");
+  defaultPod(both);
+  EXPECT_EQ(both.at("spec").at("serviceAccountName"), "new");
+  json::object neither = parse(R"({"spec":{"containers":[]}})");
+  defaultPod(neither);
+  EXPECT_FALSE(neither.at("spec").as_object().contains("serviceAccountName"));
+}
+
 TEST(PodDefaults, TemplatesGetSpecRulesButNotPodRules) {
   json::object tmpl = parse(R"({"metadata":{"labels":{"a":"b"}},"spec":{"hostNetwork":true,
       "containers":[{"name":"a","image":"nginx","ports":[{"containerPort":80}],

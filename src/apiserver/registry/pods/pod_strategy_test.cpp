@@ -90,6 +90,27 @@ TEST(PodStrategy, CreateSetsPendingStatusWithQosClass) {
   EXPECT_EQ(pod["status"], parse(R"({"phase":"Pending","qosClass":"Guaranteed"})"));
 }
 
+// The deprecated spec.serviceAccount reads back as serviceAccountName, and an
+// update cannot change it.
+TEST(PodStrategy, DeprecatedServiceAccountMirrorsTheName) {
+  PodStrategy strategy;
+  json::object pod = podWith({""});
+  pod["spec"].as_object()["serviceAccountName"] = "robot";
+  strategy.prepareForCreate(pod);
+  EXPECT_EQ(pod["spec"].at("serviceAccount"), "robot");
+  json::object next = pod;
+  next["spec"].as_object()["serviceAccount"] = "other";
+  strategy.prepareForUpdate(next, pod);
+  EXPECT_EQ(next["spec"].at("serviceAccount"), "robot");
+  json::object none = podWith({""});
+  strategy.prepareForCreate(none);
+  EXPECT_FALSE(none["spec"].as_object().contains("serviceAccount"));
+  json::object added = none;
+  added["spec"].as_object()["serviceAccount"] = "x";
+  strategy.prepareForUpdate(added, none);
+  EXPECT_FALSE(added["spec"].as_object().contains("serviceAccount"));
+}
+
 // --- gracePeriod -----------------------------------------------------------------
 
 json::object scheduledPod() {
