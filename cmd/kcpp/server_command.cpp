@@ -78,6 +78,8 @@ void setupLogging(int verbosity) {
 struct Server {
   ServerConfig config;
   StrategyConfig strategyConfig;
+  // Before `io`: requests still pending when io is destroyed write their last event.
+  AuditLog auditLog;
   asio::io_context io;
   storage::StorePtr store;
   storage::TransformerPtr secretsTransformer;  // encryption at rest of secrets
@@ -292,6 +294,7 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
                   "Admission plugins to enable besides the default ones")->delimiter(',');
   cmd->add_option("--disable-admission-plugins", c.disableAdmissionPlugins,
                   "Admission plugins to disable, even default ones")->delimiter(',');
+  addAuditFlags(*cmd, c.audit);
   return cmd;
 }
 
@@ -456,6 +459,13 @@ int runServer(ServerConfig config) {
   httpOptions.port = static_cast<std::uint16_t>(config.httpsListenPort);
   s.http = std::make_unique<apiserver::HttpServer>(s.io, *s.tls, httpOptions, *s.authenticator,
                                                    *s.handler);
+  auto auditLog = openAuditLog(config.audit);
+  if (!auditLog) {
+    spdlog::error("audit: {}", auditLog.error().message);
+    return 1;
+  }
+  s.auditLog = std::move(*auditLog);
+  s.http->setAuditor(s.auditLog.auditor.get());
   if (auto ok = s.http->listen(); !ok) {
     spdlog::error("{}", ok.error().message);
     return 1;

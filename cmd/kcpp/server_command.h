@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "audit_log.h"
+
 namespace kcpp::cmd {
 
 struct ServerConfig {
@@ -29,6 +31,7 @@ struct ServerConfig {
   std::string token;          // --token: the server's join token (k3s's)
   std::vector<std::string> enableAdmissionPlugins;
   std::vector<std::string> disableAdmissionPlugins;
+  AuditConfig audit;  // --audit-* flags
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

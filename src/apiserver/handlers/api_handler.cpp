@@ -6,6 +6,7 @@
 
 #include "api/meta/object.h"
 #include "api/meta/status.h"
+#include "apiserver/audit/auditor.h"
 #include "apiserver/handlers/codec.h"
 #include "apiserver/handlers/list_query.h"
 #include "apiserver/handlers/table.h"
@@ -205,6 +206,12 @@ std::vector<json::object> parseItems(const std::vector<storage::CachedObject>& i
 
 }  // namespace
 
+bool isPublicPath(const std::string& path) {
+  return path == "/healthz" || path == "/livez" || path == "/readyz" || path == "/version" ||
+         path.starts_with("/healthz/") || path.starts_with("/livez/") ||
+         path.starts_with("/readyz/");
+}
+
 ApiResponse jsonResponse(int status, const json::value& body, bool pretty) {
   ApiResponse r;
   r.status = status;
@@ -251,9 +258,17 @@ boost::asio::awaitable<void> ApiHandler::handle(ApiRequest request, ResponseSink
     co_await sink.respond(errorResponse(ok.error()));
     co_return;
   }
+  if (request.audit && !request.impersonateUser.empty()) {
+    request.audit->setImpersonatedUser(*request.user);
+  }
   RequestInfo info = parseRequestInfo(request.method, request.path, request.query);
   Verdict verdict = authorizer_.decide(*request.user, info);
-  if (verdict.decision != Decision::Allow) {
+  bool allowed = verdict.decision == Decision::Allow;
+  if (request.audit) {
+    request.audit->annotate("authorization.k8s.io/decision", allowed ? "allow" : "forbid");
+    request.audit->annotate("authorization.k8s.io/reason", verdict.reason);
+  }
+  if (!allowed) {
     Error e = makeError(Reason::Forbidden, forbiddenMessage(*request.user, info, verdict.reason));
     e.name = info.name;
     e.group = info.apiGroup;
@@ -359,6 +374,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
   std::vector<std::string> admissionWarnings;
   options->requester.user = &*request.user;
   options->requester.warnings = &admissionWarnings;
+  if (request.audit) options->requester.auditAnnotations = request.audit->annotations();
   if ((verb == "update" || verb == "patch") && info.name.empty()) {
     co_return co_await fail(makeError(Reason::MethodNotAllowed,
                                       "the server does not allow this method on the requested "
@@ -373,6 +389,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     }
     auto body = decodeObject(request);
     if (!body) co_return co_await fail(body.error());
+    if (request.audit) request.audit->setRequestObject(*body);
     auto warnings = checkBodyFields(request, type, *sub, "CreateOptions", *body);
     if (!warnings) co_return co_await fail(warnings.error());
     auto created = co_await registry->create(ns, std::move(*body), *options);
@@ -385,6 +402,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
   if (verb == "update") {
     auto body = decodeObject(request);
     if (!body) co_return co_await fail(body.error());
+    if (request.audit) request.audit->setRequestObject(*body);
     auto warnings = checkBodyFields(request, type, *sub, "UpdateOptions", *body);
     if (!warnings) co_return co_await fail(warnings.error());
     auto updated = co_await registry->update(ns, info.name, std::move(*body), *sub, *options);
@@ -397,6 +415,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
   if (verb == "patch") {
     auto type = patchType(request.contentType);
     if (!type) co_return co_await fail(type.error());
+    if (request.audit) request.audit->setRequestObjectJson(request.body);
     auto warnings = checkPatchFields(request, registry->type(), *sub, *type);
     if (!warnings) co_return co_await fail(warnings.error());
     auto patched =

@@ -26,6 +26,10 @@
 
 namespace kcpp::apiserver {
 
+namespace audit {
+class RequestAudit;
+}
+
 struct ApiRequest {
   std::string method;  // "GET"
   std::string path;    // without the query
@@ -39,7 +43,13 @@ struct ApiRequest {
   std::string impersonateUser;
   std::vector<std::string> impersonateGroups;
   std::string impersonateUid;
+  // The request's audit event (decision, impersonated user, admission's
+  // annotations, request object); null when the caller does not audit.
+  audit::RequestAudit* audit = nullptr;
 };
+
+// Paths served without authentication (health and version).
+bool isPublicPath(const std::string& path);
 
 struct ApiResponse {
   int status = 200;

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/meta/status.h"
+#include "apiserver/audit/auditor.h"
 #include "pki/identity.h"
 
 namespace kcpp::apiserver {
@@ -42,13 +43,52 @@ std::string headerValue(const http::request<http::string_body>& req, http::field
   return it == req.end() ? "" : std::string(it->value());
 }
 
+std::string remoteAddress(Stream& stream) {
+  beast::error_code ec;
+  auto endpoint = beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
+  return ec ? "" : endpoint.address().to_string();
+}
+
+// Upstream's SourceIPs: the X-Forwarded-For chain, else X-Real-Ip, then the
+// peer's address unless it is already the last one named.
+std::vector<std::string> sourceIps(const http::request_header<>& req, const std::string& remote) {
+  std::vector<std::string> ips;
+  std::string_view forwarded = req["X-Forwarded-For"];
+  while (!forwarded.empty()) {
+    auto comma = forwarded.find(',');
+    std::string_view ip = forwarded.substr(0, comma);
+    while (!ip.empty() && ip.front() == ' ') ip.remove_prefix(1);
+    while (!ip.empty() && ip.back() == ' ') ip.remove_suffix(1);
+    if (!ip.empty()) ips.emplace_back(ip);
+    forwarded = comma == std::string_view::npos ? "" : forwarded.substr(comma + 1);
+  }
+  if (ips.empty() && !req["X-Real-Ip"].empty()) ips.emplace_back(req["X-Real-Ip"]);
+  if (!remote.empty() && (ips.empty() || ips.back() != remote)) ips.push_back(remote);
+  return ips;
+}
+
+audit::RequestFacts requestFacts(const http::request_header<>& req, const std::string& remote,
+                                 bool audited) {
+  audit::RequestFacts facts;
+  facts.auditId = std::string(req["Audit-ID"]);
+  if (facts.auditId.empty()) facts.auditId = audit::newUuid();
+  if (!audited) return facts;
+  facts.received = audit::Clock::now();
+  facts.requestUri = std::string(req.target());
+  facts.sourceIps = sourceIps(req, remote);
+  facts.userAgent = std::string(req[http::field::user_agent]);
+  return facts;
+}
+
 }  // namespace
 
 // One connection: a ResponseSink over its TLS stream.
 class HttpServer::Session : public ResponseSink {
  public:
-  Session(Stream& stream, const HttpServerOptions& options, unsigned version, bool keepAlive)
-      : stream_(stream), options_(options), version_(version), keepAlive_(keepAlive) {}
+  Session(Stream& stream, const HttpServerOptions& options, unsigned version, bool keepAlive,
+          audit::RequestAudit& audit)
+      : stream_(stream), options_(options), version_(version), keepAlive_(keepAlive),
+        audit_(audit) {}
 
   bool keepAlive() const { return keepAlive_ && !failed_; }
 
@@ -56,7 +96,10 @@ class HttpServer::Session : public ResponseSink {
     http::response<http::string_body> res{static_cast<http::status>(response.status), version_};
     res.set(http::field::content_type, response.contentType);
     res.set(http::field::cache_control, "no-cache, private");
+    res.set("Audit-Id", audit_.id());
     for (auto& [k, v] : response.headers) res.set(k, v);
+    audit_.responded(response.status, response.body,
+                     response.contentType.starts_with("application/json"));
     res.keep_alive(keepAlive_);
     res.body() = std::move(response.body);
     res.prepare_payload();
@@ -70,7 +113,9 @@ class HttpServer::Session : public ResponseSink {
     http::response<http::empty_body> res{static_cast<http::status>(status), version_};
     res.set(http::field::content_type, contentType);
     res.set(http::field::cache_control, "no-cache, private");
+    res.set("Audit-Id", audit_.id());
     res.chunked(true);
+    audit_.streamStarted(status);
     res.keep_alive(keepAlive_);
     http::response_serializer<http::empty_body> sr{res};
     beast::get_lowest_layer(stream_).expires_after(options_.writeTimeout);
@@ -104,6 +149,7 @@ class HttpServer::Session : public ResponseSink {
   const HttpServerOptions& options_;
   unsigned version_;
   bool keepAlive_;
+  audit::RequestAudit& audit_;
   bool failed_ = false;
 };
 
@@ -142,10 +188,11 @@ void HttpServer::start() { asio::co_spawn(io_, acceptLoop(), asio::detached); }
 // after answering we read and drop what it declared (bounded) before closing:
 // closing with unread data would reset the connection and lose the answer.
 static asio::awaitable<void> rejectTooLarge(Stream& stream, const HttpServerOptions& options,
-                                            unsigned version, std::uint64_t declared) {
+                                            unsigned version, std::uint64_t declared,
+                                            audit::RequestAudit& audit) {
   Error e = makeError(Reason::RequestEntityTooLarge,
                       "Request entity too large: limit is " + std::to_string(options.bodyLimit));
-  HttpServer::Session closing(stream, options, version, false);
+  HttpServer::Session closing(stream, options, version, false, audit);
   co_await closing.respond(errorResponse(e));
   std::uint64_t toDrain = std::min<std::uint64_t>(declared, 16 * options.bodyLimit);
   std::vector<char> sink(64 * 1024);
@@ -158,8 +205,47 @@ static asio::awaitable<void> rejectTooLarge(Stream& stream, const HttpServerOpti
   }
 }
 
+// The request as the handler takes it (the body is moved out of `req`).
+static ApiRequest apiRequest(http::request<http::string_body>& req) {
+  ApiRequest request;
+  request.method = std::string(req.method_string());
+  std::string_view target = req.target();
+  auto q = target.find('?');
+  request.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) request.query = parseQuery(target.substr(q + 1));
+  request.accept = headerValue(req, http::field::accept);
+  request.contentType = headerValue(req, http::field::content_type);
+  request.userAgent = headerValue(req, http::field::user_agent);
+  request.body = std::move(req.body());
+  for (auto range = req.equal_range("Impersonate-Group"); range.first != range.second;
+       ++range.first) {
+    request.impersonateGroups.emplace_back(range.first->value());
+  }
+  if (auto it = req.find("Impersonate-User"); it != req.end()) request.impersonateUser = it->value();
+  if (auto it = req.find("Impersonate-Uid"); it != req.end()) request.impersonateUid = it->value();
+  return request;
+}
+
+// Starts the audit event once the user is known: public paths are served to
+// anyone (upstream: as system:anonymous); other requests without a user fail
+// authentication.
+static void beginAudit(audit::RequestAudit& audit, const http::request_header<>& req,
+                       const std::optional<UserInfo>& user) {
+  if (!audit.active()) return;
+  static const UserInfo anonymous{"system:anonymous", "", {"system:unauthenticated"}};
+  std::string_view target = req.target();
+  auto q = target.find('?');
+  std::string path(target.substr(0, q));
+  QueryParams query;
+  if (q != std::string_view::npos) query = parseQuery(target.substr(q + 1));
+  RequestInfo info = parseRequestInfo(req.method_string(), path, query);
+  const UserInfo* who = user ? &*user : isPublicPath(path) ? &anonymous : nullptr;
+  audit.begin(who, info);
+}
+
 static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& options,
                                         const Authenticator& authenticator, ApiHandler& handler,
+                                        const audit::Auditor* auditor,
                                         std::atomic<std::size_t>& inFlight,
                                         const std::atomic<bool>& draining) {
   beast::error_code ec;
@@ -173,6 +259,7 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
   } else if (*identity) {
     credentials.verifiedClientCert = UserInfo{(*identity)->user, "", (*identity)->groups};
   }
+  const std::string remote = auditor ? remoteAddress(stream) : "";
   beast::flat_buffer buffer;
   bool first = true;
   while (!draining) {
@@ -187,6 +274,9 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(use_awaitable, ec));
     if (ec) break;
+    audit::RequestAudit audit(auditor, requestFacts(parser.get(), remote, auditor != nullptr));
+    credentials.authorizationHeader = parser.get()[http::field::authorization];
+    std::optional<UserInfo> user = authenticator.authenticate(credentials);
     beast::get_lowest_layer(stream).expires_after(options.requestTimeout);
     auto declared = parser.content_length();
     bool tooLarge = declared && *declared > options.bodyLimit;
@@ -195,30 +285,18 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
       co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
     }
     auto& req = parser.get();
-    HttpServer::Session session(stream, options, req.version(), req.keep_alive() && !draining);
     if (tooLarge || ec == http::error::body_limit) {
-      co_await rejectTooLarge(stream, options, req.version(), declared.value_or(0));
+      beginAudit(audit, req, user);
+      co_await rejectTooLarge(stream, options, req.version(), declared.value_or(0), audit);
       break;
     }
     if (ec) break;
-    ApiRequest request;
-    request.method = std::string(req.method_string());
-    std::string_view target = req.target();
-    auto q = target.find('?');
-    request.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) request.query = parseQuery(target.substr(q + 1));
-    request.accept = headerValue(req, http::field::accept);
-    request.contentType = headerValue(req, http::field::content_type);
-    request.userAgent = headerValue(req, http::field::user_agent);
-    request.body = std::move(req.body());
-    for (auto range = req.equal_range("Impersonate-Group"); range.first != range.second;
-         ++range.first) {
-      request.impersonateGroups.emplace_back(range.first->value());
-    }
-    if (auto it = req.find("Impersonate-User"); it != req.end()) request.impersonateUser = it->value();
-    if (auto it = req.find("Impersonate-Uid"); it != req.end()) request.impersonateUid = it->value();
-    credentials.authorizationHeader = req[http::field::authorization];
-    request.user = authenticator.authenticate(credentials);
+    beginAudit(audit, req, user);
+    HttpServer::Session session(stream, options, req.version(), req.keep_alive() && !draining,
+                                audit);
+    ApiRequest request = apiRequest(req);
+    request.user = std::move(user);
+    request.audit = &audit;
     bool isWatch = request.query.count("watch") &&
                    (request.query["watch"] == "true" || request.query["watch"] == "1");
     if (!isWatch && inFlight >= options.maxRequestsInFlight) {
@@ -230,6 +308,7 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
       beast::get_lowest_layer(stream).expires_never();
       co_await handler.handle(std::move(request), session);
     }
+    audit.complete();
     if (!session.keepAlive()) break;
   }
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
@@ -256,8 +335,8 @@ asio::awaitable<void> HttpServer::acceptLoop() {
         executor,
         [this, socket = std::move(socket)]() mutable -> asio::awaitable<void> {
           Stream stream(beast::tcp_stream(std::move(socket)), tls_);
-          co_await runSession(std::move(stream), options_, authenticator_, handler_, inFlight_,
-                              draining_);
+          co_await runSession(std::move(stream), options_, authenticator_, handler_, auditor_,
+                              inFlight_, draining_);
         },
         [this](std::exception_ptr e) {
           --connections_;

@@ -21,6 +21,10 @@
 
 namespace kcpp::apiserver {
 
+namespace audit {
+class Auditor;
+}
+
 struct HttpServerOptions {
   std::string bindAddress = "0.0.0.0";
   std::uint16_t port = 6443;  // 0: any free port
@@ -40,6 +44,10 @@ class HttpServer {
              const Authenticator& authenticator, ApiHandler& handler);
   ~HttpServer();
 
+  // Audits every request with `auditor` (not owned); unset: no audit log, the
+  // Audit-Id header is still answered.
+  void setAuditor(const audit::Auditor* auditor) { auditor_ = auditor; }
+
   Result<void> listen();
   std::uint16_t port() const;
   void start();
@@ -57,6 +65,7 @@ class HttpServer {
   HttpServerOptions options_;
   const Authenticator& authenticator_;
   ApiHandler& handler_;
+  const audit::Auditor* auditor_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> connections_{0};
   std::atomic<std::size_t> inFlight_{0};
