@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 #include "api/schema/schema_navigation.h"
 
@@ -98,6 +99,41 @@ struct Position {
   std::string goPath;
 };
 
+// Where Go's base64.StdEncoding (padding required; \r and \n skipped) finds
+// `text` corrupt, as the offset its CorruptInputError names; nullopt if it decodes.
+std::optional<std::size_t> base64Corruption(std::string_view text) {
+  auto isNewline = [](char c) { return c == '\n' || c == '\r'; };
+  auto isAlphabet = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+  };
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  for (;;) {
+    for (int j = 0; j < 4; ++j) {
+      if (i == n) {
+        if (j == 0) return std::nullopt;
+        return i - static_cast<std::size_t>(j);
+      }
+      char c = text[i++];
+      if (isAlphabet(c)) continue;
+      if (isNewline(c)) {
+        --j;
+        continue;
+      }
+      if (c != '=' || j < 2) return i - 1;
+      if (j == 2) {  // "==" expected; the first '=' is read
+        while (i < n && isNewline(text[i])) ++i;
+        if (i == n) return n;
+        if (text[i] != '=') return i - 1;
+        ++i;
+      }
+      while (i < n && isNewline(text[i])) ++i;
+      if (i < n) return i;  // data after the padding
+      return std::nullopt;
+    }
+  }
+}
+
 class Walker {
  public:
   Walker(const SchemaSet& schemas, FieldCheckOptions options) : schemas_(schemas), options_(options) {}
@@ -170,7 +206,13 @@ class Walker {
               : type == "number"  ? v.is_number()
               : type == "integer" ? fitsInteger(v, stringAt(s, "format"))
                                   : true;
-    if (!ok) typeError(v, written, at);
+    if (!ok) return typeError(v, written, at);
+    // A []byte field holds base64, which Go's decoder checks while decoding.
+    if (type == "string" && stringAt(s, "format") == "byte") {
+      if (auto offset = base64Corruption(v.get_string())) {
+        result_.typeError = "illegal base64 data at input byte " + std::to_string(*offset);
+      }
+    }
   }
 
   // IntOrString reads a string or an int32; Quantity a string or number of its form.

@@ -148,5 +148,28 @@ TEST_F(FieldValidation, UnknownRootIsNoProblem) {
   EXPECT_TRUE(r.unknownFields.empty());
 }
 
+TEST_F(FieldValidation, ByteFieldsMustBeBase64AsGoDecodesThem) {
+  auto secret = [&](std::string_view value) {
+    return check("io.k8s.api.core.v1.Secret",
+                 std::string(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"data":{"k":")") +
+                     std::string(value) + "\"}}");
+  };
+  for (std::string_view good : {"", "YWJj", "YWI=", "YQ==", "YW\\nJj", "YWJjZA==\\r\\n"}) {
+    EXPECT_FALSE(secret(good).typeError) << good;
+  }
+  const std::pair<std::string_view, int> bad[] = {
+      {"!!notbase64", 0}, {"YWI", 0}, {"YWJj=", 4}, {"YQ==x", 4}, {"Y===", 1}, {"YWJ*", 3}, {"YQ=", 3}};
+  for (const auto& [value, offset] : bad) {
+    auto r = secret(value);
+    ASSERT_TRUE(r.typeError) << value;
+    EXPECT_EQ(*r.typeError, "illegal base64 data at input byte " + std::to_string(offset)) << value;
+  }
+  auto cm = check("io.k8s.api.core.v1.ConfigMap",
+                  R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"binaryData":{"b":"%%"}})");
+  ASSERT_TRUE(cm.typeError);
+  EXPECT_EQ(*cm.typeError, "illegal base64 data at input byte 0");
+}
+
 }  // namespace
 }  // namespace kcpp::api
+
