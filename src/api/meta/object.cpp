@@ -130,8 +130,11 @@ std::string randomNameSuffix() {
 }
 
 Result<json::value> parseJson(std::string_view text) {
+  // Upstream's decoder takes documents nested up to 10000 deep (Boost's default is 32).
+  json::parse_options options;
+  options.max_depth = 10000;
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  json::value v = json::parse(text, ec, {}, options);
   if (ec) {
     return makeError(Reason::BadRequest,
                      "couldn't get version/kind; json parse error: " + ec.message());

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "api/meta/object.h"
+#include "api/meta/status.h"
+#include "api/patch/go_json.h"
 #include "api/protobuf/kubernetes_protobuf.h"
 
 namespace kcpp::apiserver {
@@ -50,7 +52,15 @@ json::value plainScalar(const std::string& s) {
   return json::string(s);
 }
 
-Result<json::value> convert(const YAML::Node& node) {
+// `budget`: how many more nodes may be converted. Without aliases a document
+// has fewer nodes than bytes, so running out means aliases expand it (a
+// "billion laughs" document); upstream's YAML reader refuses those too.
+Result<json::value> convert(const YAML::Node& node, std::size_t& budget) {
+  if (budget == 0) {
+    return makeError(Reason::BadRequest,
+                     "error converting YAML to JSON: yaml: document contains excessive aliasing");
+  }
+  --budget;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -64,7 +74,7 @@ Result<json::value> convert(const YAML::Node& node) {
     case YAML::NodeType::Sequence: {
       json::array arr;
       for (const auto& item : node) {
-        auto v = convert(item);
+        auto v = convert(item, budget);
         if (!v) return v;
         arr.push_back(std::move(*v));
       }
@@ -76,7 +86,7 @@ Result<json::value> convert(const YAML::Node& node) {
         if (!kv.first.IsScalar()) {
           return makeError(Reason::BadRequest, "yaml: only string keys are supported");
         }
-        auto v = convert(kv.second);
+        auto v = convert(kv.second, budget);
         if (!v) return v;
         obj[kv.first.Scalar()] = std::move(*v);
       }
@@ -114,6 +124,50 @@ void emit(YAML::Emitter& out, const json::value& v) {
   }
 }
 
+// Length of the valid UTF-8 sequence starting at s[i]; 0 if there is none.
+std::size_t utf8Length(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  }
+  bool overlong = (n == 2 && c < 0xC2) || (n == 3 && c == 0xE0 && at(i + 1) < 0xA0) ||
+                  (n == 4 && c == 0xF0 && at(i + 1) < 0x90);
+  bool outOfRange = (n == 3 && c == 0xED && at(i + 1) >= 0xA0) ||  // surrogates
+                    (n == 4 && (c > 0xF4 || (c == 0xF4 && at(i + 1) >= 0x90)));
+  return overlong || outOfRange ? 0 : n;
+}
+
+// Every byte that is not part of valid UTF-8 becomes U+FFFD, as Go's JSON
+// decoder reads strings.
+std::string replaceInvalidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8Length(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+// A JSON body as upstream's decoder reads it. The fast parser takes almost every
+// body; what it refuses is read again as Go does: nesting up to 10000 deep,
+// invalid UTF-8 in strings replaced, and Go's syntax error messages.
+Result<json::value> decodeJson(std::string_view body) {
+  if (auto fast = api::parseJson(body)) return fast;
+  auto v = patch::parseJsonLikeGo(replaceInvalidUtf8(body));
+  if (!v) return api::badRequest("couldn't get version/kind; json parse error: " + v.error().message);
+  return v;
+}
+
 }  // namespace
 
 std::string mediaType(std::string_view contentType) {
@@ -123,7 +177,8 @@ std::string mediaType(std::string_view contentType) {
 Result<json::value> yamlToJson(std::string_view yaml) {
   try {
     YAML::Node node = YAML::Load(std::string(yaml));
-    return convert(node);
+    std::size_t budget = 2 * yaml.size() + 10000;
+    return convert(node, budget);
   } catch (const YAML::Exception& e) {
     return makeError(Reason::BadRequest, std::string("error converting YAML to JSON: ") + e.what());
   }
@@ -137,9 +192,7 @@ std::string jsonToYaml(const json::value& value) {
 
 Result<json::value> decodeBody(std::string_view contentType, std::string_view body) {
   std::string type = mediaType(contentType);
-  if (type.empty() || type == "application/json" || type == "*/*") {
-    return api::parseJson(body);
-  }
+  if (type.empty() || type == "application/json" || type == "*/*") return decodeJson(body);
   if (type == "application/yaml" || type == "application/x-yaml" || type == "text/yaml") {
     return yamlToJson(body);
   }
