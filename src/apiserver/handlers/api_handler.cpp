@@ -28,6 +28,23 @@ bool wantsPretty(const ApiRequest& request) {
   return ua.starts_with("curl") || ua.starts_with("Wget") || ua.starts_with("Mozilla/5.0");
 }
 
+// Upstream's IsValidPathSegmentName, checked where a name from the URL becomes a
+// storage key: 400 "Name parameter invalid".
+std::optional<Error> invalidNameParameter(const std::string& name) {
+  std::string problems;
+  if (name == "." || name == "..") {
+    problems = "may not be '" + name + "'";
+  } else {
+    for (const char* bad : {"/", "%"}) {
+      if (name.find(bad) == std::string::npos) continue;
+      if (!problems.empty()) problems += ";";
+      problems += std::string("may not contain '") + bad + "'";
+    }
+  }
+  if (problems.empty()) return std::nullopt;
+  return api::badRequest("Name parameter invalid: \"" + name + "\": " + problems);
+}
+
 Error notFoundResource() {
   return makeError(Reason::NotFound, "the server could not find the requested resource");
 }
@@ -324,6 +341,7 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
         Reason::NotAcceptable, "only the following media types are accepted: application/json, "
                                "application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io"));
   }
+  if (auto bad = invalidNameParameter(info.name)) co_return co_await fail(*bad);
   if (type.group.empty() && type.resource == "serviceaccounts" && info.subresource == "token") {
     ApiResponse tokenResponse =
         co_await handleTokenRequest(request, info, *registry, options_.tokenRequest);

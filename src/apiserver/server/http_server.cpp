@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/meta/status.h"
@@ -205,14 +206,39 @@ static asio::awaitable<void> rejectTooLarge(Stream& stream, const HttpServerOpti
   }
 }
 
+// The path as upstream routes it: percent-decoded, as Go's URL.Path (so
+// "configmaps/%2e%2e" names "..", and "a%2Fb" is two segments); nullopt for an
+// invalid escape.
+static std::optional<std::string> decodedPath(std::string_view target) {
+  auto raw = boost::urls::make_pct_string_view(target.substr(0, target.find('?')));
+  if (!raw) return std::nullopt;
+  return raw->decode();
+}
+
+static QueryParams queryOf(std::string_view target) {
+  auto q = target.find('?');
+  return q == std::string_view::npos ? QueryParams{} : parseQuery(target.substr(q + 1));
+}
+
+// What Go's server answers to a request it cannot parse, before closing.
+static asio::awaitable<void> rejectUnparsable(Stream& stream, const HttpServerOptions& options,
+                                              http::status status) {
+  http::response<http::string_body> res{status, 11};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.keep_alive(false);
+  res.body() = std::to_string(static_cast<int>(status)) + " " + std::string(res.reason());
+  res.prepare_payload();
+  beast::get_lowest_layer(stream).expires_after(options.writeTimeout);
+  beast::error_code ec;
+  co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+}
+
 // The request as the handler takes it (the body is moved out of `req`).
-static ApiRequest apiRequest(http::request<http::string_body>& req) {
+static ApiRequest apiRequest(http::request<http::string_body>& req, std::string path) {
   ApiRequest request;
   request.method = std::string(req.method_string());
-  std::string_view target = req.target();
-  auto q = target.find('?');
-  request.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) request.query = parseQuery(target.substr(q + 1));
+  request.path = std::move(path);
+  request.query = queryOf(req.target());
   request.accept = headerValue(req, http::field::accept);
   request.contentType = headerValue(req, http::field::content_type);
   request.userAgent = headerValue(req, http::field::user_agent);
@@ -230,15 +256,10 @@ static ApiRequest apiRequest(http::request<http::string_body>& req) {
 // anyone (upstream: as system:anonymous); other requests without a user fail
 // authentication.
 static void beginAudit(audit::RequestAudit& audit, const http::request_header<>& req,
-                       const std::optional<UserInfo>& user) {
+                       const std::string& path, const std::optional<UserInfo>& user) {
   if (!audit.active()) return;
   static const UserInfo anonymous{"system:anonymous", "", {"system:unauthenticated"}};
-  std::string_view target = req.target();
-  auto q = target.find('?');
-  std::string path(target.substr(0, q));
-  QueryParams query;
-  if (q != std::string_view::npos) query = parseQuery(target.substr(q + 1));
-  RequestInfo info = parseRequestInfo(req.method_string(), path, query);
+  RequestInfo info = parseRequestInfo(req.method_string(), path, queryOf(req.target()));
   const UserInfo* who = user ? &*user : isPublicPath(path) ? &anonymous : nullptr;
   audit.begin(who, info);
 }
@@ -268,12 +289,21 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     // header read itself for a large Content-Length, leaving no way to answer 413.
     parser.body_limit(boost::none);
     parser.header_limit(static_cast<std::uint32_t>(options.headerLimit));
-    beast::get_lowest_layer(stream).expires_after(first ? options.requestTimeout
+    beast::get_lowest_layer(stream).expires_after(first ? options.headerTimeout
                                                         : options.idleTimeout);
     first = false;
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(use_awaitable, ec));
+    if (ec == http::error::header_limit) {
+      co_await rejectUnparsable(stream, options, http::status::request_header_fields_too_large);
+      break;
+    }
     if (ec) break;
+    auto path = decodedPath(parser.get().target());
+    if (!path) {
+      co_await rejectUnparsable(stream, options, http::status::bad_request);
+      break;
+    }
     audit::RequestAudit audit(auditor, requestFacts(parser.get(), remote, auditor != nullptr));
     credentials.authorizationHeader = parser.get()[http::field::authorization];
     std::optional<UserInfo> user = authenticator.authenticate(credentials);
@@ -286,15 +316,15 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     }
     auto& req = parser.get();
     if (tooLarge || ec == http::error::body_limit) {
-      beginAudit(audit, req, user);
+      beginAudit(audit, req, *path, user);
       co_await rejectTooLarge(stream, options, req.version(), declared.value_or(0), audit);
       break;
     }
     if (ec) break;
-    beginAudit(audit, req, user);
+    beginAudit(audit, req, *path, user);
     HttpServer::Session session(stream, options, req.version(), req.keep_alive() && !draining,
                                 audit);
-    ApiRequest request = apiRequest(req);
+    ApiRequest request = apiRequest(req, std::move(*path));
     request.user = std::move(user);
     request.audit = &audit;
     bool isWatch = request.query.count("watch") &&

@@ -29,9 +29,11 @@ struct HttpServerOptions {
   std::string bindAddress = "0.0.0.0";
   std::uint16_t port = 6443;  // 0: any free port
   std::size_t bodyLimit = 3 * 1024 * 1024;
-  std::size_t headerLimit = 64 * 1024;
+  std::size_t headerLimit = 1024 * 1024;  // upstream's MaxHeaderBytes; over it: 431
   std::chrono::seconds handshakeTimeout{10};
-  std::chrono::seconds requestTimeout{60};  // to read one request's header and body
+  // To read a new connection's first request header (upstream's ReadHeaderTimeout).
+  std::chrono::seconds headerTimeout{32};
+  std::chrono::seconds requestTimeout{60};  // to read one request's body
   std::chrono::seconds idleTimeout{120};    // keep-alive connection with no request
   std::chrono::seconds writeTimeout{60};
   std::size_t maxConnections = 4096;
