@@ -220,6 +220,13 @@ static QueryParams queryOf(std::string_view target) {
   return q == std::string_view::npos ? QueryParams{} : parseQuery(target.substr(q + 1));
 }
 
+// A request the HTTP parser refused (bad method, header name or value, ...), as
+// opposed to a connection that ended or timed out.
+static bool isMalformed(const beast::error_code& ec) {
+  return ec && ec.category() == beast::error_code(http::error::bad_value).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
 // What Go's server answers to a request it cannot parse, before closing.
 static asio::awaitable<void> rejectUnparsable(Stream& stream, const HttpServerOptions& options,
                                               http::status status) {
@@ -296,6 +303,10 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
                                      asio::redirect_error(use_awaitable, ec));
     if (ec == http::error::header_limit) {
       co_await rejectUnparsable(stream, options, http::status::request_header_fields_too_large);
+      break;
+    }
+    if (isMalformed(ec)) {
+      co_await rejectUnparsable(stream, options, http::status::bad_request);
       break;
     }
     if (ec) break;
