@@ -32,6 +32,7 @@
 #include "api_bench_client.h"
 #include "api_bench_load.h"
 #include "api_bench_report.h"
+#include "api_bench_security.h"
 #include "api_bench_server.h"
 
 namespace kcpp::bench {
@@ -213,8 +214,18 @@ asio::awaitable<void> mainServer(const Options& o, const fs::path& dir, Lifecycl
   co_await restartsOnLoaded(o, dir, b.configMaps, life, out);
 }
 
+// Whether any scenario but "security" (which runs its own servers) is asked for.
+bool wantsMainServer(const Options& o) {
+  return std::any_of(o.scenarios.begin(), o.scenarios.end(),
+                     [](const std::string& s) { return s != "security"; });
+}
+
 asio::awaitable<RunResult> runOnce(const Options& o, const fs::path& root) {
   RunResult out;
+  if (o.enabled("security")) {
+    co_await securityScenario(o, root, out.report, out.errors, out.problems);
+    if (!wantsMainServer(o)) co_return out;
+  }
   Lifecycle life;
   if (o.enabled("startup")) co_await freshStarts(o, root, life, out.problems);
   fs::path dir = root / "main";
@@ -316,7 +327,7 @@ void addOptions(CLI::App& app, Options& o) {
   number("--list-repeats", o.listRepeats, "Timed LISTs (the median is reported)");
   number("--restarts", o.restarts, "Server starts per start->ready figure");
   number("--runs", o.runs, "Whole runs; the table shows per-figure medians");
-  list("--scenarios", o.scenarios, "Any of crud,deployment,watch,paced,list,startup");
+  list("--scenarios", o.scenarios, "Any of crud,deployment,watch,paced,list,startup,security (security: not by default)");
   number("--server-arg", o.serverArgs, "Extra `kcpp server` arguments (repeatable)");
   app.add_option("--json", o.json, "Also write JSON results to FILE ('-': stdout, table to stderr)");
   app.add_flag("--keep", o.keep, "Keep the data dirs and server logs");

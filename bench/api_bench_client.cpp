@@ -88,6 +88,16 @@ Result<TlsContextPtr> makeClientTls(const pki::Kubeconfig& config) {
   return tls;
 }
 
+Result<TlsContextPtr> makeAnonymousClientTls(const pki::Kubeconfig& config) {
+  auto options = pki::clientTlsOptions(config);
+  if (!options) return std::move(options).error();
+  options->certificatePem.clear();
+  options->keyPem.clear();
+  auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  if (auto ok = pki::configureClientTls(*tls, *options); !ok) return std::move(ok).error();
+  return tls;
+}
+
 Connection::Connection(asio::any_io_executor executor, asio::ssl::context& tls,
                        Endpoint endpoint, std::chrono::seconds timeout)
     : executor_(std::move(executor)), tls_(tls), endpoint_(std::move(endpoint)),
@@ -122,6 +132,7 @@ asio::awaitable<Response> Connection::request(http::verb verb, std::string targe
   if (!error.empty()) co_return Response{0, std::move(error)};
   http::request<http::string_body> req{verb, target, 11};
   setCommonHeaders(req, endpoint_);
+  if (!authorization_.empty()) req.set(http::field::authorization, authorization_);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   req.body() = std::move(body);
   req.prepare_payload();

@@ -45,6 +45,8 @@ struct Response {
 // A client TLS context trusting the kubeconfig's CA and presenting its client certificate.
 using TlsContextPtr = std::unique_ptr<asio::ssl::context>;
 Result<TlsContextPtr> makeClientTls(const pki::Kubeconfig& config);
+// The same, trusting the kubeconfig's CA but presenting no client certificate.
+Result<TlsContextPtr> makeAnonymousClientTls(const pki::Kubeconfig& config);
 
 class Connection {
  public:
@@ -66,6 +68,8 @@ class Connection {
                                      LineHandler onLine, std::chrono::seconds idle);
 
   void close() { stream_.reset(); }
+  // Sent as the Authorization header of every request (e.g. "Bearer <token>").
+  void setAuthorization(std::string value) { authorization_ = std::move(value); }
 
  private:
   using Stream = beast::ssl_stream<beast::tcp_stream>;
@@ -78,6 +82,7 @@ class Connection {
   std::chrono::seconds timeout_;
   std::unique_ptr<Stream> stream_;
   beast::flat_buffer buffer_;
+  std::string authorization_;
 };
 
 using ConnectionPtr = std::unique_ptr<Connection>;
