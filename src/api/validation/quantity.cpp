@@ -1,6 +1,7 @@
 #include "api/validation/quantity.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <limits>
 #include <utility>
@@ -155,7 +156,14 @@ std::optional<Quantity> Quantity::fromJson(const boost::json::value& v) {
   if (v.is_string()) return parse(v.get_string());
   if (v.is_int64()) return fromInt(v.get_int64());
   if (v.is_uint64()) return fromInt(static_cast<std::int64_t>(v.get_uint64()));
-  if (v.is_double()) return parse(boost::json::serialize(v));
+  if (v.is_double()) {
+    // As the number was written ("0.5", not Boost's "5E-1"), as upstream parses
+    // the JSON number's own text: the format stays DecimalSI.
+    char text[400];
+    auto written = std::to_chars(text, text + sizeof text, v.get_double(), std::chars_format::fixed);
+    if (written.ec != std::errc()) return std::nullopt;
+    return parse(std::string_view(text, written.ptr - text));
+  }
   return std::nullopt;
 }
 
@@ -232,6 +240,46 @@ std::string Quantity::goString() const {
          ", scale:" + std::to_string(scale_) +
          "}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:\"\", Format:\"" +
          std::string(kFormats[static_cast<int>(format_)]) + "\"}";
+}
+
+Quantity& Quantity::operator+=(const Quantity& other) {
+  if (mantissa_ == 0) format_ = other.format_;
+  int common = std::min(scale_, other.scale_);
+  auto a = scaleUp(mantissa_, scale_ - common), b = scaleUp(other.mantissa_, other.scale_ - common);
+  if (!a || !b) {
+    // Magnitudes 10^38 apart: the smaller one is below the sum's precision.
+    if (!a) return *this;
+    mantissa_ = other.mantissa_;
+    scale_ = other.scale_;
+    return *this;
+  }
+  Int sum = 0;
+  if (__builtin_add_overflow(*a, *b, &sum)) return *this;  // beyond 10^38 units: keep the bound
+  mantissa_ = sum;
+  scale_ = common;
+  // Keep the mantissa small so later sums stay exact.
+  if (mantissa_ == 0) scale_ = 0;
+  while (mantissa_ != 0 && mantissa_ % 10 == 0 && scale_ < 0) {
+    mantissa_ /= 10;
+    ++scale_;
+  }
+  return *this;
+}
+
+Quantity& Quantity::operator-=(const Quantity& other) {
+  Format keep = mantissa_ == 0 ? other.format_ : format_;
+  Quantity negated = other;
+  negated.mantissa_ = -negated.mantissa_;
+  *this += negated;
+  format_ = keep;
+  return *this;
+}
+
+Quantity Quantity::roundedUp() const {
+  if (isInteger()) return *this;
+  Quantity q = fromInt(value());
+  q.format_ = format_;
+  return q;
 }
 
 std::strong_ordering Quantity::operator<=>(const Quantity& other) const {

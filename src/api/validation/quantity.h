@@ -37,6 +37,17 @@ class Quantity {
   // messages): resource.Quantity{i:resource.int64Amount{value:5, scale:-1}, ...}.
   std::string goString() const;
 
+  // Quantity.Add / Quantity.Sub: exact sums; a zero quantity takes the other
+  // one's format, as upstream's (so 0 + 1Gi prints "1Gi", 1 + 1Gi prints "1073741825").
+  Quantity& operator+=(const Quantity& other);
+  Quantity& operator-=(const Quantity& other);
+  Quantity operator+(const Quantity& other) const { return Quantity(*this) += other; }
+  Quantity operator-(const Quantity& other) const { return Quantity(*this) -= other; }
+  int sign() const { return mantissa_ < 0 ? -1 : mantissa_ > 0 ? 1 : 0; }
+  // RoundUp(0): a whole number (away from zero), in the same format.
+  Quantity roundedUp() const;
+  Format format() const { return format_; }
+
   std::strong_ordering operator<=>(const Quantity& other) const;
   bool operator==(const Quantity& other) const { return (*this <=> other) == 0; }
 
