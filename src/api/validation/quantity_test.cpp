@@ -30,6 +30,38 @@ TEST(Quantity, CanonicalFormsAsUpstreamPrintsThem) {
   EXPECT_EQ(canonical("0.1Ki"), "102400m");
 }
 
+Quantity q(std::string_view text) { return *Quantity::parse(text); }
+
+TEST(Quantity, SumsAndDifferencesPrintAsUpstream) {
+  EXPECT_EQ((q("500m") + q("500m")).string(), "1");
+  EXPECT_EQ((q("100m") + q("1")).string(), "1100m");
+  EXPECT_EQ((q("1Gi") + q("512Mi")).string(), "1536Mi");
+  EXPECT_EQ((Quantity() + q("1Gi")).string(), "1Gi");      // zero takes the other's format
+  EXPECT_EQ((q("0") + q("256Mi")).string(), "256Mi");
+  EXPECT_EQ((q("1") + q("1Ki")).string(), "1025");          // the first one's format wins
+  EXPECT_EQ((q("2") - q("1")).string(), "1");
+  EXPECT_EQ((q("1Gi") - q("1Gi")).string(), "0");
+  EXPECT_EQ((q("1") - q("1500m")).string(), "-500m");
+  EXPECT_EQ((q("1") - q("1500m")).sign(), -1);
+  EXPECT_EQ((Quantity() - q("1Gi")).string(), "-1Gi");
+  EXPECT_EQ((q("1e3") + q("1")).string(), "1001");
+  EXPECT_EQ((q("1") + q("1n")).string(), "1000000001n");
+}
+
+TEST(Quantity, JsonNumbersKeepTheirDecimalForm) {
+  EXPECT_EQ(Quantity::fromJson(boost::json::parse("0.5"))->string(), "500m");
+  EXPECT_EQ(Quantity::fromJson(boost::json::parse("2"))->string(), "2");
+  EXPECT_EQ(Quantity::fromJson(boost::json::parse("1.5e3"))->string(), "1500");
+  EXPECT_FALSE(Quantity::fromJson(boost::json::parse("true")));
+}
+
+TEST(Quantity, RoundsUpToWholeUnits) {
+  EXPECT_EQ(q("1500m").roundedUp().string(), "2");
+  EXPECT_EQ(q("2").roundedUp().string(), "2");
+  EXPECT_EQ(q("1.5Gi").roundedUp().string(), "1536Mi");
+  EXPECT_EQ(q("0.5Ki").roundedUp().string(), "512");
+}
+
 TEST(Quantity, RejectsWhatParseQuantityRejects) {
   EXPECT_FALSE(Quantity::parse("abc"));
   EXPECT_FALSE(Quantity::parse("1Q"));
