@@ -11,6 +11,7 @@
 #include "apiserver/admission/podsecurity/pod_security.h"
 #include "apiserver/admission/priority/priority.h"
 #include "apiserver/admission/serviceaccount/service_account.h"
+#include "apiserver/admission/resourcequota/resource_quota_admission.h"
 
 namespace kcpp::cmd {
 
@@ -74,6 +75,11 @@ const std::vector<PluginEntry>& pluginTable() {
        [](const AdmissionDeps& d) {
          return std::make_unique<admission::DefaultIngressClass>(
              required(d, "networking.k8s.io", "ingressclasses"));
+       }},
+      // Last, as upstream: it charges quota only for writes every other plugin let through.
+      {"ResourceQuota", true,
+       [](const AdmissionDeps& d) {
+         return std::make_unique<admission::ResourceQuotaAdmission>(required(d, "", "resourcequotas"));
        }},
   };
   return table;

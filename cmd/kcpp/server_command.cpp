@@ -40,6 +40,7 @@
 #include "pki/atomic_file.h"
 #include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
 #include "controllers/serviceaccount/service_accounts_controller.h"
+#include "controllers/resourcequota/resource_quota_controller.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
@@ -98,6 +99,7 @@ struct Server {
   std::string serverCaPem;  // what kube-root-ca.crt publishes
   std::unique_ptr<controllers::ServiceAccountsController> serviceAccountsController;
   std::unique_ptr<controllers::RootCaCertPublisher> rootCaCertPublisher;
+  std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
   std::atomic<bool> stopping{false};
 
@@ -243,6 +245,10 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
   for (auto& r : s.registries) {
     if (r->type().namespaced) namespaced.push_back(r.get());
   }
+  s.resourceQuotaController = std::make_unique<controllers::ResourceQuotaController>(
+      *s.registry("", "resourcequotas"), namespaced);
+  asio::co_spawn(co_await asio::this_coro::executor, s.resourceQuotaController->run(s.stopping),
+                 asio::detached);
   s.namespaceFinalizer = std::make_unique<apiserver::NamespaceFinalizer>(
       *s.registry("", "namespaces"), std::move(namespaced));
   asio::co_spawn(co_await asio::this_coro::executor, s.namespaceFinalizer->run(s.stopping),
