@@ -304,6 +304,22 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
   return cmd;
 }
 
+namespace {
+
+// Ends the process once what must reach the disk has (the datastore is closed,
+// queued audit events are written), without destroying the Server: coroutines
+// still suspended in the io_context (the in-process controllers' watch loops)
+// hold watchers of caches the Server owns, and no destruction order lets both
+// go safely. Upstream's components end the same way (os.Exit).
+[[noreturn]] void exitWithoutTeardown(Server& s, int exitCode) {
+  s.auditLog.writer.reset();  // writes what is queued, then stops its thread
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  std::_Exit(exitCode);
+}
+
+}  // namespace
+
 int runServer(ServerConfig config) {
   setupLogging(config.verbosity);
   if (config.dataDir.empty()) config.dataDir = defaultDataDir();
@@ -521,7 +537,7 @@ int runServer(ServerConfig config) {
   for (auto& t : pool) t.join();
   if (startedFuture.wait_for(0s) != std::future_status::ready) exitCode = 1;
   s.store->close();
-  return exitCode;
+  exitWithoutTeardown(s, exitCode);
 }
 
 }  // namespace kcpp::cmd

@@ -220,11 +220,15 @@ def test_wrong_types_in_an_update_are_400(api, unchanged):
         'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal array')
 
 
-@pytest.mark.xfail(strict=True, reason="a merge patch whose result has wrong types is stored; "
-                                       "upstream answers 422 (patch: Invalid value)")
-def test_merge_patch_making_wrong_types_is_refused(api, seeded):
-    r = api.patch(CMS + "/seed-1?dryRun=All", {"data": {"k": {"nested": "object"}}})
-    assert r.status == 422, r
+def test_merge_patch_making_wrong_types_is_refused(api, unchanged):
+    """Upstream decodes the patched object into the Go type: a wrong type is 422
+    `"" is invalid: patch: Invalid value: "<patched JSON>": json: cannot unmarshal ...`."""
+    for query in ("?dryRun=All", ""):
+        r = api.patch(CMS + "/seed-1" + query, {"data": {"k": {"nested": "object"}}})
+        message = status_of(r, 422, "Invalid")
+        assert message.startswith(' "" is invalid: patch: Invalid value: "{'), message
+        assert message.endswith(
+            'json: cannot unmarshal object into Go struct field ConfigMap.data of type string'), message
 
 
 def test_duplicate_keys(api, unchanged):

@@ -104,9 +104,14 @@ def test_compute_quota_requires_requests(kubectl, api, namespace):
 
 
 def test_object_count_quota_for_other_groups(kubectl, api, namespace):
-    kubectl("create", "quota", "q", "--hard=count/deployments.apps=1,configmaps=1", "-n", namespace)
-    wait_for_status(api, namespace, "q", {"count/deployments.apps": "1", "configmaps": "1"},
-                    {"count/deployments.apps": "0", "configmaps": "0"})
+    # The namespace's kube-root-ca.crt counts as a ConfigMap, as upstream's does.
+    deadline = time.time() + 10
+    while api.get(f"/api/v1/namespaces/{namespace}/configmaps/kube-root-ca.crt").status != 200:
+        assert time.time() < deadline, "kube-root-ca.crt never appeared"
+        time.sleep(0.05)
+    kubectl("create", "quota", "q", "--hard=count/deployments.apps=1,configmaps=2", "-n", namespace)
+    wait_for_status(api, namespace, "q", {"count/deployments.apps": "1", "configmaps": "2"},
+                    {"count/deployments.apps": "0", "configmaps": "1"})
     kubectl("create", "deployment", "d1", "--image=busybox", "-n", namespace)
     second = kubectl("create", "deployment", "d2", "--image=busybox", "-n", namespace, check=False)
     assert second.stderr.strip() == (
@@ -115,10 +120,10 @@ def test_object_count_quota_for_other_groups(kubectl, api, namespace):
         "limited: count/deployments.apps=1")
     kubectl("create", "configmap", "c1", "-n", namespace)
     assert quota_status(api, namespace, "q")["used"] == {"count/deployments.apps": "1",
-                                                         "configmaps": "1"}
+                                                         "configmaps": "2"}
     kubectl("delete", "configmap", "c1", "-n", namespace)
-    wait_for_status(api, namespace, "q", {"count/deployments.apps": "1", "configmaps": "1"},
-                    {"count/deployments.apps": "1", "configmaps": "0"})
+    wait_for_status(api, namespace, "q", {"count/deployments.apps": "1", "configmaps": "2"},
+                    {"count/deployments.apps": "1", "configmaps": "1"})
 
 
 def test_spec_change_updates_status(kubectl, api, namespace):

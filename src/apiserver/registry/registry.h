@@ -130,6 +130,8 @@ class Registry {
   // The object a PUT body (or a patch's result) makes of `current`, defaulted.
   Result<json::object> buildUpdate(const json::object& current, json::object body,
                                    Subresource sub) const;
+  // The 422 upstream answers when a patch's result has a value of the wrong type.
+  std::optional<Error> checkPatchedTypes(json::object& patched, const std::string& root) const;
   // The strategy's update rules and validation of a built update.
   Result<void> checkUpdate(json::object& next, const json::object& current, Subresource sub) const;
   bool admits(const admission::Requester& requester) const {

@@ -342,6 +342,34 @@ TEST_F(RegistryTest, StrategicMergePatchNeedsTheSchemas) {
   EXPECT_EQ(patched.error().code(), 415);
 }
 
+TEST_F(RegistryTest, APatchWhoseResultHasAWrongTypeIs422AndStoresNothing) {
+  auto schemas = api::SchemaSet::loadBuiltin();
+  ASSERT_TRUE(schemas) << schemas.error().message;
+  Registry& cms = add("", "configmaps");
+  cms.setPatchSchemas(*schemas);
+  create(cms, ns, configMap("a"));
+  for (PatchType type : {PatchType::Merge, PatchType::StrategicMerge, PatchType::Json}) {
+    std::string body = type == PatchType::Json ? R"([{"op":"replace","path":"/data/a","value":{"x":1}}])"
+                                               : R"({"data":{"a":{"x":1}}})";
+    auto patched = patch(cms, "a", type, body);
+    ASSERT_FALSE(patched.ok());
+    EXPECT_EQ(patched.error().code(), 422);
+    EXPECT_TRUE(patched.error().message.starts_with(R"( "" is invalid: patch: Invalid value: "{)"))
+        << patched.error().message;
+    EXPECT_TRUE(patched.error().message.ends_with(
+        "json: cannot unmarshal object into Go struct field ConfigMap.data of type string"))
+        << patched.error().message;
+    ASSERT_EQ(patched.error().causes.size(), 1u);
+    EXPECT_EQ(patched.error().causes[0].field, "patch");
+  }
+  EXPECT_EQ(str(*get(cms, ns, "a"), "data.a"), "1");
+  // Unknown fields in the result are dropped, as decoding into the type drops them.
+  auto pruned = patch(cms, "a", PatchType::Merge, R"({"bogus":1,"data":{"a":"2"}})");
+  ASSERT_TRUE(pruned.ok()) << pruned.error().message;
+  EXPECT_FALSE(pruned->contains("bogus"));
+  EXPECT_EQ(str(*get(cms, ns, "a"), "data.a"), "2");
+}
+
 TEST_F(RegistryTest, StrategicMergePatchMergesListsByTheirKeys) {
   auto schemas = api::SchemaSet::loadBuiltin();
   ASSERT_TRUE(schemas) << schemas.error().message;

@@ -6,6 +6,7 @@
 #include "api/patch/json_patch.h"
 #include "api/patch/merge_patch.h"
 #include "api/patch/strategic_merge.h"
+#include "api/schema/field_validation.h"
 #include "apiserver/registry/registry.h"
 
 namespace kcpp::apiserver {
@@ -137,6 +138,18 @@ json::object scaleOf(const api::ResourceType& type, const json::object& obj) {
 }
 
 }  // namespace
+
+// Upstream decodes a patch's result into the Go type: a value of the wrong JSON
+// type there is 422 `"" is invalid: patch: Invalid value: "<result>": json:
+// cannot unmarshal ...`, not an object stored with it. Unknown fields are
+// dropped, as that decoding drops them.
+std::optional<Error> Registry::checkPatchedTypes(json::object& patched, const std::string& root) const {
+  if (!patchSchemas_ || root.empty()) return std::nullopt;
+  std::string text = json::serialize(patched);
+  api::FieldCheck found = api::checkFields(*patchSchemas_, root, patched, api::FieldCheckOptions{true, false});
+  if (!found.typeError) return std::nullopt;
+  return api::invalid("", "", "", {api::fieldInvalid("patch", text, *found.typeError)});
+}
 
 Result<json::object> Registry::buildUpdate(const json::object& current, json::object body,
                                            Subresource sub) const {
@@ -328,6 +341,7 @@ boost::asio::awaitable<Result<json::object>> Registry::patch(const std::string& 
     if (!patched) return std::move(patched).error();
     if (!patched->object.is_object()) return api::badRequest("the patch did not produce an object");
     json::object body = std::move(patched->object.get_object());
+    if (auto wrong = checkPatchedTypes(body, root)) return *wrong;
     // A resourceVersion the patch changed is a precondition (it will conflict);
     // one it left alone is just the version read, and a conflict is retried.
     std::string rv(api::metaResourceVersion(body));

@@ -77,17 +77,22 @@ ResourceQuotaController::~ResourceQuotaController() = default;
 asio::awaitable<void> ResourceQuotaController::run(const std::atomic<bool>& stop) {
   strand_ = std::make_unique<asio::strand<asio::any_io_executor>>(
       asio::make_strand(co_await asio::this_coro::executor));
-  queue_ = std::make_unique<WorkQueue>(*strand_);
+  queue_ = std::make_unique<client::WorkQueue>(*strand_);
+  missingUsageQueue_ = std::make_unique<client::WorkQueue>(*strand_);
   auto body = [this, &stop]() -> asio::awaitable<void> {
     auto start = [this](asio::awaitable<void> work) {
       asio::co_spawn(*strand_, std::move(work), asio::detached);
     };
     start(watchQuotas(stop));
     for (Registry* r : tracked_) start(watchTracked(*r, stop));
-    for (int i = 0; i < options_.workers; ++i) start(worker());
+    for (int i = 0; i < options_.workers; ++i) {
+      start(worker(*queue_));
+      start(worker(*missingUsageQueue_));
+    }
     start(resyncLoop(stop));
     while (!stop) co_await sleepFor(options_.stopCheck);
     queue_->shutDown();
+    missingUsageQueue_->shutDown();
     while (running_ > 0) co_await sleepFor(std::chrono::milliseconds(10));
   };
   co_await asio::co_spawn(*strand_, body(), asio::use_awaitable);
@@ -147,7 +152,9 @@ void ResourceQuotaController::addQuota(const std::string& key, const quota::Reso
       if (!e.matchingResources({name}).empty()) urgent = true;
     }
   }
-  queue_->add(key, urgent);
+  // Quotas without usage go to their own queue, as upstream's missingUsageQueue,
+  // so they are not stuck behind routine recounts.
+  (urgent ? *missingUsageQueue_ : *queue_).add(key);
 }
 
 asio::awaitable<void> ResourceQuotaController::watchTracked(Registry& registry,
@@ -256,17 +263,17 @@ asio::awaitable<void> ResourceQuotaController::resyncLoop(const std::atomic<bool
   }
 }
 
-asio::awaitable<void> ResourceQuotaController::worker() {
+asio::awaitable<void> ResourceQuotaController::worker(client::WorkQueue& queue) {
   Running running(running_);
-  while (auto key = co_await queue_->get()) {
+  while (auto key = co_await queue.get()) {
     auto synced = co_await sync(*key);
     if (synced) {
-      queue_->forget(*key);
+      queue.forget(*key);
     } else {
       spdlog::debug("resource quota {}: {}", *key, synced.error().message);
-      queue_->addRateLimited(*key);
+      queue.addRateLimited(*key);
     }
-    queue_->done(*key);
+    queue.done(*key);
   }
 }
 

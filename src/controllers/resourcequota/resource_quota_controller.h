@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "apiserver/registry/registry.h"
-#include "controllers/resourcequota/work_queue.h"
+#include "client/workqueue/work_queue.h"
 #include "quota/evaluator.h"
 
 namespace kcpp::controllers {
@@ -61,7 +61,7 @@ class ResourceQuotaController {
 
   boost::asio::awaitable<void> watchQuotas(const std::atomic<bool>& stop);
   boost::asio::awaitable<void> watchTracked(Registry& registry, const std::atomic<bool>& stop);
-  boost::asio::awaitable<void> worker();
+  boost::asio::awaitable<void> worker(client::WorkQueue& queue);
   boost::asio::awaitable<void> resyncLoop(const std::atomic<bool>& stop);
 
   void quotaChanged(const storage::WatchEvent& event);
@@ -79,7 +79,8 @@ class ResourceQuotaController {
   ResourceQuotaControllerOptions options_;
   quota::EvaluatorRegistry evaluators_;
   std::unique_ptr<boost::asio::strand<boost::asio::any_io_executor>> strand_;
-  std::unique_ptr<WorkQueue> queue_;
+  std::unique_ptr<client::WorkQueue> queue_;
+  std::unique_ptr<client::WorkQueue> missingUsageQueue_;
   // What the quota watch last showed, by namespace then name (on the strand).
   std::map<std::string, std::map<std::string, QuotaSeen>> seen_;
   int running_ = 0;  // coroutines started by run() still going
