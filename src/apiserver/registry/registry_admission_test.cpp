@@ -88,7 +88,7 @@ TEST_F(RegistryAdmissionTest, UpdateAndStatusSeeTheOldObject) {
                                            "admit UPDATE web  old", "validate UPDATE web alice"}));
 }
 
-TEST_F(RegistryAdmissionTest, DeleteIsValidated) {
+TEST_F(RegistryAdmissionTest, DeleteIsAdmittedAndValidated) {
   Registry& cms = add("", "configmaps");
   json::object body = configMap("a");
   api::ensureObject(api::ensureObject(body, "metadata"), "labels")["deny"] = "yes";
@@ -100,7 +100,7 @@ TEST_F(RegistryAdmissionTest, DeleteIsValidated) {
   ASSERT_FALSE(deleted.ok());
   EXPECT_EQ(deleted.error().code(), 403);
   EXPECT_EQ(count(cms, ns), 1u);
-  EXPECT_EQ(log, std::vector<std::string>{"validate DELETE a alice"});
+  EXPECT_EQ(log, (std::vector<std::string>{"admit DELETE a  old", "validate DELETE a alice"}));
 }
 
 TEST_F(RegistryAdmissionTest, ServerWritesSkipAdmission) {

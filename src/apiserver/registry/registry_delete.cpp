@@ -77,6 +77,8 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
       admission::Attributes attrs =
           admissionAttributes(admission::Operation::Delete, ns, nullptr, &obj, Subresource::None,
                               options.requester, options.dryRun);
+      // Both phases, as upstream's delete: mutating plugins get no object to change.
+      if (auto ok = co_await admission_->admit(attrs); !ok) co_return std::move(ok).error();
       if (auto ok = co_await admission_->validate(attrs); !ok) co_return std::move(ok).error();
     }
     if (json::object kept = obj; strategy_->keepOnDelete(kept)) {

@@ -89,6 +89,19 @@ TEST_F(NamespaceLifecycleTest, SystemNamespacesCannotBeDeleted) {
   EXPECT_EQ(str(*still, "status.phase"), "Active");
 }
 
+TEST_F(NamespaceLifecycleTest, ANamespaceDeletedThroughAdmissionIsReadLive) {
+  Registry& cms = admitted("", "configmaps");
+  json::object body = parse(R"({"metadata":{"name":"temp"}})");
+  create(*namespaces, "", body);
+  DeleteOptions options;
+  options.requester.user = &user;
+  ASSERT_TRUE(await(namespaces->remove("", "temp", options)).ok());
+  const std::string temp = "temp";
+  auto created = await(cms.create(temp, configMap("a"), asUser));
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code(), 403);
+}
+
 TEST_F(NamespaceLifecycleTest, ClusterScopedObjectsIgnoreNamespaces) {
   Registry& classes = admitted("storage.k8s.io", "storageclasses");
   json::object body = parse(R"({"metadata":{"name":"fast","namespace":"missing"},
