@@ -243,6 +243,9 @@ class InterferingAccessor : public admission::QuotaAccessor {
   asio::awaitable<Result<std::vector<json::object>>> list(const std::string& ns) override {
     co_return co_await real_.list(ns);
   }
+  asio::awaitable<Result<std::vector<json::object>>> listFresh(const std::string& ns) override {
+    co_return co_await real_.listFresh(ns);
+  }
   asio::awaitable<Result<void>> updateStatus(json::object quota) override {
     ++writes;
     if (interfere_) co_await std::exchange(interfere_, nullptr)();
