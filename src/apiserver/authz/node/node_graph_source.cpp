@@ -1,4 +1,5 @@
 #include "apiserver/authz/node/node_graph_source.h"
+#include "storage/cacher/cache_follower.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -70,39 +71,9 @@ asio::awaitable<Result<storage::Revision>> loadGraph(storage::WatchCache& cache,
 asio::awaitable<void> followGraph(storage::WatchCache& cache, NodeGraph::Source source,
                                   NodeGraph& graph, storage::Revision from,
                                   const std::atomic<bool>& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  storage::CacheWatcherPtr watcher;
-  while (!stopping) {
-    if (!watcher) {
-      auto w = cache.watch("", {}, from, false);
-      if (!w) {
-        if (w.error().reason == Reason::Expired) {
-          if (auto rev = co_await loadGraph(cache, source, graph)) {
-            from = *rev;
-            continue;
-          }
-        }
-        timer.expires_after(std::chrono::milliseconds(500));
-        co_await timer.async_wait(asio::use_awaitable);
-        continue;
-      }
-      watcher = std::move(*w);
-    }
-    auto events = co_await watcher->next(std::chrono::seconds(1));
-    if (!events) {
-      watcher.reset();
-      if (stopping) co_return;
-      if (auto rev = co_await loadGraph(cache, source, graph)) from = *rev;
-      continue;
-    }
-    for (const auto& e : *events) {
-      apply(graph, source, e);
-      if (e.type != storage::WatchEvent::Type::Bookmark && e.object.modRevision > from) {
-        from = e.object.modRevision;
-      }
-      if (e.type == storage::WatchEvent::Type::Bookmark && e.revision > from) from = e.revision;
-    }
-  }
+  storage::CacheLoader load = [&]() { return loadGraph(cache, source, graph); };
+  storage::CacheEventSink sink = [&](const storage::WatchEvent& e) { apply(graph, source, e); };
+  co_await storage::followCache(cache, std::move(load), std::move(sink), from, stopping);
 }
 
 }  // namespace kcpp::apiserver::node

@@ -1,4 +1,5 @@
 #include "apiserver/authz/rbac/rbac_source.h"
+#include "storage/cacher/cache_follower.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -53,42 +54,9 @@ asio::awaitable<Result<storage::Revision>> loadFromCache(storage::WatchCache& ca
 asio::awaitable<void> followCache(storage::WatchCache& cache, Kind kind,
                                   RbacAuthorizer& authorizer, storage::Revision from,
                                   const std::atomic<bool>& stopping) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  storage::CacheWatcherPtr watcher;
-  while (!stopping) {
-    if (!watcher) {
-      auto w = cache.watch("", {}, from, false);
-      if (!w && w.error().reason == Reason::Expired) {
-        auto rev = co_await loadFromCache(cache, kind, authorizer);
-        if (rev) {
-          from = *rev;
-          continue;
-        }
-      }
-      if (!w) {
-        timer.expires_after(std::chrono::milliseconds(500));
-        co_await timer.async_wait(asio::use_awaitable);
-        continue;
-      }
-      watcher = std::move(*w);
-    }
-    auto events = co_await watcher->next(std::chrono::seconds(1));
-    if (!events) {
-      watcher.reset();
-      if (events.error().reason == Reason::ServiceUnavailable && stopping) co_return;
-      // Dropped or relisted: start over from a fresh list.
-      auto rev = co_await loadFromCache(cache, kind, authorizer);
-      if (rev) from = *rev;
-      continue;
-    }
-    for (const auto& e : *events) {
-      apply(authorizer, kind, e);
-      if (e.type != storage::WatchEvent::Type::Bookmark && e.object.modRevision > from) {
-        from = e.object.modRevision;
-      }
-      if (e.type == storage::WatchEvent::Type::Bookmark && e.revision > from) from = e.revision;
-    }
-  }
+  storage::CacheLoader load = [&]() { return loadFromCache(cache, kind, authorizer); };
+  storage::CacheEventSink sink = [&](const storage::WatchEvent& e) { apply(authorizer, kind, e); };
+  co_await storage::followCache(cache, std::move(load), std::move(sink), from, stopping);
 }
 
 }  // namespace kcpp::apiserver::rbac
