@@ -40,6 +40,7 @@
 #include "pki/atomic_file.h"
 #include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
 #include "controllers/serviceaccount/service_accounts_controller.h"
+#include "controllers/serviceaccounttokens/tokens_controller.h"
 #include "controllers/resourcequota/resource_quota_controller.h"
 #include "pki/cluster_pki.h"
 #include "pki/tls_context.h"
@@ -99,6 +100,8 @@ struct Server {
   std::string serverCaPem;  // what kube-root-ca.crt publishes
   std::unique_ptr<controllers::ServiceAccountsController> serviceAccountsController;
   std::unique_ptr<controllers::RootCaCertPublisher> rootCaCertPublisher;
+  apiserver::ServiceAccountTokenSignerPtr saSigner;  // also signs legacy token Secrets
+  std::unique_ptr<controllers::TokensController> tokensController;
   std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
   std::atomic<bool> stopping{false};
@@ -211,6 +214,17 @@ void startNamespaceControllers(Server& s, const asio::any_io_executor& executor)
   s.rootCaCertPublisher = std::make_unique<controllers::RootCaCertPublisher>(
       namespaces, *s.registry("", "configmaps"), s.serverCaPem);
   s.rootCaCertPublisher->start(executor, s.stopping);
+  // Fills the token Secrets users ask for (legacy service-account tokens).
+  apiserver::ServiceAccountTokenSignerPtr signer = s.saSigner;
+  s.tokensController = std::make_unique<controllers::TokensController>(
+      *s.registry("", "secrets"), *s.registry("", "serviceaccounts"),
+      [signer](const controllers::LegacyTokenRequest& r) {
+        apiserver::LegacyTokenClaims claims{r.ns, r.serviceAccountName, r.serviceAccountUid,
+                                            r.secretName};
+        return signer->signLegacy(claims);
+      },
+      s.serverCaPem);
+  asio::co_spawn(executor, s.tokensController->run(s.stopping), asio::detached);
 }
 
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
@@ -418,7 +432,17 @@ int runServer(ServerConfig config) {
         if (!meta || meta->contains("deletionTimestamp")) return std::nullopt;
         return std::string(api::getString(*meta, "uid"));
       });
+  // Legacy tokens live while the Secret holding them does.
+  saAuthenticator->setLegacySecretLookup(
+      [secrets](const std::string& ns, const std::string& name) -> std::optional<json::object> {
+        auto found = secrets->cache().peek(secrets->key(ns, name));
+        if (!found || !found->json) return std::nullopt;
+        auto obj = api::parseJson(*found->json);
+        if (!obj || !obj->is_object()) return std::nullopt;
+        return std::move(obj->get_object());
+      });
   authenticators.push_back(std::move(saAuthenticator));
+  s.saSigner = *saSigner;
   authenticators.push_back(std::make_unique<apiserver::BootstrapTokenAuthenticator>(
       [secrets](const std::string& name) -> std::optional<json::object> {
         auto found = secrets->cache().peek(secrets->key("kube-system", name));

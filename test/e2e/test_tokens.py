@@ -294,3 +294,96 @@ def test_token_user_with_namespaced_edit_role_via_kubectl(server, tmp_path):
     p = kubectl("get", "nodes", check=False)
     assert ('nodes is forbidden: User "static-user" cannot list resource "nodes" in API group '
             '"" at the cluster scope') in p.stderr, p.stderr
+
+
+LEGACY_SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: {name}
+  annotations:
+    kubernetes.io/service-account.name: {account}
+type: kubernetes.io/service-account-token
+"""
+
+
+def wait_for_secret_token(server, name, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        p = server.kubectl("get", "secret", name, "-o", "json", check=False)
+        if p.returncode == 0:
+            secret = json.loads(p.stdout)
+            if secret.get("data", {}).get("token"):
+                return secret
+        time.sleep(0.2)
+    raise AssertionError(f"secret {name} got no token")
+
+
+def test_legacy_token_secret_is_filled_and_authenticates(server, bot, anon):
+    """Upstream since 1.24: a token Secret is made only when asked for; the tokens
+    controller fills it and the API server accepts its token while it exists."""
+    p = server.kubectl("apply", "-f", "-", input=LEGACY_SECRET.format(name="bot-legacy", account=bot))
+    assert "secret/bot-legacy created" in p.stdout, p
+    secret = wait_for_secret_token(server, "bot-legacy")
+    sa_uid = json.loads(server.kubectl("get", "serviceaccount", bot, "-o", "json").stdout)[
+        "metadata"]["uid"]
+    assert secret["metadata"]["annotations"]["kubernetes.io/service-account.uid"] == sa_uid
+    data = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+    assert data["namespace"] == "default"
+    with open(server.server.kubeconfig.ca_file) as f:
+        assert data["ca.crt"].strip() in f.read()
+    token = data["token"]
+    claims = jwt_payload(token)
+    assert claims == {
+        "iss": "kubernetes/serviceaccount",
+        "sub": "system:serviceaccount:default:bot",
+        "kubernetes.io/serviceaccount/namespace": "default",
+        "kubernetes.io/serviceaccount/secret.name": "bot-legacy",
+        "kubernetes.io/serviceaccount/service-account.name": "bot",
+        "kubernetes.io/serviceaccount/service-account.uid": sa_uid,
+    }
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 403, r
+    assert r.json()["message"] == (
+        'configmaps is forbidden: User "system:serviceaccount:default:bot" cannot list '
+        'resource "configmaps" in API group "" in the namespace "default"')
+
+    server.kubectl("delete", "secret", "bot-legacy")
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 401, r
+    assert r.json()["message"] == "Unauthorized"
+
+
+def test_legacy_token_secret_without_account_annotation_is_invalid(server):
+    p = server.kubectl("apply", "-f", "-", check=False, input="""apiVersion: v1
+kind: Secret
+metadata:
+  name: no-account
+type: kubernetes.io/service-account-token
+""")
+    assert p.returncode != 0
+    assert ('The Secret "no-account" is invalid: metadata.annotations[kubernetes.io/'
+            'service-account.name]: Required value') in p.stderr, p.stderr
+
+
+def test_legacy_token_secret_of_a_missing_account_is_deleted(server, anon):
+    server.kubectl("apply", "-f", "-", input=LEGACY_SECRET.format(name="ghost-legacy",
+                                                                  account="ghost"))
+    deadline = time.time() + 15
+    while server.kubectl("get", "secret", "ghost-legacy", check=False).returncode == 0:
+        assert time.time() < deadline, "the secret of a missing account was kept"
+        time.sleep(0.2)
+    # A deleted ServiceAccount takes its token Secrets (and their tokens) with it.
+    server.kubectl("create", "serviceaccount", "shortlived")
+    server.kubectl("apply", "-f", "-", input=LEGACY_SECRET.format(name="shortlived-legacy",
+                                                                  account="shortlived"))
+    token = base64.b64decode(
+        wait_for_secret_token(server, "shortlived-legacy")["data"]["token"]).decode()
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 403, r
+    server.kubectl("delete", "serviceaccount", "shortlived")
+    deadline = time.time() + 15
+    while server.kubectl("get", "secret", "shortlived-legacy", check=False).returncode == 0:
+        assert time.time() < deadline, "the token secret outlived its service account"
+        time.sleep(0.2)
+    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    assert r.status == 401, r

@@ -17,16 +17,6 @@ bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '
 
 bool allLowerAlnum(std::string_view s) { return std::all_of(s.begin(), s.end(), isLowerAlnum); }
 
-// A data field of the Secret, decoded; empty when absent or not base64.
-std::string dataField(const json::object& secret, std::string_view key) {
-  const json::value* data = secret.if_contains("data");
-  if (!data || !data->is_object()) return {};
-  const json::value* v = data->get_object().if_contains(key);
-  if (!v || !v->is_string()) return {};
-  auto decoded = pki::base64Decode(v->get_string());
-  return decoded ? std::move(*decoded) : std::string();
-}
-
 // Upstream's ValidateBootstrapGroupName: \Asystem:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]\z
 bool isBootstrapGroupName(std::string_view group) {
   constexpr std::string_view prefix = "system:bootstrappers:";
@@ -39,7 +29,7 @@ bool isBootstrapGroupName(std::string_view group) {
 
 // Upstream's HasExpired: an expiration that does not parse counts as expired.
 bool hasExpired(const json::object& secret, std::chrono::system_clock::time_point now) {
-  std::string expiration = dataField(secret, "expiration");
+  std::string expiration = secretDataField(secret, "expiration");
   if (expiration.empty()) return false;
   auto when = api::parseTime(expiration);
   return !when || now > *when;
@@ -47,7 +37,7 @@ bool hasExpired(const json::object& secret, std::chrono::system_clock::time_poin
 
 std::optional<std::vector<std::string>> groupsOf(const json::object& secret) {
   std::set<std::string> groups{std::string(kBootstrappersGroup)};
-  std::string extra = dataField(secret, "auth-extra-groups");
+  std::string extra = secretDataField(secret, "auth-extra-groups");
   if (!extra.empty()) {
     std::size_t start = 0;
     while (true) {
@@ -75,6 +65,16 @@ std::optional<std::pair<std::string, std::string>> parseBootstrapToken(std::stri
   std::string_view secret = token.substr(7);
   if (!allLowerAlnum(id) || !allLowerAlnum(secret)) return std::nullopt;
   return std::make_pair(std::string(id), std::string(secret));
+}
+
+// A data field of the Secret, decoded; empty when absent or not base64.
+std::string secretDataField(const json::object& secret, std::string_view key) {
+  const json::value* data = secret.if_contains("data");
+  if (!data || !data->is_object()) return {};
+  const json::value* v = data->get_object().if_contains(key);
+  if (!v || !v->is_string()) return {};
+  auto decoded = pki::base64Decode(v->get_string());
+  return decoded ? std::move(*decoded) : std::string();
 }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {
@@ -105,10 +105,10 @@ std::optional<UserInfo> BootstrapTokenAuthenticator::authenticateToken(std::stri
   auto secret = lookup_("bootstrap-token-" + id);
   if (!secret || beingDeleted(*secret)) return std::nullopt;
   if (api::getString(*secret, "type") != kBootstrapTokenSecretType) return std::nullopt;
-  if (!constantTimeEquals(dataField(*secret, "token-secret"), secretPart)) return std::nullopt;
-  if (dataField(*secret, "token-id") != id) return std::nullopt;
+  if (!constantTimeEquals(secretDataField(*secret, "token-secret"), secretPart)) return std::nullopt;
+  if (secretDataField(*secret, "token-id") != id) return std::nullopt;
   if (hasExpired(*secret, clock_())) return std::nullopt;
-  if (dataField(*secret, "usage-bootstrap-authentication") != "true") return std::nullopt;
+  if (secretDataField(*secret, "usage-bootstrap-authentication") != "true") return std::nullopt;
   auto groups = groupsOf(*secret);
   if (!groups) return std::nullopt;
   return UserInfo{"system:bootstrap:" + id, "", std::move(*groups)};

@@ -40,6 +40,9 @@ class BootstrapTokenAuthenticator : public Authenticator {
 // "abcdef.0123456789abcdef" splits into id and secret; nullopt when not that shape.
 std::optional<std::pair<std::string, std::string>> parseBootstrapToken(std::string_view token);
 
+// A data field of the Secret, base64-decoded; empty when absent or not base64.
+std::string secretDataField(const boost::json::object& secret, std::string_view key);
+
 // Upstream's subtle.ConstantTimeCompare: equal length and bytes, in time that
 // depends only on the length.
 bool constantTimeEquals(std::string_view a, std::string_view b);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "apiserver/authn/bootstrap_token.h"
 #include "apiserver/authn/token_file.h"
 #include "pki/atomic_file.h"
 #include "pki/certificate.h"
@@ -178,7 +179,6 @@ std::shared_ptr<ServiceAccountTokenSigner> ServiceAccountTokenSigner::generate(s
 }
 
 Result<std::string> ServiceAccountTokenSigner::sign(const ServiceAccountClaims& c) const {
-  json::object header{{"alg", "ES256"}, {"kid", keyId_}};
   json::array aud;
   for (const auto& a : c.audiences) aud.emplace_back(a);
   json::object sa{{"name", c.name}, {"uid", c.uid}};
@@ -195,6 +195,22 @@ Result<std::string> ServiceAccountTokenSigner::sign(const ServiceAccountClaims& 
                        {"kubernetes.io", std::move(k8s)},
                        {"nbf", c.issuedAt},
                        {"sub", "system:serviceaccount:" + c.ns + ":" + c.name}};
+  return signPayload(payload);
+}
+
+Result<std::string> ServiceAccountTokenSigner::signLegacy(const LegacyTokenClaims& c) const {
+  json::object payload{
+      {"iss", kLegacyServiceAccountIssuer},
+      {"kubernetes.io/serviceaccount/namespace", c.ns},
+      {"kubernetes.io/serviceaccount/secret.name", c.secretName},
+      {"kubernetes.io/serviceaccount/service-account.name", c.serviceAccountName},
+      {"kubernetes.io/serviceaccount/service-account.uid", c.serviceAccountUid},
+      {"sub", "system:serviceaccount:" + c.ns + ":" + c.serviceAccountName}};
+  return signPayload(payload);
+}
+
+Result<std::string> ServiceAccountTokenSigner::signPayload(const json::object& payload) const {
+  json::object header{{"alg", "ES256"}, {"kid", keyId_}};
   std::string signingInput = base64UrlEncode(json::serialize(header)) + "." +
                              base64UrlEncode(json::serialize(payload));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
@@ -278,6 +294,9 @@ std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std:
   json::value payload = json::parse(*payloadText, ec);
   if (ec || !payload.is_object()) return std::nullopt;
   const json::object& claims = payload.get_object();
+  if (stringAt(claims, "iss") == kLegacyServiceAccountIssuer) {
+    return authenticateLegacy(token, claims);
+  }
   if (stringAt(claims, "iss") != signer_->issuer()) return std::nullopt;
   bool ok = true;
   std::int64_t exp = intClaim(claims, "exp", ok);
@@ -322,6 +341,33 @@ std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std:
     auto boundUid = boundLookup_(kind, ns, stringAt(ref->get_object(), "name"));
     if (!boundUid || *boundUid != stringAt(ref->get_object(), "uid")) return std::nullopt;
   }
+  return UserInfo{"system:serviceaccount:" + ns + ":" + name,
+                  uid,
+                  {"system:serviceaccounts", "system:serviceaccounts:" + ns}};
+}
+
+// Upstream's legacyValidator with lookup on: the claims must be complete and
+// agree with `sub`; the Secret they name must exist, not be being deleted, and
+// hold this very token; the ServiceAccount must exist with the uid claimed.
+std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateLegacy(
+    std::string_view token, const json::object& claims) const {
+  if (!secretLookup_ || !lookup_) return std::nullopt;
+  std::string ns = stringAt(claims, "kubernetes.io/serviceaccount/namespace");
+  std::string secretName = stringAt(claims, "kubernetes.io/serviceaccount/secret.name");
+  std::string name = stringAt(claims, "kubernetes.io/serviceaccount/service-account.name");
+  std::string uid = stringAt(claims, "kubernetes.io/serviceaccount/service-account.uid");
+  if (ns.empty() || secretName.empty() || name.empty() || uid.empty()) return std::nullopt;
+  if (stringAt(claims, "sub") != "system:serviceaccount:" + ns + ":" + name) return std::nullopt;
+  // Deleting the Secret (or replacing its token) revokes the token.
+  auto secret = secretLookup_(ns, secretName);
+  if (!secret) return std::nullopt;
+  const json::value* meta = secret->if_contains("metadata");
+  if (!meta || !meta->is_object() || meta->get_object().contains("deletionTimestamp")) {
+    return std::nullopt;
+  }
+  if (!constantTimeEquals(secretDataField(*secret, "token"), token)) return std::nullopt;
+  auto currentUid = lookup_(ns, name);
+  if (!currentUid || *currentUid != uid) return std::nullopt;
   return UserInfo{"system:serviceaccount:" + ns + ":" + name,
                   uid,
                   {"system:serviceaccounts", "system:serviceaccounts:" + ns}};

@@ -2,7 +2,10 @@
 // Service-account tokens: signed JWTs (ES256, a P-256 key kept in the data dir) with
 // upstream's claims, issued by the TokenRequest API and checked by
 // ServiceAccountTokenAuthenticator (signature, expiry, audience, and that the
-// ServiceAccount still exists with the same uid).
+// ServiceAccount still exists with the same uid). The same key signs legacy
+// tokens (issuer "kubernetes/serviceaccount", no expiry), which the tokens
+// controller puts in Secrets of type kubernetes.io/service-account-token; they
+// are valid while that Secret holds them.
 
 #include <cstdint>
 #include <functional>
@@ -10,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "apiserver/authn/authenticator.h"
 #include "pki/openssl_ptr.h"
@@ -25,6 +30,17 @@ struct BoundObject {
   std::string kind;  // "Pod" or "Secret"
   std::string name;
   std::string uid;
+};
+
+// Upstream's LegacyIssuer (pkg/serviceaccount/legacy.go).
+inline constexpr const char* kLegacyServiceAccountIssuer = "kubernetes/serviceaccount";
+
+// What a legacy token names: the ServiceAccount and the Secret holding the token.
+struct LegacyTokenClaims {
+  std::string ns;
+  std::string serviceAccountName;
+  std::string serviceAccountUid;
+  std::string secretName;
 };
 
 struct ServiceAccountClaims {
@@ -49,11 +65,14 @@ class ServiceAccountTokenSigner {
   const std::string& keyId() const { return keyId_; }
   // The compact JWS of these claims.
   Result<std::string> sign(const ServiceAccountClaims& claims) const;
+  // A legacy token: upstream's legacy claim set, no exp, iat or aud.
+  Result<std::string> signLegacy(const LegacyTokenClaims& claims) const;
   // The payload of a token this key signed (signature and header checked), or nullopt.
   std::optional<std::string> verifiedPayload(std::string_view token) const;
 
  private:
   ServiceAccountTokenSigner(pki::EvpPkeyPtr key, std::string issuer);
+  Result<std::string> signPayload(const boost::json::object& payload) const;
   pki::EvpPkeyPtr key_;
   std::string issuer_;
   std::string keyId_;
@@ -69,6 +88,10 @@ using ServiceAccountUidLookup =
 using BoundObjectUidLookup = std::function<std::optional<std::string>(
     const std::string& kind, const std::string& ns, const std::string& name)>;
 
+// The Secret <ns>/<name> as the secrets cache holds it, if it exists.
+using NamespacedSecretLookup = std::function<std::optional<boost::json::object>(const std::string& ns,
+                                                                      const std::string& name)>;
+
 class ServiceAccountTokenAuthenticator : public Authenticator {
  public:
   ServiceAccountTokenAuthenticator(ServiceAccountTokenSignerPtr signer,
@@ -76,6 +99,9 @@ class ServiceAccountTokenAuthenticator : public Authenticator {
                                    ServiceAccountUidLookup lookup);
   // Tokens bound to a pod or secret are valid only while it exists with the same uid.
   void setBoundObjectLookup(BoundObjectUidLookup lookup) { boundLookup_ = std::move(lookup); }
+  // Legacy tokens are accepted only with it (upstream's --service-account-lookup):
+  // valid while the Secret they name exists, is not being deleted and holds them.
+  void setLegacySecretLookup(NamespacedSecretLookup lookup) { secretLookup_ = std::move(lookup); }
   std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
   // As authenticate, for a bare token; `now` in seconds since the epoch.
   std::optional<UserInfo> authenticateToken(std::string_view token, std::int64_t now) const;
@@ -85,6 +111,10 @@ class ServiceAccountTokenAuthenticator : public Authenticator {
   std::vector<std::string> apiAudiences_;
   ServiceAccountUidLookup lookup_;
   BoundObjectUidLookup boundLookup_;
+  NamespacedSecretLookup secretLookup_;
+
+  std::optional<UserInfo> authenticateLegacy(std::string_view token,
+                                             const boost::json::object& claims) const;
 };
 
 std::int64_t unixNow();

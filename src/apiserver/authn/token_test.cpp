@@ -9,6 +9,7 @@
 
 #include "apiserver/authn/service_account_token.h"
 #include "apiserver/authn/token_file.h"
+#include "pki/base64.h"
 
 namespace kcpp::apiserver {
 
@@ -211,6 +212,110 @@ TEST_F(SaTokenTest, PodBoundTokenDiesWithThePod) {
   EXPECT_FALSE(authn.authenticate(bearer(*token)));
   pods.clear();
   EXPECT_FALSE(authn.authenticate(bearer(*token)));
+}
+
+// --- legacy (Secret-based) service account tokens ----------------------------------
+
+class LegacySaTokenTest : public SaTokenTest {
+ protected:
+  void SetUp() override {
+    auto signed_ = signer->signLegacy(LegacyTokenClaims{"default", "bot", "uid-1", "bot-token"});
+    ASSERT_TRUE(signed_);
+    token = *signed_;
+    secrets["default/bot-token"] = secretHolding(token);
+    authn.setLegacySecretLookup(
+        [this](const std::string& ns, const std::string& name) -> std::optional<boost::json::object> {
+          auto it = secrets.find(ns + "/" + name);
+          if (it == secrets.end()) return std::nullopt;
+          return it->second;
+        });
+  }
+  static boost::json::object secretHolding(const std::string& t) {
+    return boost::json::object{
+        {"metadata", boost::json::object{{"name", "bot-token"}, {"namespace", "default"}}},
+        {"type", "kubernetes.io/service-account-token"},
+        {"data", boost::json::object{{"token", pki::base64Encode(t)}}}};
+  }
+
+  std::string token;
+  std::map<std::string, boost::json::object> secrets;
+};
+
+TEST_F(LegacySaTokenTest, ClaimsAreUpstreamsLegacySet) {
+  auto payload = signer->verifiedPayload(token);
+  ASSERT_TRUE(payload);
+  auto v = boost::json::parse(*payload).as_object();
+  EXPECT_EQ(v, (boost::json::object{
+                   {"iss", "kubernetes/serviceaccount"},
+                   {"sub", "system:serviceaccount:default:bot"},
+                   {"kubernetes.io/serviceaccount/namespace", "default"},
+                   {"kubernetes.io/serviceaccount/secret.name", "bot-token"},
+                   {"kubernetes.io/serviceaccount/service-account.name", "bot"},
+                   {"kubernetes.io/serviceaccount/service-account.uid", "uid-1"}}));
+}
+
+TEST_F(LegacySaTokenTest, TokenHeldByItsSecretAuthenticates) {
+  auto user = authn.authenticate(bearer(token));
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->name, "system:serviceaccount:default:bot");
+  EXPECT_EQ(user->uid, "uid-1");
+  EXPECT_EQ(user->groups,
+            (std::vector<std::string>{"system:serviceaccounts", "system:serviceaccounts:default"}));
+}
+
+TEST_F(LegacySaTokenTest, RejectedWithoutSecretLookup) {
+  ServiceAccountTokenAuthenticator noLookup{
+      signer, {kDefaultServiceAccountIssuer},
+      [](const std::string&, const std::string&) -> std::optional<std::string> { return "uid-1"; }};
+  EXPECT_FALSE(noLookup.authenticate(bearer(token)));
+}
+
+TEST_F(LegacySaTokenTest, DeletedSecretRevokesIt) {
+  secrets.clear();
+  EXPECT_FALSE(authn.authenticate(bearer(token)));
+}
+
+TEST_F(LegacySaTokenTest, SecretBeingDeletedRevokesIt) {
+  secrets["default/bot-token"].at("metadata").as_object()["deletionTimestamp"] =
+      "2026-01-01T00:00:00Z";
+  EXPECT_FALSE(authn.authenticate(bearer(token)));
+}
+
+TEST_F(LegacySaTokenTest, SecretHoldingAnotherTokenRejectsIt) {
+  auto other = signer->signLegacy(LegacyTokenClaims{"default", "bot", "uid-1", "bot-token"});
+  ASSERT_TRUE(other);
+  secrets["default/bot-token"] = secretHolding(*other);
+  EXPECT_FALSE(authn.authenticate(bearer(token)));
+  EXPECT_TRUE(authn.authenticate(bearer(*other)));
+  secrets["default/bot-token"].erase("data");
+  EXPECT_FALSE(authn.authenticate(bearer(*other)));
+}
+
+TEST_F(LegacySaTokenTest, TokenNamingAnotherSecretIsRejected) {
+  // Signed for a Secret that does not exist, though bot-token exists.
+  auto wrong = signer->signLegacy(LegacyTokenClaims{"default", "bot", "uid-1", "missing"});
+  ASSERT_TRUE(wrong);
+  EXPECT_FALSE(authn.authenticate(bearer(*wrong)));
+}
+
+TEST_F(LegacySaTokenTest, RecreatedOrDeletedServiceAccountIsRejected) {
+  accounts["default/bot"] = "uid-2";
+  EXPECT_FALSE(authn.authenticate(bearer(token)));
+  accounts.erase("default/bot");
+  EXPECT_FALSE(authn.authenticate(bearer(token)));
+}
+
+TEST_F(LegacySaTokenTest, ForgedOrIncompleteLegacyTokensAreRejected) {
+  auto other = ServiceAccountTokenSigner::generate(kDefaultServiceAccountIssuer);
+  auto forged = other->signLegacy(LegacyTokenClaims{"default", "bot", "uid-1", "bot-token"});
+  ASSERT_TRUE(forged);
+  secrets["default/bot-token"] = secretHolding(*forged);
+  EXPECT_FALSE(authn.authenticate(bearer(*forged)));
+  // Claims that leave something out are refused even when the Secret holds them.
+  auto noUid = signer->signLegacy(LegacyTokenClaims{"default", "bot", "", "bot-token"});
+  ASSERT_TRUE(noUid);
+  secrets["default/bot-token"] = secretHolding(*noUid);
+  EXPECT_FALSE(authn.authenticate(bearer(*noUid)));
 }
 
 TEST(SaTokenKey, CreatedOnceWithMode0600AndReused) {
