@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "controller_manager_command.h"
 #include "server_command.h"
 
 int main(int argc, char** argv) {
@@ -11,8 +12,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   kcpp::cmd::ServerConfig serverConfig;
   CLI::App* server = kcpp::cmd::addServerCommand(app, serverConfig);
+  kcpp::cmd::ControllerManagerConfig controllerManagerConfig;
+  CLI::App* controllerManager =
+      kcpp::cmd::addControllerManagerCommand(app, controllerManagerConfig);
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return kcpp::cmd::runServer(serverConfig);
+  if (controllerManager->parsed()) return kcpp::cmd::runControllerManager(controllerManagerConfig);
   std::cerr << app.help() << "\n";
   return 2;
 }

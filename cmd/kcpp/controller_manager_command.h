@@ -1,0 +1,29 @@
+#pragma once
+// `kcpp controller-manager`: the control loops as their own process, talking to
+// the API server only through a kubeconfig, as upstream's kube-controller-manager.
+// Leader election on the kube-system/kube-controller-manager Lease keeps one
+// active instance. Flags follow upstream's names.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace kcpp::cmd {
+
+struct ControllerManagerConfig {
+  std::string kubeconfig;
+  bool leaderElect = true;
+  double leaseDurationSeconds = 15;
+  double renewDeadlineSeconds = 10;
+  double retryPeriodSeconds = 2;
+  std::vector<std::string> controllers{"*"};
+  int concurrentReplicaSetSyncs = 5;
+  int concurrentRcSyncs = 5;
+  int verbosity = 0;
+};
+
+CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);
+int runControllerManager(const ControllerManagerConfig& config);
+
+}  // namespace kcpp::cmd
