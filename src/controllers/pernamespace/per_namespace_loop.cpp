@@ -22,17 +22,7 @@ namespace {
 
 constexpr auto kRound = std::chrono::seconds(1);  // stop checks, retry delay
 
-bool isActive(const storage::CachedObject& ns) {
-  if (!ns.attributes) return false;
-  auto phase = ns.attributes->fields.find("status.phase");
-  return phase != ns.attributes->fields.end() && phase->second == "Active";
-}
-
-std::string fieldOf(const storage::CachedObject& obj, const char* field) {
-  if (!obj.attributes) return "";
-  auto it = obj.attributes->fields.find(field);
-  return it == obj.attributes->fields.end() ? "" : it->second;
-}
+bool isActive(const storage::CachedObject& ns) { return ns.field("status.phase") == "Active"; }
 
 }  // namespace
 
@@ -95,7 +85,7 @@ asio::awaitable<void> followNamespaces(std::shared_ptr<PerNamespaceLoop::State> 
       for (const WatchEvent& ev : *events) {
         if ((ev.type == WatchEvent::Type::Added || ev.type == WatchEvent::Type::Modified) &&
             isActive(ev.object)) {
-          state->enqueue(fieldOf(ev.object, "metadata.name"));
+          state->enqueue(ev.object.field("metadata.name"));
         }
       }
     }
@@ -107,8 +97,7 @@ asio::awaitable<void> followObjects(std::shared_ptr<PerNamespaceLoop::State> sta
                                     apiserver::Registry& objects, std::string objectName,
                                     const std::atomic<bool>& stop) {
   storage::Predicate named = [objectName](const storage::Attributes& attrs) {
-    auto it = attrs.fields.find("metadata.name");
-    return it != attrs.fields.end() && it->second == objectName;
+    return attrs.field("metadata.name") == objectName;
   };
   asio::steady_timer backoff(state->strand);
   while (!stop) {
@@ -125,7 +114,7 @@ asio::awaitable<void> followObjects(std::shared_ptr<PerNamespaceLoop::State> sta
       }
       for (const WatchEvent& ev : *events) {
         if (ev.type != WatchEvent::Type::Bookmark) {
-          state->enqueue(fieldOf(ev.object, "metadata.namespace"));
+          state->enqueue(ev.object.field("metadata.namespace"));
         }
       }
     }
@@ -141,7 +130,7 @@ asio::awaitable<void> enqueueActiveNamespaces(PerNamespaceLoop::State& state,
     co_return;
   }
   for (const storage::CachedObject& ns : listed->items) {
-    if (isActive(ns)) state.pending.insert(fieldOf(ns, "metadata.name"));
+    if (isActive(ns)) state.pending.insert(ns.field("metadata.name"));
   }
 }
 

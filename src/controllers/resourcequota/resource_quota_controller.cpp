@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/meta/object.h"
+#include "util/sleep.h"
 
 namespace kcpp::controllers {
 
@@ -17,25 +18,6 @@ namespace json = boost::json;
 using apiserver::Registry;
 
 namespace {
-
-asio::awaitable<void> sleepFor(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-std::optional<json::object> parseObject(const storage::CachedObject& cached) {
-  if (!cached.json) return std::nullopt;
-  auto parsed = api::parseJson(*cached.json);
-  if (!parsed || !parsed->is_object()) return std::nullopt;
-  return std::move(parsed->get_object());
-}
-
-std::string field(const storage::CachedObject& cached, const char* name) {
-  if (!cached.attributes) return "";
-  auto it = cached.attributes->fields.find(name);
-  return it == cached.attributes->fields.end() ? "" : it->second;
-}
 
 std::string stringAt(const json::object& obj, std::string_view path) {
   const json::value* v = api::findPath(obj, path);
@@ -121,8 +103,8 @@ asio::awaitable<void> ResourceQuotaController::watchQuotas(const std::atomic<boo
 void ResourceQuotaController::quotaChanged(const storage::WatchEvent& event) {
   using Type = storage::WatchEvent::Type;
   if (event.type == Type::Bookmark) return;
-  std::string ns = field(event.object, "metadata.namespace");
-  std::string name = field(event.object, "metadata.name");
+  std::string ns = event.object.field("metadata.namespace");
+  std::string name = event.object.field("metadata.name");
   std::string key = ns + "/" + name;
   if (event.type == Type::Deleted) {
     if (auto it = seen_.find(ns); it != seen_.end()) {
@@ -132,7 +114,7 @@ void ResourceQuotaController::quotaChanged(const storage::WatchEvent& event) {
     queue_->add(key);  // the sync finds it gone and ends there
     return;
   }
-  auto obj = parseObject(event.object);
+  auto obj = event.object.parsedObject();
   if (!obj) return;
   quota::ResourceQuota q = quota::parseResourceQuota(*obj);
   QuotaSeen& seen = seen_[ns][name];
@@ -193,7 +175,7 @@ void ResourceQuotaController::trackedChanged(Registry& registry, TrackedState& s
                                              const storage::WatchEvent& event) {
   using Type = storage::WatchEvent::Type;
   if (event.type == Type::Bookmark) return;
-  std::string ns = field(event.object, "metadata.namespace");
+  std::string ns = event.object.field("metadata.namespace");
   const std::string& key = event.object.key;
   const std::string& resource = registry.type().resource;
   if (event.type == Type::Deleted) {
@@ -206,14 +188,14 @@ void ResourceQuotaController::trackedChanged(Registry& registry, TrackedState& s
   if (!registry.type().group.empty()) return;
   bool freed = false;
   if (resource == "pods") {
-    auto pod = parseObject(event.object);
+    auto pod = event.object.parsedObject();
     if (!pod) return;
     const quota::Evaluator& pods = evaluators_.get("", "pods");
     bool counted = pods.usage(*pod, quota::Clock::now()).count("pods") > 0;
     if (!counted) freed = state.podsNotCounted.insert(key).second && event.type == Type::Modified;
     else state.podsNotCounted.erase(key);
   } else if (resource == "services") {
-    auto svc = parseObject(event.object);
+    auto svc = event.object.parsedObject();
     if (!svc) return;
     std::string type = stringAt(*svc, "spec.type");
     if (type != "NodePort" && type != "LoadBalancer") type.clear();
@@ -223,7 +205,7 @@ void ResourceQuotaController::trackedChanged(Registry& registry, TrackedState& s
     if (type.empty()) state.serviceTypes.erase(key);
     else state.serviceTypes[key] = type;
   } else if (resource == "persistentvolumeclaims") {
-    auto pvc = parseObject(event.object);
+    auto pvc = event.object.parsedObject();
     if (!pvc) return;
     std::string allocated = stringAt(*pvc, "status.allocatedResources.storage");
     auto it = state.claimAllocated.find(key);
@@ -294,7 +276,7 @@ asio::awaitable<Result<quota::ResourceList>> ResourceQuotaController::calculateU
     std::vector<json::object> items;
     items.reserve(listed->items.size());
     for (const auto& item : listed->items) {
-      if (auto obj = parseObject(item)) items.push_back(std::move(*obj));
+      if (auto obj = item.parsedObject()) items.push_back(std::move(*obj));
     }
     usage = quota::add(usage, quota::usageStats(e, items, selectors, tracked, now));
     matched.insert(tracked.begin(), tracked.end());
@@ -311,7 +293,7 @@ asio::awaitable<Result<void>> ResourceQuotaController::sync(const std::string& k
     if (found.error().reason == Reason::NotFound) co_return Result<void>{};
     co_return std::move(found).error();
   }
-  auto obj = parseObject(*found);
+  auto obj = found->parsedObject();
   if (!obj) co_return makeError(Reason::InternalError, "resource quota " + key + " is not JSON");
   quota::ResourceQuota q = quota::parseResourceQuota(*obj);
   bool dirty = !q.hasStatusHard || !q.hasStatusUsed || !quota::equals(q.specHard, q.hard);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/meta/object.h"
+#include "util/sleep.h"
 #include "pki/base64.h"
 
 namespace kcpp::controllers {
@@ -18,25 +19,6 @@ namespace json = boost::json;
 using storage::WatchEvent;
 
 namespace {
-
-asio::awaitable<void> sleepFor(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-std::optional<json::object> parseObject(const storage::CachedObject& cached) {
-  if (!cached.json) return std::nullopt;
-  auto parsed = api::parseJson(*cached.json);
-  if (!parsed || !parsed->is_object()) return std::nullopt;
-  return std::move(parsed->get_object());
-}
-
-std::string field(const storage::CachedObject& cached, const char* name) {
-  if (!cached.attributes) return "";
-  auto it = cached.attributes->fields.find(name);
-  return it == cached.attributes->fields.end() ? "" : it->second;
-}
 
 std::string annotation(const json::object& obj, std::string_view key) {
   const json::object* meta = api::findObject(obj, "metadata");
@@ -58,8 +40,7 @@ std::string dataField(const json::object& secret, std::string_view key) {
 }
 
 bool isTokenSecret(const storage::Attributes& attrs) {
-  auto it = attrs.fields.find("type");
-  return it != attrs.fields.end() && it->second == kServiceAccountTokenType;
+  return attrs.field("type") == kServiceAccountTokenType;
 }
 
 // Counts the coroutines run() started, so that it returns after the last one.
@@ -133,16 +114,16 @@ asio::awaitable<void> TokensController::watchSecrets(const std::atomic<bool>& st
 
 void TokensController::secretChanged(const WatchEvent& event) {
   if (event.type == WatchEvent::Type::Bookmark) return;
-  std::string key = field(event.object, "metadata.namespace") + "/" +
-                    field(event.object, "metadata.name");
+  std::string key = event.object.field("metadata.namespace") + "/" +
+                    event.object.field("metadata.name");
   if (auto it = accountOfToken_.find(key); it != accountOfToken_.end()) {
     tokensByAccount_[it->second].erase(key);
     if (tokensByAccount_[it->second].empty()) tokensByAccount_.erase(it->second);
     accountOfToken_.erase(it);
   }
   if (event.type == WatchEvent::Type::Deleted) return;
-  if (auto secret = parseObject(event.object)) {
-    std::string account = field(event.object, "metadata.namespace") + "/" +
+  if (auto secret = event.object.parsedObject()) {
+    std::string account = event.object.field("metadata.namespace") + "/" +
                           annotation(*secret, kServiceAccountNameAnnotation);
     accountOfToken_[key] = account;
     tokensByAccount_[account].insert(key);
@@ -177,8 +158,8 @@ asio::awaitable<void> TokensController::watchServiceAccounts(const std::atomic<b
 
 void TokensController::serviceAccountChanged(const WatchEvent& event) {
   if (event.type != WatchEvent::Type::Added && event.type != WatchEvent::Type::Deleted) return;
-  std::string account = field(event.object, "metadata.namespace") + "/" +
-                        field(event.object, "metadata.name");
+  std::string account = event.object.field("metadata.namespace") + "/" +
+                        event.object.field("metadata.name");
   auto it = tokensByAccount_.find(account);
   if (it == tokensByAccount_.end()) return;
   for (const std::string& key : it->second) queue_->add(key);
@@ -205,7 +186,7 @@ asio::awaitable<Result<void>> TokensController::syncSecret(const std::string& ke
   const std::string name = key.substr(slash + 1);
   auto cached = secrets_.cache().peek(secrets_.key(ns, name));
   if (!cached) co_return Result<void>{};  // gone: nothing to fill or delete
-  auto secret = parseObject(*cached);
+  auto secret = cached->parsedObject();
   if (!secret || api::getString(*secret, "type") != kServiceAccountTokenType) {
     co_return Result<void>{};
   }
@@ -228,7 +209,7 @@ asio::awaitable<Result<std::string>> TokensController::serviceAccountUid(const s
                                                                          const std::string& uid) {
   if (name.empty()) co_return std::string();
   auto matching = [&](const storage::CachedObject& found) -> std::string {
-    auto account = parseObject(found);
+    auto account = found.parsedObject();
     std::string current = account ? metaField(*account, "uid") : "";
     return uid.empty() || uid == current ? current : "";
   };
@@ -270,7 +251,7 @@ asio::awaitable<Result<void>> TokensController::fillToken(const std::string& ns,
     if (settled(live.error())) co_return Result<void>{};
     co_return std::move(live).error();
   }
-  auto secret = parseObject(*live);
+  auto secret = live->parsedObject();
   if (!secret || metaField(*secret, "resourceVersion") != metaField(cached, "resourceVersion") ||
       !needs(*secret)) {
     co_return Result<void>{};

@@ -2,6 +2,8 @@
 // store's watch, relisting when that watch fails, and shutdown.
 #include "storage/cacher/watch_cache.h"
 
+#include <boost/json/parse.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -57,6 +59,14 @@ asio::awaitable<Result<void>> waitWith(std::shared_ptr<WatchCache::Impl> impl, R
 }
 
 }  // namespace
+
+std::optional<boost::json::object> CachedObject::parsedObject() const {
+  if (!json) return std::nullopt;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(*json, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
 
 WatchCache::WatchCache(Store& store, std::string prefix, Decoder decoder, std::size_t historyCapacity,
                        std::size_t watcherQueueCapacity)

@@ -22,6 +22,7 @@
 // the labels and fields that selectors need, not as parsed trees: it keeps the
 // memory per object near its size on the wire.
 
+#include <boost/json/object.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -44,6 +45,12 @@ struct Attributes {
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> fields;  // e.g. "metadata.name", "spec.nodeName"
 
+  // A selectable field's value; "" when the type has no such field.
+  std::string field(const std::string& name) const {
+    auto it = fields.find(name);
+    return it == fields.end() ? std::string() : it->second;
+  }
+
   friend bool operator==(const Attributes&, const Attributes&) = default;
 };
 
@@ -53,6 +60,12 @@ struct CachedObject {
   Revision modRevision = 0;
   std::shared_ptr<const std::string> json;        // the object, resourceVersion set
   std::shared_ptr<const Attributes> attributes;
+
+  std::string field(const std::string& name) const {
+    return attributes ? attributes->field(name) : std::string();
+  }
+  // The object, parsed; nullopt when there is none or it is not a JSON object.
+  std::optional<boost::json::object> parsedObject() const;
 };
 
 // Turns a stored value into a CachedObject's json and attributes (the API layer

@@ -11,14 +11,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::optional<json::object> parse(const storage::CachedObject& obj) {
-  if (!obj.json) return std::nullopt;
-  boost::system::error_code ec;
-  json::value v = json::parse(*obj.json, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.get_object());
-}
-
 std::string metaField(const json::object& obj, const char* key) {
   const json::value* meta = obj.if_contains("metadata");
   const json::value* v = meta && meta->is_object() ? meta->get_object().if_contains(key) : nullptr;
@@ -45,7 +37,7 @@ void remove(NodeGraph& graph, NodeGraph::Source source, const json::object& obj)
 
 void apply(NodeGraph& graph, NodeGraph::Source source, const storage::WatchEvent& event) {
   if (event.type == storage::WatchEvent::Type::Bookmark) return;
-  auto obj = parse(event.object);
+  auto obj = event.object.parsedObject();
   if (!obj) return;
   if (event.type == storage::WatchEvent::Type::Deleted) {
     remove(graph, source, *obj);
@@ -63,7 +55,7 @@ asio::awaitable<Result<storage::Revision>> loadGraph(storage::WatchCache& cache,
   if (!listed) co_return std::move(listed).error();
   graph.clear(source);
   for (const auto& item : listed->items) {
-    if (auto obj = parse(item)) upsert(graph, source, *obj);
+    if (auto obj = item.parsedObject()) upsert(graph, source, *obj);
   }
   co_return listed->revision;
 }

@@ -12,17 +12,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::optional<json::object> parse(const storage::CachedObject& obj) {
-  if (!obj.json) return std::nullopt;
-  boost::system::error_code ec;
-  json::value v = json::parse(*obj.json, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.get_object());
-}
-
 void apply(RbacAuthorizer& authorizer, Kind kind, const storage::WatchEvent& event) {
   if (event.type == storage::WatchEvent::Type::Bookmark) return;
-  auto obj = parse(event.object);
+  auto obj = event.object.parsedObject();
   if (!obj) return;
   if (event.type == storage::WatchEvent::Type::Deleted) {
     const json::value* meta = obj->if_contains("metadata");
@@ -46,7 +38,7 @@ asio::awaitable<Result<storage::Revision>> loadFromCache(storage::WatchCache& ca
   if (!listed) co_return std::move(listed).error();
   authorizer.clear(kind);
   for (const auto& item : listed->items) {
-    if (auto obj = parse(item)) authorizer.upsert(kind, *obj);
+    if (auto obj = item.parsedObject()) authorizer.upsert(kind, *obj);
   }
   co_return listed->revision;
 }

@@ -47,8 +47,7 @@ boost::asio::awaitable<bool> NamespaceFinalizer::finalize(const std::string& nam
 
 boost::asio::awaitable<void> NamespaceFinalizer::run(const std::atomic<bool>& stop) {
   storage::Predicate terminating = [](const storage::Attributes& attrs) {
-    auto it = attrs.fields.find("status.phase");
-    return it != attrs.fields.end() && it->second == "Terminating";
+    return attrs.field("status.phase") == "Terminating";
   };
   auto watcher = namespaces_.watch("", terminating, 0, true);
   if (!watcher) co_return;
