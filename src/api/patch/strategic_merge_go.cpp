@@ -2,6 +2,7 @@
 // strategic merge patch worded as upstream words them.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "api/patch/strategic_merge_internal.h"
 
@@ -13,12 +14,18 @@ bool isInteger(const json::value& v) { return v.is_int64() || v.is_uint64(); }
 // strconv.FormatFloat(f, 'g', -1, 64) as fmt's %v prints a float64: the shortest
 // digits, in exponent form when the exponent is < -4 or >= 6.
 std::string goFloat(double f) {
+  // A number too large for a double decodes as an infinity; Go prints these so.
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f < 0 ? "-Inf" : "+Inf";
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
   if (ec != std::errc()) return "NaN";
   std::string sci(buf, end);  // "-1.5e+06"
   auto e = sci.find('e');
-  int exp = std::stoi(sci.substr(e + 1));
+  int exp = 0;
+  const char* expStart = sci.data() + e + 1;
+  if (*expStart == '+') ++expStart;
+  std::from_chars(expStart, sci.data() + sci.size(), exp);
   std::string sign = sci[0] == '-' ? "-" : "";
   std::string digits;
   for (char c : sci.substr(0, e)) {
