@@ -29,36 +29,46 @@ struct ControllerManager {
   asio::io_context io;
   client::RestClientPtr client;
   std::unique_ptr<client::InformerFactory> informers;
-  std::vector<std::unique_ptr<controllers::ReplicaSetController>> replicaSets;
+  std::vector<controllers::ControllerPtr> running;
   std::unique_ptr<client::LeaderElector> elector;
   bool leading = false;
 };
 
-// One row per controller, as upstream's NewControllerDescriptors: its name for
-// --controllers and how it starts.
-struct ControllerEntry {
-  const char* name;
-  std::function<void(ControllerManager&, const ControllerManagerConfig&)> start;
+// What a controller is built from: the shared client and informers, the
+// executor it runs on, and the flags.
+struct ControllerContext {
+  client::RestClient& client;
+  client::InformerFactory& informers;
+  asio::any_io_executor executor;
+  const ControllerManagerConfig& config;
 };
 
-void startReplicated(ControllerManager& m, controllers::ReplicatedKind kind, int workers) {
+// One row per controller, as upstream's NewControllerDescriptors: its name for
+// --controllers and how it is built.
+struct ControllerEntry {
+  const char* name;
+  std::function<controllers::ControllerPtr(const ControllerContext&)> make;
+};
+
+controllers::ControllerPtr makeReplicated(const ControllerContext& c, controllers::ReplicatedKind kind,
+                                          int workers) {
   controllers::ReplicaSetControllerOptions options;
   options.workers = workers;
-  auto controller = std::make_unique<controllers::ReplicaSetController>(
-      std::move(kind), *m.client, *m.informers, m.io.get_executor(), options);
-  asio::co_spawn(m.io, controller->run(), asio::detached);
-  m.replicaSets.push_back(std::move(controller));
+  return std::make_unique<controllers::ReplicaSetController>(std::move(kind), c.client, c.informers,
+                                                             c.executor, options);
 }
 
 const std::vector<ControllerEntry>& controllerTable() {
   static const std::vector<ControllerEntry> table = {
       {"replicaset",
-       [](ControllerManager& m, const ControllerManagerConfig& c) {
-         startReplicated(m, controllers::ReplicatedKind::replicaSets(), c.concurrentReplicaSetSyncs);
+       [](const ControllerContext& c) {
+         return makeReplicated(c, controllers::ReplicatedKind::replicaSets(),
+                               c.config.concurrentReplicaSetSyncs);
        }},
       {"replicationcontroller",
-       [](ControllerManager& m, const ControllerManagerConfig& c) {
-         startReplicated(m, controllers::ReplicatedKind::replicationControllers(), c.concurrentRcSyncs);
+       [](const ControllerContext& c) {
+         return makeReplicated(c, controllers::ReplicatedKind::replicationControllers(),
+                               c.config.concurrentRcSyncs);
        }},
   };
   return table;
@@ -72,10 +82,12 @@ bool enabled(const std::vector<std::string>& flags, const std::string& name) {
 }
 
 void startControllers(ControllerManager& m, const ControllerManagerConfig& config) {
+  ControllerContext context{*m.client, *m.informers, m.io.get_executor(), config};
   for (const ControllerEntry& e : controllerTable()) {
     if (!enabled(config.controllers, e.name)) continue;
     spdlog::info("starting controller {}", e.name);
-    e.start(m, config);
+    m.running.push_back(e.make(context));
+    asio::co_spawn(m.io, m.running.back()->run(), asio::detached);
   }
   m.informers->start(m.io.get_executor());
 }
@@ -169,7 +181,7 @@ int runControllerManager(const ControllerManagerConfig& config) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
     m.leading = false;  // a stop we asked for is not a lost election
-    for (auto& c : m.replicaSets) c->stop();
+    for (auto& c : m.running) c->stop();
     m.informers->stop();
     if (m.elector) {
       m.elector->stop();  // releases the lease, then run() ends

@@ -185,34 +185,9 @@ void ReplicaSetController::onPodDeleted(const ObjectPtr& pod) {
 }
 
 asio::awaitable<void> ReplicaSetController::run() {
-  informers_.start(executor_);
-  if (!co_await informers_.waitForSync(std::chrono::minutes(5))) {
-    spdlog::error("{} controller: informers did not sync", kind_.kind);
-    co_return;
-  }
-  // Workers run concurrently on the executor; run() ends when all have.
-  auto remaining = std::make_shared<int>(options_.workers);
-  auto allDone = std::make_shared<asio::steady_timer>(executor_, std::chrono::steady_clock::time_point::max());
-  for (int i = 0; i < options_.workers; ++i) {
-    asio::co_spawn(executor_, worker(), [remaining, allDone](std::exception_ptr) {
-      if (--*remaining == 0) allDone->cancel();
-    });
-  }
-  boost::system::error_code ec;
-  co_await allDone->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-asio::awaitable<void> ReplicaSetController::worker() {
-  while (auto key = co_await queue_.get()) {
-    auto synced = co_await sync(*key);
-    if (synced) {
-      queue_.forget(*key);
-    } else {
-      spdlog::debug("sync {} {}: {}", kind_.kind, *key, synced.error().message);
-      queue_.addRateLimited(*key);
-    }
-    queue_.done(*key);
-  }
+  if (!co_await waitForCaches(informers_, executor_, kind_.kind)) co_return;
+  co_await runWorkers(queue_, options_.workers, [this](const std::string& key) { return sync(key); },
+                      kind_.kind);
 }
 
 asio::awaitable<Result<void>> ReplicaSetController::sync(const std::string& key) {

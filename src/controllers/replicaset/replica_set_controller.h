@@ -17,6 +17,7 @@
 #include "client/informer/informer_factory.h"
 #include "client/rest/rest_client.h"
 #include "client/workqueue/work_queue.h"
+#include "controllers/common/controller.h"
 #include "controllers/common/controller_utils.h"
 #include "controllers/common/event_recorder.h"
 #include "controllers/common/expectations.h"
@@ -43,15 +44,14 @@ struct ReplicaSetControllerOptions {
   int workers = 5;          // upstream's --concurrent-replicaset-syncs
 };
 
-class ReplicaSetController {
+class ReplicaSetController : public Controller {
  public:
   ReplicaSetController(ReplicatedKind kind, client::RestClient& client,
                        client::InformerFactory& informers, boost::asio::any_io_executor executor,
                        ReplicaSetControllerOptions options = {});
 
-  // Waits for the informers, then reconciles until stop().
-  boost::asio::awaitable<void> run();
-  void stop() { queue_.shutDown(); }
+  boost::asio::awaitable<void> run() override;
+  void stop() override { queue_.shutDown(); }
 
  private:
   void registerHandlers();
@@ -63,7 +63,6 @@ class ReplicaSetController {
   client::ObjectPtr ownerOf(const json::object& pod) const;
   void enqueueMatchingOwners(const json::object& pod);
 
-  boost::asio::awaitable<void> worker();
   boost::asio::awaitable<Result<void>> sync(const std::string& key);
   boost::asio::awaitable<Result<std::vector<PodPtr>>> claimPods(const json::object& owner);
   boost::asio::awaitable<Result<void>> manageReplicas(const json::object& owner,
