@@ -1,20 +1,12 @@
 #include "controller_manager_command.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <functional>
 #include <memory>
+#include <thread>
 
-#include "api/meta/object.h"
-#include "client/informer/informer_factory.h"
-#include "client/leaderelection/leader_elector.h"
-#include "client/rest/rest_client.h"
+#include "controller_manager.h"
 #include "controllers/replicaset/replica_set_controller.h"
 #include "pki/kubeconfig.h"
 
@@ -24,32 +16,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-// What a running controller-manager holds.
-struct ControllerManager {
-  asio::io_context io;
-  client::RestClientPtr client;
-  std::unique_ptr<client::InformerFactory> informers;
-  std::vector<controllers::ControllerPtr> running;
-  std::unique_ptr<client::LeaderElector> elector;
-  bool leading = false;
-};
-
-// What a controller is built from: the shared client and informers, the
-// executor it runs on, and the flags.
-struct ControllerContext {
-  client::RestClient& client;
-  client::InformerFactory& informers;
-  asio::any_io_executor executor;
-  const ControllerManagerConfig& config;
-};
-
-// One row per controller, as upstream's NewControllerDescriptors: its name for
-// --controllers and how it is built.
-struct ControllerEntry {
-  const char* name;
-  std::function<controllers::ControllerPtr(const ControllerContext&)> make;
-};
-
 controllers::ControllerPtr makeReplicated(const ControllerContext& c, controllers::ReplicatedKind kind,
                                           int workers) {
   controllers::ReplicaSetControllerOptions options;
@@ -58,51 +24,25 @@ controllers::ControllerPtr makeReplicated(const ControllerContext& c, controller
                                                              c.executor, options);
 }
 
+}  // namespace
+
 const std::vector<ControllerEntry>& controllerTable() {
   static const std::vector<ControllerEntry> table = {
       {"replicaset",
        [](const ControllerContext& c) {
          return makeReplicated(c, controllers::ReplicatedKind::replicaSets(),
                                c.config.concurrentReplicaSetSyncs);
-       }},
+       },
+       "replicaset-controller"},
       {"replicationcontroller",
        [](const ControllerContext& c) {
          return makeReplicated(c, controllers::ReplicatedKind::replicationControllers(),
                                c.config.concurrentRcSyncs);
-       }},
+       },
+       "replication-controller"},
   };
   return table;
 }
-
-// Upstream's --controllers: "*" is every default one, "foo" enables, "-foo" disables.
-bool enabled(const std::vector<std::string>& flags, const std::string& name) {
-  if (std::find(flags.begin(), flags.end(), "-" + name) != flags.end()) return false;
-  return std::find(flags.begin(), flags.end(), name) != flags.end() ||
-         std::find(flags.begin(), flags.end(), "*") != flags.end();
-}
-
-void startControllers(ControllerManager& m, const ControllerManagerConfig& config) {
-  ControllerContext context{*m.client, *m.informers, m.io.get_executor(), config};
-  for (const ControllerEntry& e : controllerTable()) {
-    if (!enabled(config.controllers, e.name)) continue;
-    spdlog::info("starting controller {}", e.name);
-    m.running.push_back(e.make(context));
-    asio::co_spawn(m.io, m.running.back()->run(), asio::detached);
-  }
-  m.informers->start(m.io.get_executor());
-}
-
-std::string candidateIdentity() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + "_" + api::newUid();
-}
-
-std::chrono::milliseconds millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-}
-
-}  // namespace
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c) {
   CLI::App* cmd = app.add_subcommand("controller-manager", "Run the controllers against an API server");
@@ -118,6 +58,13 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->delimiter(',')->capture_default_str();
   cmd->add_option("--concurrent-replicaset-syncs", c.concurrentReplicaSetSyncs)->capture_default_str();
   cmd->add_option("--concurrent-rc-syncs", c.concurrentRcSyncs)->capture_default_str();
+  cmd->add_flag("--use-service-account-credentials,!--no-use-service-account-credentials",
+                c.useServiceAccountCredentials,
+                "Each controller acts as its own kube-system ServiceAccount")
+      ->capture_default_str();
+  cmd->add_option("--kube-api-qps", c.kubeApiQps, "Requests per second to the API server, per client")
+      ->capture_default_str();
+  cmd->add_option("--kube-api-burst", c.kubeApiBurst, "Burst above --kube-api-qps")->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   return cmd;
 }
@@ -125,75 +72,30 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
 int runControllerManager(const ControllerManagerConfig& config) {
   spdlog::set_pattern("%L%m%d %H:%M:%S.%f %t %v");
   spdlog::set_level(config.verbosity >= 2 ? spdlog::level::debug : spdlog::level::info);
-  for (const std::string& name : config.controllers) {
-    std::string bare = name.starts_with("-") ? name.substr(1) : name;
-    const auto& table = controllerTable();
-    bool known = bare == "*" || std::any_of(table.begin(), table.end(),
-                                            [&](const ControllerEntry& e) { return bare == e.name; });
-    if (!known) {
-      spdlog::error("--controllers: \"{}\" is not in the list of known controllers", bare);
-      return 1;
-    }
-  }
   auto kubeconfig = pki::readKubeconfig(config.kubeconfig);
   if (!kubeconfig) {
     spdlog::error("kubeconfig: {}", kubeconfig.error().message);
     return 1;
   }
-  ControllerManager m;
-  client::ClientOptions clientOptions;
-  clientOptions.userAgent = "kcpp-controller-manager";
-  auto restClient = client::RestClient::create(m.io.get_executor(), *kubeconfig, clientOptions);
-  if (!restClient) {
-    spdlog::error("client: {}", restClient.error().message);
+  ControllerManager manager(config, std::move(*kubeconfig));
+  if (auto ok = manager.init(); !ok) {
+    spdlog::error("{}", ok.error().message);
     return 1;
   }
-  m.client = std::move(*restClient);
-  m.informers = std::make_unique<client::InformerFactory>(*m.client);
-  int exitCode = 0;
-  if (config.leaderElect) {
-    client::LeaderElectionConfig election;
-    election.leaseName = "kube-controller-manager";
-    election.identity = candidateIdentity();
-    election.leaseDuration = millis(config.leaseDurationSeconds);
-    election.renewDeadline = millis(config.renewDeadlineSeconds);
-    election.retryPeriod = millis(config.retryPeriodSeconds);
-    election.onStartedLeading = [&m, &config, identity = election.identity] {
-      spdlog::info("became leader ({}), starting controllers", identity);
-      m.leading = true;
-      startControllers(m, config);
-    };
-    // Upstream exits when it loses the lease: the controllers' caches and
-    // expectations are not trusted past that point.
-    election.onStoppedLeading = [&m, &exitCode] {
-      if (!m.leading) return;
-      spdlog::error("leader election lost");
-      exitCode = 1;
-      m.io.stop();
-    };
-    m.elector = std::make_unique<client::LeaderElector>(*m.client, election);
-    asio::co_spawn(m.io, m.elector->run(), asio::detached);
-  } else {
-    startControllers(m, config);
-  }
-  asio::signal_set signals(m.io, SIGINT, SIGTERM);
+  // Signals arrive on a thread of their own; the manager stops on its io_context.
+  boost::asio::io_context signalIo;
+  asio::signal_set signals(signalIo, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
-    m.leading = false;  // a stop we asked for is not a lost election
-    for (auto& c : m.running) c->stop();
-    m.informers->stop();
-    if (m.elector) {
-      m.elector->stop();  // releases the lease, then run() ends
-    }
-    // Leave time for the release, then end.
-    auto timer = std::make_shared<asio::steady_timer>(m.io, std::chrono::seconds(2));
-    timer->async_wait([&m, timer](boost::system::error_code) { m.io.stop(); });
+    manager.requestStop();
   });
-  m.io.run();
+  std::thread signalThread([&signalIo] { signalIo.run(); });
+  signalThread.detach();
+  int exitCode = manager.run();
   spdlog::shutdown();
   std::fflush(nullptr);
-  // As `kcpp server`: suspended coroutines hold objects of `m`; do not tear down.
+  // As `kcpp server`: suspended coroutines hold objects of the manager; do not tear down.
   std::_Exit(exitCode);
 }
 

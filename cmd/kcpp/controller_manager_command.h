@@ -20,6 +20,15 @@ struct ControllerManagerConfig {
   std::vector<std::string> controllers{"*"};
   int concurrentReplicaSetSyncs = 5;
   int concurrentRcSyncs = 5;
+  // Upstream defaults to false (k3s sets true); `kcpp server` sets it for its own.
+  bool useServiceAccountCredentials = false;
+  // Upstream's defaults are 20/30; kcpp's server is fast enough that the
+  // controllers' own limit should not be what bounds a large rollout.
+  double kubeApiQps = 2000;
+  int kubeApiBurst = 4000;
+  // The Lease holder identity; empty: hostname_<uuid>. `kcpp server` passes a
+  // stable one so that after a restart it takes its own lease back at once.
+  std::string leaderElectIdentity;
   int verbosity = 0;
 };
 

@@ -43,6 +43,7 @@
 #include "controllers/serviceaccounttokens/tokens_controller.h"
 #include "controllers/resourcequota/resource_quota_controller.h"
 #include "pki/cluster_pki.h"
+#include "controller_manager.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
 #include "object_rules.h"
@@ -104,6 +105,7 @@ struct Server {
   std::unique_ptr<controllers::TokensController> tokensController;
   std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
+  std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
   std::atomic<bool> stopping{false};
 
   apiserver::Registry* registry(const std::string& group, const std::string& resource) {
@@ -293,6 +295,8 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
                   "Port range reserved for NodePort services")->capture_default_str();
   cmd->add_option("--cluster-domain", c.clusterDomain, "Cluster domain")->capture_default_str();
   cmd->add_flag("--disable-agent", c.disableAgent, "Do not run a local node agent");
+  cmd->add_flag("--disable-controller-manager", c.disableControllerManager,
+                "Do not run the controller-manager in the server");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   cmd->add_option("--compact-interval", c.compactIntervalSeconds,
                   "Seconds between datastore compactions")->capture_default_str()
@@ -325,6 +329,36 @@ namespace {
 // still suspended in the io_context (the in-process controllers' watch loops)
 // hold watchers of caches the Server owns, and no destruction order lets both
 // go safely. Upstream's components end the same way (os.Exit).
+// The controller-manager inside the server, as k3s runs it: its own thread and
+// io_context, reaching the API over loopback as system:kube-controller-manager
+// (a client certificate from the cluster CA, also written to
+// <data-dir>/server/cred/controller.kubeconfig), each controller with its own
+// ServiceAccount credentials.
+void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig& config, int port) {
+  pki::ClientIdentity identity{"system:kube-controller-manager", {}};
+  auto cert = pki.ensureClientCertificate("controller", identity);
+  if (!cert) {
+    spdlog::error("controller-manager certificate: {}", cert.error().message);
+    return;
+  }
+  pki::Kubeconfig kubeconfig = pki.kubeconfigFor(*cert, port);
+  if (auto ok = pki::writeKubeconfig(pki.files().credDir / "controller.kubeconfig", kubeconfig); !ok) {
+    spdlog::warn("controller kubeconfig: {}", ok.error().message);
+  }
+  ControllerManagerConfig cm = config.controllerManager;
+  cm.useServiceAccountCredentials = true;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  cm.leaderElectIdentity = std::string(host) + "_kcpp-server";
+  s.controllerManager = std::make_unique<ControllerManager>(std::move(cm), std::move(kubeconfig));
+  if (auto ok = s.controllerManager->init(); !ok) {
+    spdlog::error("controller-manager: {}", ok.error().message);
+    return;
+  }
+  // Never joined: the server ends with _Exit (exitWithoutTeardown).
+  std::thread([manager = s.controllerManager.get()] { manager->run(); }).detach();
+}
+
 [[noreturn]] void exitWithoutTeardown(Server& s, int exitCode) {
   s.auditLog.writer.reset();  // writes what is queued, then stops its thread
   spdlog::shutdown();
@@ -529,7 +563,9 @@ int runServer(ServerConfig config) {
     if (!r) {
       spdlog::error("start: {}", r.error().message);
       s.io.stop();
+      return;
     }
+    if (!config.disableControllerManager) startControllerManager(s, *pki, config, port);
   });
   s.http->start();
   s.compactor = std::make_unique<storage::Compactor>(

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "controller_manager_command.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +23,8 @@ struct ServerConfig {
   std::string serviceNodePortRange = "30000-32767";
   std::string clusterDomain = "cluster.local";
   bool disableAgent = false;
+  bool disableControllerManager = false;  // k3s's flag: run no controllers in-process
+  ControllerManagerConfig controllerManager;  // the embedded one's settings
   int verbosity = 0;
   int compactIntervalSeconds = 300;  // upstream's apiserver compacts every 5 minutes
   // Secrets encrypted at rest (AES-GCM, key in <data-dir>/server/cred/encryption-config.json).

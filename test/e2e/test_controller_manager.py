@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from conftest import start_server
+
 # Short election timings so a handover is quick (upstream: 15 s / 10 s / 2 s).
 ELECTION = ["--leader-elect-lease-duration", "1.5", "--leader-elect-renew-deadline", "1",
             "--leader-elect-retry-period", "0.2"]
@@ -41,6 +43,15 @@ class ControllerManager:
     def close(self):
         self.stop()
         os.unlink(self.log.name)
+
+
+@pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """A server without its embedded controller-manager: these tests run their own."""
+    handle, finish = start_server(kcpp_binary, kubectl_binary,
+                                  ["--disable-agent", "--disable-controller-manager"])
+    yield handle
+    finish()
 
 
 @pytest.fixture

@@ -97,6 +97,11 @@ class RestClient {
   // A GET of path with watch=true added to its query.
   boost::asio::awaitable<Result<WatchStreamPtr>> watch(const ResourcePath& path);
 
+  // Replaces the bearer token sent from the next request on (a rotated
+  // service-account token).
+  void setToken(std::string token) { kubeconfig_.token = std::move(token); }
+  const pki::Kubeconfig& kubeconfig() const { return kubeconfig_; }
+
   // Any request: the decoded JSON body of a 2xx answer, else the Status as an Error.
   boost::asio::awaitable<Result<json::object>> request(const std::string& method,
                                                        const std::string& target,

@@ -1,0 +1,141 @@
+#include "controller_manager.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "api/meta/object.h"
+#include "util/sleep.h"
+
+namespace kcpp::cmd {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Upstream's --controllers: "*" is every default one, "foo" enables, "-foo" disables.
+bool enabled(const std::vector<std::string>& flags, const std::string& name) {
+  if (std::find(flags.begin(), flags.end(), "-" + name) != flags.end()) return false;
+  return std::find(flags.begin(), flags.end(), name) != flags.end() ||
+         std::find(flags.begin(), flags.end(), "*") != flags.end();
+}
+
+std::string candidateIdentity() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "_" + api::newUid();
+}
+
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
+}  // namespace
+
+ControllerManager::ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig)
+    : config_(std::move(config)), kubeconfig_(std::move(kubeconfig)) {}
+
+Result<void> ControllerManager::init() {
+  const auto& table = controllerTable();
+  for (const std::string& name : config_.controllers) {
+    std::string bare = name.starts_with("-") ? name.substr(1) : name;
+    bool known = bare == "*" || std::any_of(table.begin(), table.end(),
+                                            [&](const ControllerEntry& e) { return bare == e.name; });
+    if (!known) {
+      return makeError(Reason::BadRequest,
+                       "--controllers: \"" + bare + "\" is not in the list of known controllers");
+    }
+  }
+  client::ClientOptions options;
+  options.userAgent = "kcpp-controller-manager";
+  options.qps = config_.kubeApiQps;
+  options.burst = config_.kubeApiBurst;
+  auto restClient = client::RestClient::create(io_.get_executor(), kubeconfig_, options);
+  if (!restClient) return makeError(Reason::BadRequest, "client: " + restClient.error().message);
+  client_ = std::move(*restClient);
+  informers_ = std::make_unique<client::InformerFactory>(*client_);
+  serviceAccountClients_ =
+      std::make_unique<client::ServiceAccountClientBuilder>(*client_, io_.get_executor(), options);
+  return {};
+}
+
+asio::awaitable<client::RestClient*> ControllerManager::clientFor(const ControllerEntry& entry) {
+  if (!config_.useServiceAccountCredentials || !entry.serviceAccount) co_return client_.get();
+  // Upstream retries until the token arrives: without it the controller cannot act.
+  std::string serviceAccount = entry.serviceAccount;
+  while (!stopping_) {
+    auto built = co_await serviceAccountClients_->clientFor(serviceAccount);
+    if (built) co_return *built;
+    spdlog::warn("credentials for {}: {}; retrying", serviceAccount, built.error().message);
+    co_await sleepFor(std::chrono::seconds(1));
+  }
+  co_return nullptr;
+}
+
+asio::awaitable<void> ControllerManager::startControllers() {
+  for (const ControllerEntry& e : controllerTable()) {
+    if (!enabled(config_.controllers, e.name)) continue;
+    client::RestClient* client = co_await clientFor(e);
+    if (!client) co_return;  // stopping
+    spdlog::info("starting controller {}", e.name);
+    ControllerContext context{*client, *informers_, io_.get_executor(), config_};
+    running_.push_back(e.make(context));
+    asio::co_spawn(io_, running_.back()->run(), asio::detached);
+  }
+  informers_->start(io_.get_executor());
+}
+
+void ControllerManager::startLeaderElection() {
+  client::LeaderElectionConfig election;
+  election.leaseName = "kube-controller-manager";
+  election.identity = config_.leaderElectIdentity.empty() ? candidateIdentity() : config_.leaderElectIdentity;
+  election.leaseDuration = millis(config_.leaseDurationSeconds);
+  election.renewDeadline = millis(config_.renewDeadlineSeconds);
+  election.retryPeriod = millis(config_.retryPeriodSeconds);
+  election.onStartedLeading = [this, identity = election.identity] {
+    spdlog::info("became leader ({}), starting controllers", identity);
+    leading_ = true;
+    asio::co_spawn(io_, startControllers(), asio::detached);
+  };
+  // Upstream exits when it loses the lease: the controllers' caches and
+  // expectations are not trusted past that point.
+  election.onStoppedLeading = [this] {
+    if (!leading_) return;
+    spdlog::error("leader election lost");
+    exitCode_ = 1;
+    io_.stop();
+  };
+  elector_ = std::make_unique<client::LeaderElector>(*client_, election);
+  asio::co_spawn(io_, elector_->run(), asio::detached);
+}
+
+int ControllerManager::run() {
+  if (config_.leaderElect) {
+    startLeaderElection();
+  } else {
+    asio::co_spawn(io_, startControllers(), asio::detached);
+  }
+  io_.run();
+  return exitCode_;
+}
+
+void ControllerManager::requestStop() {
+  asio::post(io_, [this] {
+    stopping_ = true;
+    leading_ = false;  // a stop we asked for is not a lost election
+    for (auto& c : running_) c->stop();
+    informers_->stop();
+    serviceAccountClients_->stop();
+    if (elector_) elector_->stop();  // releases the lease, then run() ends
+    // Leave time for the release, then end.
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(2));
+    timer->async_wait([this, timer](boost::system::error_code) { io_.stop(); });
+  });
+}
+
+}  // namespace kcpp::cmd
