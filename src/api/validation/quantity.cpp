@@ -56,13 +56,26 @@ std::optional<int> parseExponent(std::string_view s) {
   std::size_t i = 1;
   bool negative = false;
   if (s[i] == '+' || s[i] == '-') negative = s[i++] == '-';
-  if (i >= s.size() || s.size() - i > 4) return std::nullopt;
+  if (i >= s.size() || s.size() - i > 5) return std::nullopt;
   int e = 0;
   for (; i < s.size(); ++i) {
     if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
     e = e * 10 + (s[i] - '0');
   }
   return negative ? -e : e;
+}
+
+// Exponents up to 9999 are accepted with any mantissa (< kLimit, 36 digits).
+constexpr int kMaxScale = 9999 + 36;
+
+// The exponent of m × 10^scale once m's trailing zeros are moved into it.
+int normalizedScale(Int m, int scale) {
+  if (m == 0) return 0;
+  while (m % 10 == 0) {
+    m /= 10;
+    ++scale;
+  }
+  return scale;
 }
 
 Int pow10(int n) {
@@ -127,6 +140,9 @@ std::optional<Quantity> Quantity::parse(std::string_view text) {
   if (auto e = parseExponent(suffix)) {
     q.scale_ += *e;
     q.format_ = Format::DecimalExponent;
+    // Bound the value, not the text: the canonical form of an accepted quantity
+    // moves trailing zeros into its exponent, and must parse again.
+    if (normalizedScale(q.mantissa_, q.scale_) > kMaxScale) return std::nullopt;
   } else {
     const Suffix* found = nullptr;
     for (const auto& s : kSuffixes) {
