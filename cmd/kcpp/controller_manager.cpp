@@ -84,7 +84,9 @@ asio::awaitable<void> ControllerManager::startControllers() {
     if (!client) co_return;  // stopping
     spdlog::info("starting controller {}", e.name);
     ControllerContext context{*client, *informers_, io_.get_executor(), config_};
-    running_.push_back(e.make(context));
+    controllers::ControllerPtr controller = e.make(context);
+    if (!controller) continue;  // it said why
+    running_.push_back(std::move(controller));
     asio::co_spawn(io_, running_.back()->run(), asio::detached);
   }
   informers_->start(io_.get_executor());

@@ -3,11 +3,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
 #include "controller_manager.h"
+#include "apiserver/authn/service_account_token.h"
 #include "controllers/replicaset/replica_set_controller.h"
+#include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
+#include "controllers/serviceaccount/service_accounts_controller.h"
+#include "controllers/serviceaccounttokens/tokens_controller.h"
+#include "pki/atomic_file.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -22,6 +28,37 @@ controllers::ControllerPtr makeReplicated(const ControllerContext& c, controller
   options.workers = workers;
   return std::make_unique<controllers::ReplicaSetController>(std::move(kind), c.client, c.informers,
                                                              c.executor, options);
+}
+
+// What kube-root-ca.crt and token Secrets publish: --root-ca-file, else the CA
+// the client trusts the server with (as upstream).
+std::string rootCa(const ControllerContext& c) {
+  if (c.config.rootCaFile.empty()) return c.client.kubeconfig().certificateAuthorityPem;
+  auto pem = pki::readFile(c.config.rootCaFile);
+  if (!pem) {
+    spdlog::error("--root-ca-file: {}", pem.error().message);
+    return c.client.kubeconfig().certificateAuthorityPem;
+  }
+  return *pem;
+}
+
+// Upstream starts the tokens controller only with --service-account-private-key-file.
+controllers::ControllerPtr makeTokensController(const ControllerContext& c) {
+  const std::string& keyFile = c.config.serviceAccountPrivateKeyFile;
+  if (keyFile.empty() || !std::filesystem::exists(keyFile)) {
+    spdlog::warn("serviceaccount-token: no --service-account-private-key-file, not started");
+    return nullptr;
+  }
+  auto signer = apiserver::ServiceAccountTokenSigner::loadOrCreate(keyFile, apiserver::kDefaultServiceAccountIssuer);
+  if (!signer) {
+    spdlog::error("serviceaccount-token: {}", signer.error().message);
+    return nullptr;
+  }
+  auto generate = [signer = *signer](const controllers::LegacyTokenRequest& r) {
+    apiserver::LegacyTokenClaims claims{r.ns, r.serviceAccountName, r.serviceAccountUid, r.secretName};
+    return signer->signLegacy(claims);
+  };
+  return std::make_unique<controllers::TokensController>(c.client, c.informers, c.executor, generate, rootCa(c));
 }
 
 }  // namespace
@@ -40,6 +77,18 @@ const std::vector<ControllerEntry>& controllerTable() {
                                c.config.concurrentRcSyncs);
        },
        "replication-controller"},
+      {"serviceaccount",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         return std::make_unique<controllers::ServiceAccountsController>(c.client, c.informers, c.executor);
+       },
+       "service-account-controller"},
+      // The manager's own identity, as upstream (it reads and writes Secrets everywhere).
+      {"serviceaccount-token", makeTokensController},
+      {"root-ca-cert-publisher",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         return std::make_unique<controllers::RootCaCertPublisher>(c.client, c.informers, c.executor, rootCa(c));
+       },
+       "root-ca-cert-publisher"},
   };
   return table;
 }
@@ -65,6 +114,10 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--kube-api-qps", c.kubeApiQps, "Requests per second to the API server, per client")
       ->capture_default_str();
   cmd->add_option("--kube-api-burst", c.kubeApiBurst, "Burst above --kube-api-qps")->capture_default_str();
+  cmd->add_option("--root-ca-file", c.rootCaFile,
+                  "CA bundle published as kube-root-ca.crt and in token Secrets (default: the kubeconfig's CA)");
+  cmd->add_option("--service-account-private-key-file", c.serviceAccountPrivateKeyFile,
+                  "Key that signs legacy service-account tokens (the tokens controller runs only with it)");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   return cmd;
 }

@@ -29,6 +29,8 @@ struct ControllerManagerConfig {
   // The Lease holder identity; empty: hostname_<uuid>. `kcpp server` passes a
   // stable one so that after a restart it takes its own lease back at once.
   std::string leaderElectIdentity;
+  std::string rootCaFile;                    // --root-ca-file
+  std::string serviceAccountPrivateKeyFile;  // --service-account-private-key-file
   int verbosity = 0;
 };
 

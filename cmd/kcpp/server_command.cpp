@@ -38,9 +38,6 @@
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
 #include "pki/atomic_file.h"
-#include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
-#include "controllers/serviceaccount/service_accounts_controller.h"
-#include "controllers/serviceaccounttokens/tokens_controller.h"
 #include "controllers/resourcequota/resource_quota_controller.h"
 #include "pki/cluster_pki.h"
 #include "controller_manager.h"
@@ -99,10 +96,6 @@ struct Server {
   std::unique_ptr<apiserver::HttpServer> http;
   std::unique_ptr<apiserver::NamespaceFinalizer> namespaceFinalizer;
   std::string serverCaPem;  // what kube-root-ca.crt publishes
-  std::unique_ptr<controllers::ServiceAccountsController> serviceAccountsController;
-  std::unique_ptr<controllers::RootCaCertPublisher> rootCaCertPublisher;
-  apiserver::ServiceAccountTokenSignerPtr saSigner;  // also signs legacy token Secrets
-  std::unique_ptr<controllers::TokensController> tokensController;
   std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
   std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
@@ -206,29 +199,6 @@ asio::awaitable<Result<void>> startNodeGraph(Server& s) {
   co_return Result<void>{};
 }
 
-// The default ServiceAccount and the kube-root-ca.crt ConfigMap in every
-// namespace (in-process until the controller-manager exists).
-void startNamespaceControllers(Server& s, const asio::any_io_executor& executor) {
-  apiserver::Registry& namespaces = *s.registry("", "namespaces");
-  s.serviceAccountsController = std::make_unique<controllers::ServiceAccountsController>(
-      namespaces, *s.registry("", "serviceaccounts"));
-  s.serviceAccountsController->start(executor, s.stopping);
-  s.rootCaCertPublisher = std::make_unique<controllers::RootCaCertPublisher>(
-      namespaces, *s.registry("", "configmaps"), s.serverCaPem);
-  s.rootCaCertPublisher->start(executor, s.stopping);
-  // Fills the token Secrets users ask for (legacy service-account tokens).
-  apiserver::ServiceAccountTokenSignerPtr signer = s.saSigner;
-  s.tokensController = std::make_unique<controllers::TokensController>(
-      *s.registry("", "secrets"), *s.registry("", "serviceaccounts"),
-      [signer](const controllers::LegacyTokenRequest& r) {
-        apiserver::LegacyTokenClaims claims{r.ns, r.serviceAccountName, r.serviceAccountUid,
-                                            r.secretName};
-        return signer->signLegacy(claims);
-      },
-      s.serverCaPem);
-  asio::co_spawn(executor, s.tokensController->run(s.stopping), asio::detached);
-}
-
 asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>& started) {
   auto t0 = std::chrono::steady_clock::now();
   if (s.secretsTransformer) {
@@ -269,7 +239,6 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
       *s.registry("", "namespaces"), std::move(namespaced));
   asio::co_spawn(co_await asio::this_coro::executor, s.namespaceFinalizer->run(s.stopping),
                  asio::detached);
-  startNamespaceControllers(s, co_await asio::this_coro::executor);
   s.handler->setReady(true);
   spdlog::debug("caches loaded and system objects ensured in {} ms",
                 std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -329,6 +298,10 @@ namespace {
 // still suspended in the io_context (the in-process controllers' watch loops)
 // hold watchers of caches the Server owns, and no destruction order lets both
 // go safely. Upstream's components end the same way (os.Exit).
+fs::path serviceAccountKeyPath(const ServerConfig& config) {
+  return fs::path(config.dataDir) / "server" / "tls" / "service-account.key";
+}
+
 // The controller-manager inside the server, as k3s runs it: its own thread and
 // io_context, reaching the API over loopback as system:kube-controller-manager
 // (a client certificate from the cluster CA, also written to
@@ -347,6 +320,8 @@ void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig&
   }
   ControllerManagerConfig cm = config.controllerManager;
   cm.useServiceAccountCredentials = true;
+  cm.rootCaFile = pki.files().serverCaCert.string();
+  cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   cm.leaderElectIdentity = std::string(host) + "_kcpp-server";
@@ -433,7 +408,7 @@ int runServer(ServerConfig config) {
   // API server's audience (its issuer, as upstream's default).
   std::string saIssuer = "https://kubernetes.default.svc." + config.clusterDomain;
   auto saSigner = apiserver::ServiceAccountTokenSigner::loadOrCreate(
-      (fs::path(config.dataDir) / "server" / "tls" / "service-account.key").string(), saIssuer);
+      serviceAccountKeyPath(config).string(), saIssuer);
   if (!saSigner) {
     spdlog::error("service account key: {}", saSigner.error().message);
     return 1;
@@ -476,7 +451,6 @@ int runServer(ServerConfig config) {
         return std::move(obj->get_object());
       });
   authenticators.push_back(std::move(saAuthenticator));
-  s.saSigner = *saSigner;
   authenticators.push_back(std::make_unique<apiserver::BootstrapTokenAuthenticator>(
       [secrets](const std::string& name) -> std::optional<json::object> {
         auto found = secrets->cache().peek(secrets->key("kube-system", name));

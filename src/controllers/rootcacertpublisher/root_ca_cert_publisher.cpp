@@ -8,6 +8,13 @@ namespace json = boost::json;
 
 namespace {
 
+client::ResourcePath configMaps() {
+  client::ResourcePath path;
+  path.version = "v1";
+  path.resource = "configmaps";
+  return path;
+}
+
 // Upstream compares data as a whole and only that the description is there.
 bool isCurrent(const json::object& configMap, const json::object& data) {
   const json::object* current = api::findObject(configMap, "data");
@@ -19,47 +26,37 @@ bool isCurrent(const json::object& configMap, const json::object& data) {
 
 }  // namespace
 
-RootCaCertPublisher::RootCaCertPublisher(apiserver::Registry& namespaces,
-                                         apiserver::Registry& configMaps, std::string caPem)
-    : namespaces_(namespaces),
-      configMaps_(configMaps),
-      caPem_(std::move(caPem)),
-      loop_("root-ca-cert-publisher", namespaces, configMaps, kRootCaConfigMapName,
-            [this](const std::string& ns) { return syncNamespace(ns); }) {}
+RootCaCertPublisher::RootCaCertPublisher(client::RestClient& client, client::InformerFactory& informers,
+                                         boost::asio::any_io_executor executor, std::string caPem)
+    : PerNamespaceController("root-ca-cert-publisher", client, informers, std::move(executor), configMaps(),
+                             kRootCaConfigMapName),
+      caPem_(std::move(caPem)) {}
 
-boost::asio::awaitable<Result<void>> RootCaCertPublisher::syncNamespace(const std::string& ns) {
-  if (!isActiveNamespace(namespaces_, ns)) co_return Result<void>{};
+boost::asio::awaitable<Result<void>> RootCaCertPublisher::syncObject(const std::string& ns,
+                                                                     const client::ObjectPtr& current) {
   json::object data{{"ca.crt", caPem_}};
-  apiserver::WriteOptions asServer;  // no user: not admitted, as a loopback write
-  auto found = configMaps_.cache().peek(configMaps_.key(ns, kRootCaConfigMapName));
-  if (!found || !found->json) {
+  if (!current) {
     json::object configMap{
         {"apiVersion", "v1"},
         {"kind", "ConfigMap"},
-        {"metadata", json::object{{"name", kRootCaConfigMapName},
-                                  {"annotations", json::object{{kDescriptionAnnotation,
-                                                                kRootCaDescription}}}}},
+        {"metadata", json::object{{"name", objectName_},
+                                  {"annotations", json::object{{kDescriptionAnnotation, kRootCaDescription}}}}},
         {"data", std::move(data)}};
-    auto created = co_await configMaps_.create(ns, std::move(configMap), asServer);
-    // Already there: the cache had not seen it yet; its event brings us back.
-    if (!created && created.error().reason != Reason::AlreadyExists) {
-      co_return std::move(created).error();
-    }
+    auto collection = pathIn(ns, "");
+    auto created = co_await client_.create(collection, configMap);
+    // Already there: the informer had not seen it yet; its event brings us back.
+    if (!created && created.error().reason != Reason::AlreadyExists) co_return std::move(created).error();
     co_return Result<void>{};
   }
-  auto parsed = api::parseJson(*found->json);
-  if (!parsed) co_return std::move(parsed).error();
-  if (!parsed->is_object()) co_return makeError(Reason::InternalError, "cached ConfigMap is not an object");
-  json::object configMap = std::move(parsed->get_object());
-  if (isCurrent(configMap, data)) co_return Result<void>{};
+  if (isCurrent(*current, data)) co_return Result<void>{};
+  json::object configMap = *current;
   configMap["data"] = std::move(data);
   api::ensureObject(api::ensureObject(configMap, "metadata"), "annotations")[kDescriptionAnnotation] =
       kRootCaDescription;
   // The cached resourceVersion is a precondition: a newer change conflicts,
   // and its event brings us back.
-  const std::string name = kRootCaConfigMapName;
-  auto updated = co_await configMaps_.update(ns, name, std::move(configMap),
-                                             apiserver::Subresource::None, asServer);
+  auto path = pathIn(ns, objectName_);
+  auto updated = co_await client_.update(path, configMap);
   if (!updated) co_return std::move(updated).error();
   co_return Result<void>{};
 }

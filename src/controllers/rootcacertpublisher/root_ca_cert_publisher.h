@@ -5,15 +5,7 @@
 // kube-api-access volume. It is created when a namespace appears, and restored
 // if deleted or changed.
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-
-#include <atomic>
-#include <string>
-
-#include "apiserver/registry/registry.h"
-#include "controllers/pernamespace/per_namespace_loop.h"
-#include "util/error.h"
+#include "controllers/pernamespace/per_namespace_controller.h"
 
 namespace kcpp::controllers {
 
@@ -24,22 +16,18 @@ inline constexpr const char* kRootCaDescription =
     "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
     "guaranteed across distributions of Kubernetes clusters.";
 
-class RootCaCertPublisher {
+class RootCaCertPublisher : public PerNamespaceController {
  public:
   // `caPem`: the CA bundle that signs the API server's serving certificate.
-  RootCaCertPublisher(apiserver::Registry& namespaces, apiserver::Registry& configMaps,
-                      std::string caPem);
-  void start(const boost::asio::any_io_executor& executor, const std::atomic<bool>& stop) {
-    loop_.start(executor, stop);
-  }
-  // Creates or restores the ConfigMap in `ns` if it is Active.
-  boost::asio::awaitable<Result<void>> syncNamespace(const std::string& ns);
+  RootCaCertPublisher(client::RestClient& client, client::InformerFactory& informers,
+                      boost::asio::any_io_executor executor, std::string caPem);
+
+ protected:
+  boost::asio::awaitable<Result<void>> syncObject(const std::string& ns,
+                                                  const client::ObjectPtr& current) override;
 
  private:
-  apiserver::Registry& namespaces_;
-  apiserver::Registry& configMaps_;
   std::string caPem_;
-  PerNamespaceLoop loop_;
 };
 
 }  // namespace kcpp::controllers

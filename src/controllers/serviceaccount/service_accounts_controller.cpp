@@ -5,31 +5,33 @@ namespace kcpp::controllers {
 namespace json = boost::json;
 
 namespace {
-constexpr const char* kDefaultAccount = "default";
+
+client::ResourcePath serviceAccounts() {
+  client::ResourcePath path;
+  path.version = "v1";
+  path.resource = "serviceaccounts";
+  return path;
 }
 
-ServiceAccountsController::ServiceAccountsController(apiserver::Registry& namespaces,
-                                                     apiserver::Registry& serviceAccounts)
-    : namespaces_(namespaces),
-      serviceAccounts_(serviceAccounts),
-      loop_("serviceaccount", namespaces, serviceAccounts, kDefaultAccount,
-            [this](const std::string& ns) { return syncNamespace(ns); }) {}
+}  // namespace
 
-boost::asio::awaitable<Result<void>> ServiceAccountsController::syncNamespace(
-    const std::string& ns) {
-  if (!isActiveNamespace(namespaces_, ns)) co_return Result<void>{};
-  if (serviceAccounts_.cache().peek(serviceAccounts_.key(ns, kDefaultAccount))) {
-    co_return Result<void>{};
-  }
+ServiceAccountsController::ServiceAccountsController(client::RestClient& client,
+                                                     client::InformerFactory& informers,
+                                                     boost::asio::any_io_executor executor)
+    : PerNamespaceController("serviceaccount", client, informers, std::move(executor), serviceAccounts(),
+                             "default") {}
+
+boost::asio::awaitable<Result<void>> ServiceAccountsController::syncObject(const std::string& ns,
+                                                                           const client::ObjectPtr& current) {
+  if (current) co_return Result<void>{};
   json::object account{{"apiVersion", "v1"},
                        {"kind", "ServiceAccount"},
-                       {"metadata", json::object{{"name", kDefaultAccount}}}};
-  apiserver::WriteOptions asServer;  // no user: not admitted, as a loopback write
-  auto created = co_await serviceAccounts_.create(ns, std::move(account), asServer);
-  // Already there: the cache had not seen it yet.
-  if (!created && created.error().reason != Reason::AlreadyExists) {
-    co_return std::move(created).error();
-  }
+                       {"metadata", json::object{{"name", objectName_}}}};
+  auto collection = pathIn(ns, "");
+  auto created = co_await client_.create(collection, account);
+  // Already there: the informer had not seen it yet. Forbidden in a namespace
+  // being deleted: the namespace's next event says so.
+  if (!created && created.error().reason != Reason::AlreadyExists) co_return std::move(created).error();
   co_return Result<void>{};
 }
 

@@ -1,174 +1,151 @@
+// The tokens controller against a real in-process API server.
 #include "controllers/serviceaccounttokens/tokens_controller.h"
 
+#include <boost/asio/detached.hpp>
+#include <gtest/gtest.h>
+
+#include "api/meta/object.h"
 #include "apiserver/authn/service_account_token.h"
-#include "controllers/pernamespace/loop_test_fixture.h"
+#include "client/rest/test_api_server.h"
 #include "pki/base64.h"
 
-namespace kcpp::apiserver::registry_testing {
+namespace kcpp::controllers {
 namespace {
 
-using controllers::LegacyTokenRequest;
-using controllers::TokensController;
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
 
 constexpr const char* kCa = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-class TokensControllerTest : public PerNamespaceLoopTest {
+class TokensControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    PerNamespaceLoopTest::SetUp();
-    secrets = &add("", "secrets");
-    accounts = &add("", "serviceaccounts");
+    server.start();
+    auto made = client::RestClient::create(io.get_executor(), server.kubeconfig());
+    ASSERT_TRUE(made.ok());
+    restClient = std::move(*made);
+    informers = std::make_unique<client::InformerFactory>(*restClient);
     controller = std::make_unique<TokensController>(
-        *secrets, *accounts,
+        *restClient, *informers, io.get_executor(),
         [this](const LegacyTokenRequest& r) {
-          LegacyTokenClaims claims{r.ns, r.serviceAccountName, r.serviceAccountUid, r.secretName};
+          apiserver::LegacyTokenClaims claims{r.ns, r.serviceAccountName, r.serviceAccountUid, r.secretName};
           return signer->signLegacy(claims);
         },
-        kCa, controllers::TokensControllerOptions{std::chrono::milliseconds(50)});
+        kCa);
+    asio::co_spawn(io, [this]() -> asio::awaitable<void> {
+      co_await controller->run();
+      ended = true;
+    }, asio::detached);
   }
   void TearDown() override {
-    if (!looping) return;
-    stop = true;
-    io.restart();
-    io.run_for(std::chrono::milliseconds(500));
+    controller->stop();
+    informers->stop();
+    server.runFor(1s, [this] { return ended; });
+    EXPECT_TRUE(ended);
+    server.runFor(200ms);
   }
-  void startLoop() {
-    looping = true;
-    asio::co_spawn(io, controller->run(stop), asio::detached);
+
+  client::ResourcePath path(const std::string& resource, const std::string& name = "") {
+    return client::ResourcePath{"", "v1", resource, "default", name, "", ""};
   }
   std::string createAccount(const std::string& name) {
-    json::object account = parse(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{}})");
-    api::ensureObject(account, "metadata")["name"] = name;
-    auto created = during(accounts->create(ns, std::move(account), noOptions));
+    json::object account{{"apiVersion", "v1"}, {"kind", "ServiceAccount"},
+                         {"metadata", json::object{{"name", name}}}};
+    auto created = server.await(restClient->create(path("serviceaccounts"), account));
     EXPECT_TRUE(created.ok());
-    EXPECT_TRUE(eventually([&] { return cached(*accounts, ns, name).has_value(); }));
-    return created ? str(*created, "metadata.uid") : "";
+    return created ? std::string(api::getString(created->at("metadata").as_object(), "uid")) : std::string();
   }
-  void createTokenSecret(const std::string& name, const std::string& account,
-                         const std::string& uidAnnotation = "",
-                         const std::string& type = "kubernetes.io/service-account-token") {
-    json::object secret = parse(R"({"apiVersion":"v1","kind":"Secret","metadata":{}})");
-    json::object& meta = api::ensureObject(secret, "metadata");
-    meta["name"] = name;
-    json::object& annotations = api::ensureObject(meta, "annotations");
-    annotations["kubernetes.io/service-account.name"] = account;
-    if (!uidAnnotation.empty()) annotations["kubernetes.io/service-account.uid"] = uidAnnotation;
-    secret["type"] = type;
-    auto created = during(secrets->create(ns, std::move(secret), noOptions));
+  void createSecret(const std::string& name, const std::string& account, const std::string& uidAnnotation = "",
+                    const std::string& type = kServiceAccountTokenType, json::object data = {}) {
+    json::object annotations{{kServiceAccountNameAnnotation, account}};
+    if (!uidAnnotation.empty()) annotations[kServiceAccountUidAnnotation] = uidAnnotation;
+    json::object secret{{"apiVersion", "v1"}, {"kind", "Secret"}, {"type", type},
+                        {"metadata", json::object{{"name", name}, {"annotations", annotations}}}};
+    if (!data.empty()) secret["data"] = std::move(data);
+    auto created = server.await(restClient->create(path("secrets"), secret));
     ASSERT_TRUE(created.ok()) << created.error().message;
   }
-  // As createTokenSecret, then waits until the cache (which syncs read) has it.
-  void createCachedTokenSecret(const std::string& name, const std::string& account,
-                               const std::string& uidAnnotation = "",
-                               const std::string& type = "kubernetes.io/service-account-token") {
-    createTokenSecret(name, account, uidAnnotation, type);
-    ASSERT_TRUE(eventually([&] { return cached(*secrets, ns, name).has_value(); }));
+  std::optional<json::object> secret(const std::string& name) {
+    auto found = server.await(restClient->get(path("secrets", name)));
+    if (!found) return std::nullopt;
+    return std::move(*found);
   }
-  Result<void> sync(const std::string& name) { return during(controller->syncSecret(ns + "/" + name)); }
   std::string data(const std::string& name, const std::string& key) {
-    auto secret = cached(*secrets, ns, name);
-    if (!secret) return "";
-    const json::object* values = api::findObject(*secret, "data");  // keys hold dots
+    auto s = secret(name);
+    const json::object* values = s ? api::findObject(*s, "data") : nullptr;
     if (!values) return "";
     auto decoded = pki::base64Decode(api::getString(*values, key));
     return decoded ? *decoded : "";
   }
-  bool waitForCache(const std::string& name, const std::function<bool(const std::optional<json::object>&)>& ok) {
-    return eventually([&] { return ok(cached(*secrets, ns, name)); });
-  }
 
-  ServiceAccountTokenSignerPtr signer = ServiceAccountTokenSigner::generate(kDefaultServiceAccountIssuer);
-  Registry* secrets = nullptr;
-  Registry* accounts = nullptr;
+  asio::io_context io;
+  client::testing::TestApiServer server{io, {"/namespaces", "/serviceaccounts", "/secrets"}};
+  client::RestClientPtr restClient;
+  std::unique_ptr<client::InformerFactory> informers;
   std::unique_ptr<TokensController> controller;
+  bool ended = false;
+  apiserver::ServiceAccountTokenSignerPtr signer =
+      apiserver::ServiceAccountTokenSigner::generate(apiserver::kDefaultServiceAccountIssuer);
 };
 
-TEST_F(TokensControllerTest, SyncFillsTheRequestedToken) {
+TEST_F(TokensControllerTest, FillsTheRequestedTokenOnce) {
   std::string uid = createAccount("bot");
-  createCachedTokenSecret("bot-token", "bot");
-  ASSERT_TRUE(sync("bot-token").ok());
-  ASSERT_TRUE(waitForCache("bot-token", [](auto& s) { return s && s->contains("data"); }));
-  auto secret = *cached(*secrets, ns, "bot-token");
-  EXPECT_EQ(secret.at("metadata").at("annotations").at("kubernetes.io/service-account.uid").as_string(), uid);
+  createSecret("bot-token", "bot");
+  server.runFor(5s, [&] { return !data("bot-token", "token").empty(); });
+  auto filled = secret("bot-token");
+  ASSERT_TRUE(filled);
+  EXPECT_EQ(filled->at("metadata").at("annotations").at(kServiceAccountUidAnnotation).as_string(), uid);
   EXPECT_EQ(data("bot-token", "ca.crt"), kCa);
-  EXPECT_EQ(data("bot-token", "namespace"), ns);
+  EXPECT_EQ(data("bot-token", "namespace"), "default");
   std::string token = data("bot-token", "token");
   auto payload = signer->verifiedPayload(token);
   ASSERT_TRUE(payload) << token;
   auto claims = json::parse(*payload).as_object();
   EXPECT_EQ(claims.at("iss").as_string(), "kubernetes/serviceaccount");
-  EXPECT_EQ(claims.at("sub").as_string(), "system:serviceaccount:" + ns + ":bot");
+  EXPECT_EQ(claims.at("sub").as_string(), "system:serviceaccount:default:bot");
   EXPECT_EQ(claims.at("kubernetes.io/serviceaccount/secret.name").as_string(), "bot-token");
   EXPECT_EQ(claims.at("kubernetes.io/serviceaccount/service-account.uid").as_string(), uid);
   EXPECT_FALSE(claims.contains("exp"));
-
-  // Filled once: a second sync keeps the token.
-  ASSERT_TRUE(sync("bot-token").ok());
-  io.restart();
-  io.run_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(data("bot-token", "token"), token);
+  // Filled once: no further write.
+  std::string rv(api::getString(filled->at("metadata").as_object(), "resourceVersion"));
+  server.runFor(300ms);
+  EXPECT_EQ(api::getString(secret("bot-token")->at("metadata").as_object(), "resourceVersion"), rv);
 }
 
-TEST_F(TokensControllerTest, SyncRestoresTheCaButKeepsAGivenToken) {
+TEST_F(TokensControllerTest, RestoresTheCaButKeepsAGivenToken) {
   createAccount("bot");
-  createCachedTokenSecret("bot-token", "bot");
-  auto current = get(*secrets, ns, "bot-token");
-  ASSERT_TRUE(current.ok());
-  (*current)["data"] = json::object{{"token", pki::base64Encode("mine")},
-                                    {"ca.crt", pki::base64Encode("stale")}};
-  ASSERT_TRUE(during(secrets->update(ns, "bot-token", std::move(*current), Subresource::None,
-                                     noOptions)).ok());
-  ASSERT_TRUE(waitForCache("bot-token", [](auto& s) { return s && s->contains("data"); }));
-  ASSERT_TRUE(sync("bot-token").ok());
-  ASSERT_TRUE(waitForCache("bot-token", [&](auto&) { return data("bot-token", "ca.crt") == kCa; }));
+  createSecret("bot-token", "bot", "", kServiceAccountTokenType,
+               json::object{{"token", pki::base64Encode("mine")}, {"ca.crt", pki::base64Encode("stale")}});
+  server.runFor(5s, [&] { return data("bot-token", "ca.crt") == kCa; });
+  EXPECT_EQ(data("bot-token", "ca.crt"), kCa);
   EXPECT_EQ(data("bot-token", "token"), "mine");
-  EXPECT_EQ(data("bot-token", "namespace"), ns);
+  EXPECT_EQ(data("bot-token", "namespace"), "default");
 }
 
-TEST_F(TokensControllerTest, SyncDeletesTheSecretOfAMissingAccount) {
-  createCachedTokenSecret("ghost-token", "ghost");
-  ASSERT_TRUE(sync("ghost-token").ok());
-  EXPECT_EQ(get(*secrets, ns, "ghost-token").error().reason, Reason::NotFound);
-}
-
-TEST_F(TokensControllerTest, SyncDeletesTheSecretOfAnotherAccountUid) {
+TEST_F(TokensControllerTest, DeletesSecretsOfMissingOrOtherAccountsAndLeavesOthersAlone) {
   createAccount("bot");
-  createCachedTokenSecret("old-token", "bot", "uid-of-a-deleted-bot");
-  ASSERT_TRUE(sync("old-token").ok());
-  EXPECT_EQ(get(*secrets, ns, "old-token").error().reason, Reason::NotFound);
+  createSecret("ghost-token", "ghost");
+  createSecret("old-token", "bot", "uid-of-a-deleted-bot");
+  createSecret("opaque", "ghost", "", "Opaque");
+  server.runFor(5s, [&] { return !secret("ghost-token") && !secret("old-token"); });
+  EXPECT_FALSE(secret("ghost-token"));
+  EXPECT_FALSE(secret("old-token"));
+  auto opaque = secret("opaque");
+  ASSERT_TRUE(opaque);
+  EXPECT_FALSE(opaque->contains("data"));
 }
 
-TEST_F(TokensControllerTest, SyncLeavesOtherSecretsAlone) {
-  createCachedTokenSecret("opaque", "ghost", "", "Opaque");
-  ASSERT_TRUE(sync("opaque").ok());
-  auto secret = get(*secrets, ns, "opaque");
-  ASSERT_TRUE(secret.ok());
-  EXPECT_FALSE(secret->contains("data"));
-  ASSERT_TRUE(sync("absent").ok());
-}
-
-TEST_F(TokensControllerTest, LoopFillsNewSecretsAndDeletesThemWithTheirAccount) {
-  startLoop();
+TEST_F(TokensControllerTest, DeletesTheTokensOfADeletedAccount) {
   createAccount("bot");
-  auto t0 = std::chrono::steady_clock::now();
-  createTokenSecret("bot-token", "bot");
-  ASSERT_TRUE(waitForCache("bot-token", [&](auto&) { return !data("bot-token", "token").empty(); }));
-  // Reacting to the watch event.
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
-
-  const std::string bot = "bot";
-  DeleteOptions options;
-  ASSERT_TRUE(during(accounts->remove(ns, bot, options)).ok());
-  EXPECT_TRUE(waitForCache("bot-token", [](auto& s) { return !s.has_value(); }));
-
-  // Asking for a token of an account that does not exist gets the Secret deleted.
-  createTokenSecret("nobody-token", "nobody");  // in the store now; the cache may lag
-  const std::string nobody = "nobody-token";
-  EXPECT_TRUE(eventually([&] {
-    auto found = during(secrets->get(ns, nobody));
-    return !found && found.error().reason == Reason::NotFound;
-  }));
+  createSecret("bot-token", "bot");
+  server.runFor(5s, [&] { return !data("bot-token", "token").empty(); });
+  ASSERT_FALSE(data("bot-token", "token").empty());
+  const json::object noOptions;
+  ASSERT_TRUE(server.await(restClient->remove(path("serviceaccounts", "bot"), noOptions)).ok());
+  server.runFor(5s, [&] { return !secret("bot-token"); });
+  EXPECT_FALSE(secret("bot-token"));
 }
 
 }  // namespace
-}  // namespace kcpp::apiserver::registry_testing
+}  // namespace kcpp::controllers
