@@ -10,73 +10,21 @@
 #include <map>
 
 #include "api/meta/object.h"
+#include "apiserver/authz/rbac/bootstrappolicy/cluster_policy.h"
+#include "apiserver/authz/rbac/bootstrappolicy/controller_policy.h"
+#include "apiserver/authz/rbac/bootstrappolicy/namespace_policy.h"
+#include "apiserver/authz/rbac/bootstrappolicy/policy_builders.h"
+#include "apiserver/authz/rbac/bootstrappolicy/reconcile.h"
 #include "apiserver/authz/rbac/rbac_authorizer.h"
-
-#include <initializer_list>
 
 namespace kcpp::cmd {
 
 namespace json = boost::json;
-using Strings = std::initializer_list<const char*>;
+namespace bootstrap = apiserver::rbac::bootstrap;
 
 namespace {
 
-constexpr const char* kAutoUpdate = "rbac.authorization.kubernetes.io/autoupdate";
-constexpr const char* kAggregatePrefix = "rbac.authorization.k8s.io/aggregate-to-";
-
-json::array arr(Strings items) {
-  json::array a;
-  for (const char* s : items) a.emplace_back(s);
-  return a;
-}
-
-json::object rule(Strings verbs, Strings groups, Strings resources) {
-  return {{"verbs", arr(verbs)}, {"apiGroups", arr(groups)}, {"resources", arr(resources)}};
-}
-
-json::object urls(Strings verbs, Strings paths) {
-  return {{"verbs", arr(verbs)}, {"nonResourceURLs", arr(paths)}};
-}
-
-const Strings kRead = {"get", "list", "watch"};
-const Strings kWrite = {"create", "delete", "deletecollection", "patch", "update"};
-const Strings kReadWrite = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
-
-json::object metadata(const std::string& name, json::object labels = {}) {
-  labels["kubernetes.io/bootstrapping"] = "rbac-defaults";
-  return {{"name", name},
-          {"labels", std::move(labels)},
-          {"annotations", json::object{{kAutoUpdate, "true"}}}};
-}
-
-json::object clusterRole(const std::string& name, json::array rules, json::object labels = {}) {
-  return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-          {"kind", "ClusterRole"},
-          {"metadata", metadata(name, std::move(labels))},
-          {"rules", std::move(rules)}};
-}
-
-json::object aggregated(const std::string& name, const std::string& selects, json::object labels) {
-  json::object role = clusterRole(name, json::array{}, std::move(labels));
-  json::object selector{{"matchLabels", json::object{{kAggregatePrefix + selects, "true"}}}};
-  role["aggregationRule"] = json::object{{"clusterRoleSelectors", json::array{selector}}};
-  return role;
-}
-
-json::object subject(const char* kind, const std::string& name) {
-  return {{"kind", kind}, {"apiGroup", "rbac.authorization.k8s.io"}, {"name", name}};
-}
-
-json::object binding(const std::string& name, const std::string& role, json::array subjects) {
-  json::object b{{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                 {"kind", "ClusterRoleBinding"},
-                 {"metadata", metadata(name)},
-                 {"roleRef", json::object{{"apiGroup", "rbac.authorization.k8s.io"},
-                                          {"kind", "ClusterRole"},
-                                          {"name", role}}}};
-  if (!subjects.empty()) b["subjects"] = std::move(subjects);  // upstream omits none
-  return b;
-}
+enum class ObjectKind { Role, Binding };
 
 // Before the Node authorizer, kcpp bound system:node to the group system:nodes;
 // that grant is withdrawn from data dirs that still have it.
@@ -85,225 +33,51 @@ bool dropStopgapNodeSubject(json::object& current) {
   json::value* subjects = current.if_contains("subjects");
   if (!subjects || !subjects->is_array()) return false;
   json::array& list = subjects->get_array();
-  auto stale = std::find(list.begin(), list.end(), json::value(subject("Group", "system:nodes")));
+  auto stale = std::find(list.begin(), list.end(),
+                         json::value(bootstrap::groupSubject("system:nodes")));
   if (stale == list.end()) return false;
   list.erase(stale);
   return true;
 }
 
-}  // namespace
-
-// Upstream's NodeRules (the system:node ClusterRole, which the Node authorizer
-// applies to kubelets).
-json::array nodeRules() {
-  return json::array{
-          rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
-          rule({"create"}, {"authorization.k8s.io"},
-               {"localsubjectaccessreviews", "subjectaccessreviews"}),
-          rule(kRead, {""}, {"services"}),
-          rule({"create", "get", "list", "watch"}, {""}, {"nodes"}),
-          rule({"patch", "update"}, {""}, {"nodes/status"}),
-          rule({"patch", "update"}, {""}, {"nodes"}),
-          rule({"create", "patch", "update"}, {"", "events.k8s.io"}, {"events"}),
-          rule(kRead, {""}, {"pods"}),
-          rule({"create", "delete"}, {""}, {"pods"}),
-          rule({"patch", "update"}, {""}, {"pods/status"}),
-          rule({"create"}, {""}, {"pods/eviction"}),
-          rule({"get"}, {""}, {"configmaps", "secrets"}),
-          rule({"get"}, {""}, {"persistentvolumeclaims", "persistentvolumes"}),
-          rule({"get"}, {""}, {"endpoints"}),
-          rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
-               {"certificatesigningrequests"}),
-          rule({"create", "delete", "get", "patch", "update"}, {"coordination.k8s.io"}, {"leases"}),
-          rule({"get"}, {"storage.k8s.io"}, {"volumeattachments"}),
-          rule({"create"}, {""}, {"serviceaccounts/token"}),
-          rule({"get", "list", "watch"}, {"node.k8s.io"}, {"runtimeclasses"})};
-}
-
-namespace {
-
-std::vector<json::object> bootstrapClusterRoles() {
-  std::vector<json::object> roles;
-  roles.push_back(clusterRole("cluster-admin",
-                              json::array{rule({"*"}, {"*"}, {"*"}), urls({"*"}, {"*"})}));
-  roles.push_back(clusterRole(
-      "system:discovery",
-      json::array{urls({"get"}, {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
-                                 "/openapi", "/openapi/*", "/readyz", "/version", "/version/"})}));
-  roles.push_back(clusterRole(
-      "system:public-info-viewer",
-      json::array{urls({"get"}, {"/healthz", "/livez", "/readyz", "/version", "/version/"})}));
-  roles.push_back(clusterRole(
-      "system:basic-user",
-      json::array{rule({"create"}, {"authorization.k8s.io"},
-                       {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}),
-                  rule({"create"}, {"authentication.k8s.io"}, {"selfsubjectreviews"})}));
-  // admin ⊇ edit ⊇ view through aggregation, as upstream.
-  roles.push_back(aggregated("admin", "admin", {}));
-  roles.push_back(aggregated("edit", "edit", {{std::string(kAggregatePrefix) + "admin", "true"}}));
-  roles.push_back(aggregated("view", "view", {{std::string(kAggregatePrefix) + "edit", "true"}}));
-  roles.push_back(clusterRole(
-      "system:aggregate-to-admin",
-      json::array{rule({"create"}, {"authorization.k8s.io"}, {"localsubjectaccessreviews"}),
-                  rule(kReadWrite, {"rbac.authorization.k8s.io"}, {"rolebindings", "roles"})},
-      {{std::string(kAggregatePrefix) + "admin", "true"}}));
-  roles.push_back(clusterRole(
-      "system:aggregate-to-edit",
-      json::array{
-          rule(kRead, {""}, {"pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets",
-                             "services/proxy"}),
-          rule({"impersonate"}, {""}, {"serviceaccounts"}),
-          rule(kWrite, {""}, {"pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"}),
-          rule({"create"}, {""}, {"pods/eviction"}),
-          rule(kWrite, {""}, {"configmaps", "events", "persistentvolumeclaims",
-                              "replicationcontrollers", "replicationcontrollers/scale", "secrets",
-                              "serviceaccounts", "services", "services/proxy"}),
-          rule({"create"}, {""}, {"serviceaccounts/token"}),
-          rule(kWrite, {"apps"}, {"daemonsets", "deployments", "deployments/rollback",
-                                  "deployments/scale", "replicasets", "replicasets/scale",
-                                  "statefulsets", "statefulsets/scale"}),
-          rule(kWrite, {"autoscaling"}, {"horizontalpodautoscalers"}),
-          rule(kWrite, {"batch"}, {"cronjobs", "jobs"}),
-          rule(kWrite, {"policy"}, {"poddisruptionbudgets"}),
-          rule(kWrite, {"networking.k8s.io"}, {"ingresses", "networkpolicies"}),
-          rule(kReadWrite, {"coordination.k8s.io"}, {"leases"})},
-      {{std::string(kAggregatePrefix) + "edit", "true"}}));
-  roles.push_back(clusterRole(
-      "system:aggregate-to-view",
-      json::array{
-          rule(kRead, {""}, {"configmaps", "endpoints", "persistentvolumeclaims",
-                             "persistentvolumeclaims/status", "pods", "replicationcontrollers",
-                             "replicationcontrollers/scale", "serviceaccounts", "services",
-                             "services/status"}),
-          rule(kRead, {""}, {"bindings", "events", "limitranges", "namespaces/status", "pods/log",
-                             "pods/status", "replicationcontrollers/status", "resourcequotas",
-                             "resourcequotas/status"}),
-          rule(kRead, {""}, {"namespaces"}),
-          rule(kRead, {"discovery.k8s.io"}, {"endpointslices"}),
-          rule(kRead, {"apps"}, {"controllerrevisions", "daemonsets", "daemonsets/status",
-                                 "deployments", "deployments/scale", "deployments/status",
-                                 "replicasets", "replicasets/scale", "replicasets/status",
-                                 "statefulsets", "statefulsets/scale", "statefulsets/status"}),
-          rule(kRead, {"autoscaling"}, {"horizontalpodautoscalers", "horizontalpodautoscalers/status"}),
-          rule(kRead, {"batch"}, {"cronjobs", "cronjobs/status", "jobs", "jobs/status"}),
-          rule(kRead, {"policy"}, {"poddisruptionbudgets", "poddisruptionbudgets/status"}),
-          rule(kRead, {"networking.k8s.io"}, {"ingresses", "ingresses/status", "networkpolicies"})},
-      {{std::string(kAggregatePrefix) + "view", "true"}}));
-  roles.push_back(clusterRole(
-      "system:kube-scheduler",
-      json::array{
-          rule({"create", "patch", "update"}, {"", "events.k8s.io"}, {"events"}),
-          rule({"create"}, {"coordination.k8s.io"}, {"leases"}),
-          rule({"get", "update"}, {"coordination.k8s.io"}, {"leases"}),
-          rule({"delete", "get", "list", "watch"}, {""}, {"pods"}),
-          rule({"get", "list", "watch"}, {""}, {"nodes"}),
-          rule({"create"}, {""}, {"bindings", "pods/binding"}),
-          rule({"patch", "update"}, {""}, {"pods/status"}),
-          rule(kRead, {""}, {"replicationcontrollers", "services", "namespaces",
-                             "persistentvolumeclaims", "persistentvolumes"}),
-          rule(kRead, {"apps"}, {"replicasets", "statefulsets"}),
-          rule(kRead, {"policy"}, {"poddisruptionbudgets"}),
-          rule(kRead, {"storage.k8s.io"}, {"storageclasses", "csinodes", "csidrivers",
-                                           "csistoragecapacities"}),
-          rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
-          rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"})}));
-  roles.push_back(clusterRole(
-      "system:kube-controller-manager",
-      json::array{
-          rule({"create", "patch", "update"}, {"", "events.k8s.io"}, {"events"}),
-          rule({"create"}, {"coordination.k8s.io"}, {"leases"}),
-          rule({"get", "update"}, {"coordination.k8s.io"}, {"leases"}),
-          rule({"create"}, {""}, {"secrets", "serviceaccounts"}),
-          rule({"delete"}, {""}, {"secrets"}),
-          rule({"get"}, {""}, {"configmaps", "namespaces", "secrets", "serviceaccounts"}),
-          rule({"update"}, {""}, {"secrets", "serviceaccounts"}),
-          rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
-          rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"}),
-          rule({"list", "watch"}, {"*"}, {"*"}),
-          rule({"create"}, {""}, {"serviceaccounts/token"})}));
-  roles.push_back(clusterRole("system:node", nodeRules()));
-  // Upstream's role for kubelets' TLS bootstrap (bound by kcpp to the joining
-  // identities; see rbac_bootstrap.h).
-  roles.push_back(clusterRole(
-      "system:node-bootstrapper",
-      json::array{rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
-                       {"certificatesigningrequests"})}));
-  return roles;
-}
-
-std::vector<json::object> bootstrapClusterRoleBindings() {
-  std::vector<json::object> bindings;
-  bindings.push_back(
-      binding("cluster-admin", "cluster-admin", json::array{subject("Group", "system:masters")}));
-  bindings.push_back(binding("system:discovery", "system:discovery",
-                             json::array{subject("Group", "system:authenticated")}));
-  bindings.push_back(binding("system:basic-user", "system:basic-user",
-                             json::array{subject("Group", "system:authenticated")}));
-  bindings.push_back(binding("system:public-info-viewer", "system:public-info-viewer",
-                             json::array{subject("Group", "system:authenticated"),
-                                         subject("Group", "system:unauthenticated")}));
-  bindings.push_back(binding("system:kube-scheduler", "system:kube-scheduler",
-                             json::array{subject("User", "system:kube-scheduler")}));
-  bindings.push_back(binding("system:kube-controller-manager", "system:kube-controller-manager",
-                             json::array{subject("User", "system:kube-controller-manager")}));
-  // As upstream: system:node is bound to no one; the Node authorizer grants
-  // kubelets their permissions (and only for their own node's objects).
-  bindings.push_back(binding("system:node", "system:node", json::array{}));
-  // The server's join token and bootstrap tokens (group system:bootstrappers)
-  // may ask for node client certificates, as kubeadm's kubeadm:kubelet-bootstrap.
-  bindings.push_back(binding("kcpp:node-bootstrapper", "system:node-bootstrapper",
-                             json::array{subject("Group", "system:bootstrappers")}));
-  return bindings;
-}
-
-bool autoUpdate(const json::object& obj) {
-  const json::value* v = obj.if_contains("metadata");
-  v = v && v->is_object() ? v->get_object().if_contains("annotations") : nullptr;
-  v = v && v->is_object() ? v->get_object().if_contains(kAutoUpdate) : nullptr;
-  return v && v->is_string() && v->get_string() == "true";
-}
-
-// Appends the elements of `want` that `have` lacks; true when any was added.
-bool addMissing(json::object& obj, const char* field, const json::array& want) {
-  json::value& v = obj[field];
-  if (!v.is_array()) v = json::array{};
-  json::array& have = v.get_array();
-  bool changed = false;
-  for (const auto& item : want) {
-    if (std::find(have.begin(), have.end(), item) == have.end()) {
-      have.push_back(item);
-      changed = true;
-    }
+bootstrap::Reconciled reconcile(ObjectKind kind, const json::object& current,
+                                const json::object& wanted) {
+  if (kind == ObjectKind::Role) return bootstrap::reconcileRole(current, wanted);
+  bootstrap::Reconciled result = bootstrap::reconcileBinding(current, wanted);
+  if (result.isProtected || result.operation == bootstrap::ReconcileOperation::Recreate) {
+    return result;
   }
-  return changed;
+  if (result.operation == bootstrap::ReconcileOperation::None) result.object = current;
+  if (dropStopgapNodeSubject(result.object)) result.operation = bootstrap::ReconcileOperation::Update;
+  return result;
 }
 
-bool addMissingLabels(json::object& current, const json::object& wanted) {
-  json::value& meta = current["metadata"];
-  if (!meta.is_object()) return false;
-  json::value& labels = meta.get_object()["labels"];
-  if (!labels.is_object()) labels = json::object{};
-  bool changed = false;
-  const json::value* want = wanted.at("metadata").get_object().if_contains("labels");
-  if (!want || !want->is_object()) return false;
-  for (const auto& kv : want->get_object()) {
-    if (!labels.get_object().contains(kv.key())) {
-      labels.get_object()[kv.key()] = kv.value();
-      changed = true;
-    }
+// A binding's roleRef cannot change: upstream deletes and creates it again.
+boost::asio::awaitable<Result<void>> recreate(apiserver::Registry& registry, const std::string& ns,
+                                              const std::string& name, json::object wanted) {
+  apiserver::DeleteOptions remove;  // named: GCC 12 mishandles `{}` temporaries in co_await
+  auto removed = co_await registry.remove(ns, name, remove);
+  if (!removed && removed.error().reason != Reason::NotFound) co_return std::move(removed).error();
+  apiserver::WriteOptions create;
+  auto created = co_await registry.create(ns, std::move(wanted), create);
+  if (!created && created.error().reason != Reason::AlreadyExists) {
+    co_return std::move(created).error();
   }
-  return changed;
+  co_return Result<void>{};
 }
 
-// Creates `wanted` if missing; reconciles (adds only) when autoupdate is "true".
-boost::asio::awaitable<Result<void>> ensure(apiserver::Registry& registry, json::object wanted,
-                                            const char* listField) {
-  std::string name(wanted["metadata"].as_object()["name"].as_string());
-  auto found = co_await registry.get("", name);
+// Creates `wanted` if missing, else reconciles it as upstream (reconcile.h).
+// Conflicts (someone wrote it meanwhile) are left to the next start, as before.
+boost::asio::awaitable<Result<void>> ensure(apiserver::Registry& registry, ObjectKind kind,
+                                            json::object wanted) {
+  const json::object& meta = wanted.at("metadata").as_object();
+  std::string ns(api::getString(meta, "namespace"));
+  std::string name(api::getString(meta, "name"));
+  auto found = co_await registry.get(ns, name);
   apiserver::WriteOptions options;  // named: GCC 12 mishandles `{}` temporaries in co_await
   if (!found) {
     if (found.error().reason != Reason::NotFound) co_return std::move(found).error();
-    auto created = co_await registry.create("", std::move(wanted), options);
+    auto created = co_await registry.create(ns, std::move(wanted), options);
     if (!created && created.error().reason != Reason::AlreadyExists) {
       co_return std::move(created).error();
     }
@@ -312,37 +86,52 @@ boost::asio::awaitable<Result<void>> ensure(apiserver::Registry& registry, json:
   boost::system::error_code ec;
   json::value parsed = json::parse(*found->json, ec);
   if (ec || !parsed.is_object()) co_return Result<void>{};
-  json::object current = std::move(parsed.get_object());
-  if (!autoUpdate(current)) co_return Result<void>{};
-  bool changed = addMissingLabels(current, wanted);
-  if (std::string_view(listField) == "subjects") changed = dropStopgapNodeSubject(current) || changed;
-  const json::value* want = wanted.if_contains(listField);
-  if (want && want->is_array()) changed = addMissing(current, listField, want->get_array()) || changed;
-  if (wanted.contains("aggregationRule") && !current.contains("aggregationRule")) {
-    current["aggregationRule"] = wanted["aggregationRule"];
-    changed = true;
+  bootstrap::Reconciled result = reconcile(kind, parsed.get_object(), wanted);
+  if (result.isProtected || result.operation == bootstrap::ReconcileOperation::None) {
+    co_return Result<void>{};
   }
-  if (!changed) co_return Result<void>{};
-  auto updated =
-      co_await registry.update("", name, std::move(current), apiserver::Subresource::None, options);
+  if (result.operation == bootstrap::ReconcileOperation::Recreate) {
+    co_return co_await recreate(registry, ns, name, std::move(result.object));
+  }
+  auto updated = co_await registry.update(ns, name, std::move(result.object),
+                                          apiserver::Subresource::None, options);
   if (!updated && updated.error().reason != Reason::Conflict) co_return std::move(updated).error();
+  co_return Result<void>{};
+}
+
+boost::asio::awaitable<Result<void>> ensureAll(apiserver::Registry& registry, ObjectKind kind,
+                                               std::vector<json::object> objects) {
+  for (auto& object : objects) {
+    if (auto ok = co_await ensure(registry, kind, std::move(object)); !ok) co_return ok;
+  }
   co_return Result<void>{};
 }
 
 }  // namespace
 
-boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(
-    apiserver::Registry& clusterRoles, apiserver::Registry& clusterRoleBindings) {
-  for (auto& role : bootstrapClusterRoles()) {
-    // Aggregated roles get their rules from aggregation, not from reconciliation.
-    const char* field = role.contains("aggregationRule") ? "aggregationRule" : "rules";
-    if (auto ok = co_await ensure(clusterRoles, std::move(role), field); !ok) co_return ok;
+boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(const RbacRegistries& rbac) {
+  std::vector<json::object> roles = bootstrap::clusterRoles();
+  for (auto& role : bootstrap::controllerRoles()) roles.push_back(std::move(role));
+  std::vector<json::object> bindings = bootstrap::clusterRoleBindings();
+  for (auto& b : bootstrap::controllerRoleBindings()) bindings.push_back(std::move(b));
+  if (auto ok = co_await ensureAll(rbac.clusterRoles, ObjectKind::Role, std::move(roles)); !ok) {
+    co_return ok;
   }
-  for (auto& b : bootstrapClusterRoleBindings()) {
-    if (auto ok = co_await ensure(clusterRoleBindings, std::move(b), "subjects"); !ok) co_return ok;
+  if (auto ok = co_await ensureAll(rbac.clusterRoleBindings, ObjectKind::Binding,
+                                   std::move(bindings));
+      !ok) {
+    co_return ok;
   }
-  co_return Result<void>{};
+  // kube-system and kube-public exist: ensureSystemObjects ran before.
+  std::vector<json::object> namespaceRoles = bootstrap::namespaceRoles();
+  if (auto ok = co_await ensureAll(rbac.roles, ObjectKind::Role, std::move(namespaceRoles)); !ok) {
+    co_return ok;
+  }
+  std::vector<json::object> namespaceBindings = bootstrap::namespaceRoleBindings();
+  co_return co_await ensureAll(rbac.roleBindings, ObjectKind::Binding,
+                               std::move(namespaceBindings));
 }
+
 
 namespace {
 

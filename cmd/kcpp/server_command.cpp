@@ -154,9 +154,10 @@ Result<void> buildRegistries(Server& s) {
 // then kept current from the four watch caches.
 asio::awaitable<Result<void>> startRbac(Server& s) {
   const std::string group = "rbac.authorization.k8s.io";
-  if (auto ok = co_await ensureRbacBootstrapPolicy(*s.registry(group, "clusterroles"),
-                                                   *s.registry(group, "clusterrolebindings"));
-      !ok) {
+  RbacRegistries registries{*s.registry(group, "clusterroles"),
+                            *s.registry(group, "clusterrolebindings"), *s.registry(group, "roles"),
+                            *s.registry(group, "rolebindings")};
+  if (auto ok = co_await ensureRbacBootstrapPolicy(registries); !ok) {
     co_return ok;
   }
   apiserver::Registry& clusterRoles = *s.registry(group, "clusterroles");

@@ -1,0 +1,21 @@
+#pragma once
+// The cluster-wide bootstrap policy (upstream's policy.go, v1.33): the default
+// ClusterRoles (cluster-admin, admin/edit/view with their aggregation, the
+// system:* roles of discovery, users, nodes, the scheduler and the
+// controller-manager) and their ClusterRoleBindings. kcpp keeps the subset its
+// components and users rely on; the per-controller roles are in controller_policy.h.
+
+#include <boost/json.hpp>
+
+#include <vector>
+
+namespace kcpp::apiserver::rbac::bootstrap {
+
+// The rules of the system:node ClusterRole (upstream's NodeRules), which the Node
+// authorizer applies to kubelets for what its graph does not decide.
+boost::json::array nodeRules();
+
+std::vector<boost::json::object> clusterRoles();
+std::vector<boost::json::object> clusterRoleBindings();
+
+}  // namespace kcpp::apiserver::rbac::bootstrap
