@@ -77,19 +77,22 @@ asio::awaitable<client::RestClient*> ControllerManager::clientFor(const Controll
   co_return nullptr;
 }
 
-asio::awaitable<void> ControllerManager::startControllers() {
+asio::awaitable<void> ControllerManager::startController(const ControllerEntry& entry) {
+  client::RestClient* client = co_await clientFor(entry);
+  if (!client) co_return;  // stopping
+  spdlog::info("starting controller {}", entry.name);
+  ControllerContext context{*client, *informers_, io_.get_executor(), config_};
+  controllers::ControllerPtr controller = entry.make(context);
+  if (!controller) co_return;  // it said why
+  running_.push_back(std::move(controller));
+  co_await running_.back()->run();
+}
+
+void ControllerManager::startControllers() {
+  // Concurrently: each may first wait for its ServiceAccount's token.
   for (const ControllerEntry& e : controllerTable()) {
-    if (!enabled(config_.controllers, e.name)) continue;
-    client::RestClient* client = co_await clientFor(e);
-    if (!client) co_return;  // stopping
-    spdlog::info("starting controller {}", e.name);
-    ControllerContext context{*client, *informers_, io_.get_executor(), config_};
-    controllers::ControllerPtr controller = e.make(context);
-    if (!controller) continue;  // it said why
-    running_.push_back(std::move(controller));
-    asio::co_spawn(io_, running_.back()->run(), asio::detached);
+    if (enabled(config_.controllers, e.name)) asio::co_spawn(io_, startController(e), asio::detached);
   }
-  informers_->start(io_.get_executor());
 }
 
 void ControllerManager::startLeaderElection() {
@@ -102,7 +105,7 @@ void ControllerManager::startLeaderElection() {
   election.onStartedLeading = [this, identity = election.identity] {
     spdlog::info("became leader ({}), starting controllers", identity);
     leading_ = true;
-    asio::co_spawn(io_, startControllers(), asio::detached);
+    startControllers();
   };
   // Upstream exits when it loses the lease: the controllers' caches and
   // expectations are not trusted past that point.
@@ -120,7 +123,7 @@ int ControllerManager::run() {
   if (config_.leaderElect) {
     startLeaderElection();
   } else {
-    asio::co_spawn(io_, startControllers(), asio::detached);
+    startControllers();
   }
   io_.run();
   return exitCode_;

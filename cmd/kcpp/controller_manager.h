@@ -56,7 +56,8 @@ class ControllerManager {
   void requestStop();
 
  private:
-  boost::asio::awaitable<void> startControllers();
+  void startControllers();
+  boost::asio::awaitable<void> startController(const ControllerEntry& entry);
   boost::asio::awaitable<client::RestClient*> clientFor(const ControllerEntry& entry);
   void startLeaderElection();
 

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 
 import pytest
@@ -114,6 +115,8 @@ def start_server(kcpp_binary, kubectl_binary, extra_args=()):
 
     try:
         server.start(timeout=60)
+        if "--disable-controller-manager" not in extra_args:
+            _wait_for_default_account(server, "default")
     except Exception:
         _live_servers.remove(server)
         server.cleanup()
@@ -121,6 +124,21 @@ def start_server(kcpp_binary, kubectl_binary, extra_args=()):
         shutil.rmtree(root, ignore_errors=True)
         pytest.fail(f"kcpp server failed to start; log:\n{log}")
     return ServerHandle(server, kubectl_binary, home), finish
+
+
+def _wait_for_default_account(server, namespace, timeout=30.0):
+    """As upstream's e2e framework: a namespace is usable for pods once the
+    controller-manager has given it its default ServiceAccount."""
+    client = server.api()
+    try:
+        deadline = time.monotonic() + timeout
+        path = f"/api/v1/namespaces/{namespace}/serviceaccounts/default"
+        while client.get(path).status != 200:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no default ServiceAccount in {namespace} after {timeout}s")
+            time.sleep(0.05)
+    finally:
+        client.close()
 
 
 @pytest.fixture(scope="module")
@@ -156,4 +174,12 @@ def namespace(api):
     r = api.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                          "metadata": {"name": name}})
     assert r.status == 201, f"creating namespace {name}: {r}"
+    # With a controller-manager running (it holds its lease), pods can be made
+    # once the namespace has its default ServiceAccount, as upstream's e2e waits.
+    lease = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager"
+    if api.get(lease).status == 200:
+        deadline = time.monotonic() + 10
+        while api.get(f"/api/v1/namespaces/{name}/serviceaccounts/default").status != 200:
+            assert time.monotonic() < deadline, f"no default ServiceAccount in {name}"
+            time.sleep(0.02)
     return name

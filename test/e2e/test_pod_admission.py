@@ -80,9 +80,12 @@ def test_new_namespace_gets_default_account_and_root_ca_within_a_second(kubectl,
 
 
 def test_system_namespaces_have_them_too(api, server_ca):
+    # The controller-manager starts once the API server is ready: allow it that.
     for name in ("default", "kube-system", "kube-public"):
-        assert wait_for(lambda: get_json(api, f"/api/v1/namespaces/{name}/serviceaccounts/default"))
-        cm = wait_for(lambda: get_json(api, f"/api/v1/namespaces/{name}/configmaps/kube-root-ca.crt"))
+        assert wait_for(lambda: get_json(api, f"/api/v1/namespaces/{name}/serviceaccounts/default"),
+                        timeout=10)
+        cm = wait_for(lambda: get_json(api, f"/api/v1/namespaces/{name}/configmaps/kube-root-ca.crt"),
+                      timeout=10)
         assert cm and cm["data"]["ca.crt"] == server_ca
 
 

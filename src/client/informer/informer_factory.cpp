@@ -12,11 +12,15 @@ namespace asio = boost::asio;
 
 Informer& InformerFactory::forResource(const std::string& group, const std::string& version,
                                        const std::string& resource) {
-  std::string key = group + "/" + version + "/" + resource;
+  ResourcePath path{group, version, resource, "", "", "", ""};
+  return forCollection(path);
+}
+
+Informer& InformerFactory::forCollection(const ResourcePath& collection) {
+  std::string key = collection.target();
   auto it = informers_.find(key);
   if (it != informers_.end()) return *it->second;
-  ResourcePath path{group, version, resource, "", "", "", ""};
-  auto informer = std::make_unique<Informer>(client_, std::move(path));
+  auto informer = std::make_unique<Informer>(client_, collection);
   informer->addIndexer("namespace", namespaceIndex());
   return *informers_.emplace(key, std::move(informer)).first->second;
 }

@@ -24,6 +24,10 @@ class InformerFactory {
   Informer& forResource(const std::string& group, const std::string& version,
                         const std::string& resource);
 
+  // The informer of a collection with a query (e.g. a field selector), shared
+  // by whoever asks for the same one.
+  Informer& forCollection(const ResourcePath& collection);
+
   // Runs every informer asked for so far on `executor`.
   void start(boost::asio::any_io_executor executor);
   // True once every informer has listed.

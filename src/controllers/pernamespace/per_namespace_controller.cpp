@@ -1,10 +1,6 @@
 #include "controllers/pernamespace/per_namespace_controller.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-
 #include "api/meta/object.h"
-#include "util/sleep.h"
 
 namespace kcpp::controllers {
 
@@ -41,7 +37,7 @@ PerNamespaceController::PerNamespaceController(std::string name, client::RestCli
       informers_(informers),
       namespaces_(informers.forResource("", "v1", "namespaces")),
       kept_(kept),
-      objects_(client, namedOnly(kept, objectName)),
+      objects_(informers.forCollection(namedOnly(kept, objectName))),
       executor_(executor),
       queue_(executor) {
   namespaces_.addHandlers({
@@ -65,16 +61,11 @@ client::ResourcePath PerNamespaceController::pathIn(const std::string& ns, const
 }
 
 asio::awaitable<void> PerNamespaceController::run() {
-  asio::co_spawn(executor_, objects_.run(), asio::detached);
   if (!co_await waitForCaches(informers_, executor_, name_)) co_return;
-  while (!objects_.hasSynced() && !queue_.shuttingDown()) co_await sleepFor(std::chrono::milliseconds(20));
   co_await runWorkers(queue_, 1, [this](const std::string& ns) { return sync(ns); }, name_);
 }
 
-void PerNamespaceController::stop() {
-  objects_.stop();
-  queue_.shutDown();
-}
+void PerNamespaceController::stop() { queue_.shutDown(); }
 
 asio::awaitable<Result<void>> PerNamespaceController::sync(const std::string& ns) {
   client::ObjectPtr namespaceObject = namespaces_.get(ns);

@@ -3,7 +3,7 @@
 // active namespace, as upstream's ServiceAccountsController (the "default"
 // ServiceAccount) and root CA publisher (the kube-root-ca.crt ConfigMap). A
 // namespace is synced when it appears or becomes Active, and when its object is
-// added, changed or deleted. The object is followed by an informer of its own,
+// added, changed or deleted. The object is followed by a shared informer
 // filtered by name, so the controller holds one object per namespace, not the
 // whole resource.
 
@@ -49,7 +49,7 @@ class PerNamespaceController : public Controller {
   client::InformerFactory& informers_;
   client::Informer& namespaces_;
   client::ResourcePath kept_;
-  client::Informer objects_;
+  client::Informer& objects_;
   boost::asio::any_io_executor executor_;
   client::WorkQueue queue_;
 };

@@ -1,12 +1,9 @@
 #include "controllers/serviceaccounttokens/tokens_controller.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/meta/object.h"
 #include "pki/base64.h"
-#include "util/sleep.h"
 
 namespace kcpp::controllers {
 
@@ -65,7 +62,7 @@ TokensController::TokensController(client::RestClient& client, client::InformerF
     : client_(client),
       informers_(informers),
       serviceAccounts_(informers.forResource("", "v1", "serviceaccounts")),
-      tokenSecrets_(client, tokenSecretsOnly()),
+      tokenSecrets_(informers.forCollection(tokenSecretsOnly())),
       executor_(executor),
       generate_(std::move(generate)),
       caPem_(std::move(caPem)),
@@ -90,17 +87,12 @@ void TokensController::serviceAccountCameOrWent(const client::ObjectPtr& account
 }
 
 asio::awaitable<void> TokensController::run() {
-  asio::co_spawn(executor_, tokenSecrets_.run(), asio::detached);
   if (!co_await waitForCaches(informers_, executor_, "serviceaccount-token")) co_return;
-  while (!tokenSecrets_.hasSynced() && !queue_.shuttingDown()) co_await sleepFor(std::chrono::milliseconds(20));
   co_await runWorkers(queue_, 1, [this](const std::string& key) { return syncSecret(key); },
                       "serviceaccount-token");
 }
 
-void TokensController::stop() {
-  tokenSecrets_.stop();
-  queue_.shutDown();
-}
+void TokensController::stop() { queue_.shutDown(); }
 
 asio::awaitable<Result<void>> TokensController::syncSecret(const std::string& key) {
   auto slash = key.find('/');

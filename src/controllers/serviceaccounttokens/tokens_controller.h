@@ -66,7 +66,7 @@ class TokensController : public Controller {
   client::RestClient& client_;
   client::InformerFactory& informers_;
   client::Informer& serviceAccounts_;
-  client::Informer tokenSecrets_;
+  client::Informer& tokenSecrets_;
   boost::asio::any_io_executor executor_;
   LegacyTokenGenerator generate_;
   std::string caPem_;
