@@ -6,7 +6,6 @@ taken back at once after a restart, and --disable-controller-manager."""
 import json
 import time
 
-import pytest
 
 from conftest import start_server, unique
 
