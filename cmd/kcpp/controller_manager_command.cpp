@@ -9,6 +9,7 @@
 
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
+#include "controllers/deployment/deployment_controller.h"
 #include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
 #include "controllers/serviceaccount/service_accounts_controller.h"
@@ -89,6 +90,14 @@ const std::vector<ControllerEntry>& controllerTable() {
          return std::make_unique<controllers::RootCaCertPublisher>(c.client, c.informers, c.executor, rootCa(c));
        },
        "root-ca-cert-publisher"},
+      {"deployment",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::DeploymentControllerOptions options;
+         options.workers = c.config.concurrentDeploymentSyncs;
+         return std::make_unique<controllers::DeploymentController>(c.client, c.informers, c.executor,
+                                                                    options);
+       },
+       "deployment-controller"},
   };
   return table;
 }
@@ -118,6 +127,7 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
                   "CA bundle published as kube-root-ca.crt and in token Secrets (default: the kubeconfig's CA)");
   cmd->add_option("--service-account-private-key-file", c.serviceAccountPrivateKeyFile,
                   "Key that signs legacy service-account tokens (the tokens controller runs only with it)");
+  cmd->add_option("--concurrent-deployment-syncs", c.concurrentDeploymentSyncs)->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   return cmd;
 }

@@ -31,6 +31,7 @@ struct ControllerManagerConfig {
   std::string leaderElectIdentity;
   std::string rootCaFile;                    // --root-ca-file
   std::string serviceAccountPrivateKeyFile;  // --service-account-private-key-file
+  int concurrentDeploymentSyncs = 5;
   int verbosity = 0;
 };
 

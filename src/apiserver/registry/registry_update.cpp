@@ -159,6 +159,15 @@ Result<json::object> Registry::buildUpdate(const json::object& current, json::ob
     next = current;
     if (json::value* status = member(body, "status")) next["status"] = *status;
     else next.erase("status");
+    // Upstream's deploymentStatusStrategy resets only spec and labels, so a status
+    // write also carries annotations: the deployment controller records the
+    // deployment.kubernetes.io/revision annotation that way.
+    if (type_.group == "apps" && type_.resource == "deployments") {
+      const json::value* annotations = api::findPath(body, "metadata.annotations");
+      json::object& meta = api::ensureObject(next, "metadata");
+      if (annotations && annotations->is_object()) meta["annotations"] = *annotations;
+      else meta.erase("annotations");
+    }
   } else if (sub == Subresource::Finalize) {
     next = current;
     json::object& spec = api::ensureObject(next, "spec");
