@@ -289,6 +289,23 @@ TEST_F(RegistryTest, GenerationBumpsOnlyOnSpecChange) {
   EXPECT_EQ(at(*status, "metadata.generation"), 2);
 }
 
+TEST_F(RegistryTest, DeploymentStatusWritesCarryAnnotationsButNotLabels) {
+  // Upstream's deploymentStatusStrategy resets only spec and labels: the
+  // deployment controller records its revision annotation with a status write.
+  Registry& deploys = add("apps", "deployments");
+  json::object created = create(deploys, ns, deployment("web"));
+  json::object body = created;
+  body["metadata"].as_object()["annotations"] = parse(R"({"deployment.kubernetes.io/revision":"1"})");
+  body["metadata"].as_object()["labels"] = parse(R"({"forged":"yes"})");
+  body["spec"].as_object()["replicas"] = 9;
+  body["status"] = parse(R"({"observedGeneration":1})");
+  auto written = update(deploys, ns, "web", body, Subresource::Status);
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_EQ(written->at("metadata").at("annotations").at("deployment.kubernetes.io/revision"), "1");
+  EXPECT_EQ(api::findPath(*written, "metadata.labels.forged"), nullptr);
+  EXPECT_NE(at(*written, "spec.replicas"), 9);
+}
+
 // --- patch -------------------------------------------------------------------
 
 TEST_F(RegistryTest, MergePatchChangesAndRemovesFields) {

@@ -162,7 +162,7 @@ Result<json::object> Registry::buildUpdate(const json::object& current, json::ob
     // Upstream's deploymentStatusStrategy resets only spec and labels, so a status
     // write also carries annotations: the deployment controller records the
     // deployment.kubernetes.io/revision annotation that way.
-    if (type_.group == "apps" && type_.resource == "deployments") {
+    if (type_.group == "apps" && type_.resource == "deployments" && api::findObject(body, "metadata")) {
       const json::value* annotations = api::findPath(body, "metadata.annotations");
       json::object& meta = api::ensureObject(next, "metadata");
       if (annotations && annotations->is_object()) meta["annotations"] = *annotations;
