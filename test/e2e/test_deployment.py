@@ -268,9 +268,14 @@ def test_rolling_update_and_rollout_commands(server, api, namespace, manager, ku
         assert f"Scaled up replica set {new['metadata']['name']} from 0 to 1" in events
         assert f"Scaled down replica set {old['metadata']['name']} from 3 to 2" in events
 
+        # The deployment's change-cause is copied onto its current RS, where history reads it.
+        kc("annotate", "deployment/web", "kubernetes.io/change-cause=image set to nginx:2")
+        eventually(lambda: replica_sets(api, namespace)[1]["metadata"]["annotations"].get(
+            "kubernetes.io/change-cause") == "image set to nginx:2", what="change-cause on the RS")
         history = kc("rollout", "history", "deployment/web").stdout
-        revisions = [line.split()[0] for line in history.splitlines()[2:] if line.strip()]
-        assert revisions == ["1", "2"], history
+        lines = [line.split(None, 1) for line in history.splitlines()[2:] if line.strip()]
+        assert [line[0] for line in lines] == ["1", "2"], history
+        assert lines[0][1].strip() == "<none>" and lines[1][1].strip() == "image set to nginx:2", history
         detail = kc("rollout", "history", "deployment/web", "--revision=1").stdout
         assert "nginx" in detail and "nginx:2" not in detail
 
