@@ -132,6 +132,8 @@ class Observer:
                                 for c in obj.get("status", {}).get("conditions", []))
                     self.pods[name] = ready
                 self.max_pods = max(self.max_pods, len(self.pods))
+                if self.min_ready is not None:  # armed by reset(): every event counts
+                    self.min_ready = min(self.min_ready, sum(self.pods.values()))
             else:
                 if type_ == "DELETED":
                     self.rs_spec.pop(name, None)
@@ -227,10 +229,10 @@ def rolled_out(api, ns, image, replicas=3, name="web"):
     return d
 
 
-def rollout_until_done(observer, api, ns, image, timeout=30.0):
+def rollout_until_done(observer, api, ns, image, timeout=30.0, replicas=3):
     def step():
         observer.track_ready()
-        return rolled_out(api, ns, image)
+        return rolled_out(api, ns, image, replicas=replicas)
     return eventually(step, timeout=timeout, what=f"rollout to {image}")
 
 
@@ -255,6 +257,7 @@ def test_rolling_update_and_rollout_commands(server, api, namespace, manager, ku
         assert kc("rollout", "status", "deployment/web", "--timeout=20s").returncode == 0
 
         # Rolling update (25%/25% of 3: surge 1, unavailable 0).
+        eventually(lambda: sum(observer.pods.values()) == 3, what="observer caught up")
         observer.reset()
         kc("set", "image", "deployment/web", "nginx=nginx:2")
         d = rollout_until_done(observer, api, namespace, "nginx:2")
@@ -315,6 +318,46 @@ def test_rolling_update_and_rollout_commands(server, api, namespace, manager, ku
         kc("delete", "deployment", "web")
         eventually(lambda: api.get(f"/apis/apps/v1/namespaces/{namespace}/deployments/web").status == 404,
                    what="deployment gone")
+    finally:
+        observer.stop()
+
+
+def test_rollout_with_unready_new_pods_keeps_min_available(server, api, namespace, manager, kubelet):
+    kc = lambda *a, **kw: run_kubectl(server, None, "-n", namespace, *a, **kw)  # noqa: E731
+    kc("apply", "-f", "-", input="""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 1}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: nginx, image: nginx}]}
+""")
+    eventually(lambda: rolled_out(api, namespace, "nginx", replicas=4), what="4 available")
+    observer = Observer(server, namespace)
+    try:
+        eventually(lambda: sum(observer.pods.values()) == 4, what="observer caught up")
+        observer.reset()
+        kubelet.held.add("nginx:2")
+        kc("set", "image", "deployment/web", "nginx=nginx:2")
+        # One old pod may go (unavailable 1) and two new ones come (surge 1): then it waits.
+        eventually(lambda: [rs["spec"]["replicas"] for rs in replica_sets(api, namespace)] == [3, 2],
+                   what="old 3 / new 2")
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            observer.track_ready()
+            time.sleep(0.05)
+        assert [rs["spec"]["replicas"] for rs in replica_sets(api, namespace)] == [3, 2]
+        d = deployment(api, namespace)
+        assert d["status"]["availableReplicas"] == 3 and d["status"]["unavailableReplicas"] == 2
+        assert condition(d, "Available")["status"] == "True"  # 3 >= 4 - 1
+        kubelet.held.clear()
+        rollout_until_done(observer, api, namespace, "nginx:2", replicas=4)
+        assert observer.max_spec <= 5, observer.max_spec
+        assert observer.min_ready >= 3, observer.min_ready
     finally:
         observer.stop()
 

@@ -130,9 +130,12 @@ void DeploymentController::onPodDeleted(const ObjectPtr& pod) {
 }
 
 asio::awaitable<void> DeploymentController::run() {
-  if (!co_await waitForCaches(informers_, executor_, "deployment")) co_return;
-  co_await runWorkers(queue_, options_.workers,
-                      [this](const std::string& key) { return syncDeployment(key); }, "deployment");
+  // Named, not temporaries: see the GCC 12 coroutine caveat in docs/errors.md.
+  const std::string name = "deployment";
+  bool synced = co_await waitForCaches(informers_, executor_, name);
+  if (!synced) co_return;
+  const SyncFunc sync = [this](const std::string& key) { return syncDeployment(key); };
+  co_await runWorkers(queue_, options_.workers, sync, name);
 }
 
 asio::awaitable<Result<void>> DeploymentController::syncDeployment(const std::string& key) {
