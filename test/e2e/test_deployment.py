@@ -10,6 +10,7 @@ un-ready to keep a rollout in flight."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -267,6 +268,9 @@ def test_rolling_update_and_rollout_commands(server, api, namespace, manager, ku
         assert d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2"
         assert observer.max_spec <= 4, f"RS replicas reached {observer.max_spec} > replicas + maxSurge"
         assert observer.min_ready >= 3, f"ready pods fell to {observer.min_ready} < replicas - maxUnavailable"
+        described = kc("describe", "deployment", "web").stdout
+        assert re.search(rf"NewReplicaSet:\s+{new['metadata']['name']} \(3/3 replicas created\)", described), described
+        assert "Scaled up replica set" in described  # the Events section
         events = kc("get", "events", "--field-selector", "involvedObject.kind=Deployment").stdout
         assert f"Scaled up replica set {new['metadata']['name']} from 0 to 1" in events
         assert f"Scaled down replica set {old['metadata']['name']} from 3 to 2" in events
