@@ -165,10 +165,7 @@ asio::awaitable<Result<void>> DeploymentController::syncDeployment(const std::st
   }
   auto paused = co_await checkPausedConditions(d);
   if (!paused) co_return std::move(paused).error();
-  if (api::findPath(d, "spec.paused") && api::findPath(d, "spec.paused")->is_bool() &&
-      api::findPath(d, "spec.paused")->get_bool()) {
-    co_return co_await syncScaling(d, *rss);
-  }
+  if (isPaused(d)) co_return co_await syncScaling(d, *rss);
   if (!annotation(d, kRollbackToAnnotation).empty()) co_return co_await rollback(d, *rss);
   if (isScalingEvent(d, *rss)) co_return co_await syncScaling(d, *rss);
   if (stringAt(d, "spec.strategy.type") == "Recreate") {
@@ -230,8 +227,7 @@ asio::awaitable<Result<void>> DeploymentController::checkPausedConditions(json::
   const json::object* cond = findCondition(status, kProgressing);
   // A rollout that timed out stays so until it makes progress again.
   if (cond && api::getString(*cond, "reason") == kProgressDeadlineExceeded) co_return Result<void>{};
-  const json::value* pausedField = api::findPath(d, "spec.paused");
-  bool paused = pausedField && pausedField->is_bool() && pausedField->get_bool();
+  bool paused = isPaused(d);
   bool pausedCondition = cond && api::getString(*cond, "reason") == kDeploymentPaused;
   if (paused && !pausedCondition) {
     setCondition(status, newCondition(kProgressing, "Unknown", kDeploymentPaused, "Deployment is paused"));

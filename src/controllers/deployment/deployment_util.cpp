@@ -132,6 +132,11 @@ bool beingDeleted(const json::object& obj) {
   return api::findPath(obj, "metadata.deletionTimestamp") != nullptr;
 }
 
+bool isPaused(const json::object& d) {
+  const json::value* paused = api::findPath(d, "spec.paused");
+  return paused && paused->is_bool() && paused->get_bool();
+}
+
 // --- hashing and templates -----------------------------------------------------
 
 std::string canonicalJson(const json::value& value) {

@@ -60,6 +60,8 @@ void setAnnotation(json::object& obj, std::string_view key, const std::string& v
 // spec.replicas (the API defaults it to 1).
 std::int64_t specReplicas(const json::object& obj);
 bool beingDeleted(const json::object& obj);
+// spec.paused is true.
+bool isPaused(const json::object& d);
 
 // --- hashing and templates -----------------------------------------------------
 

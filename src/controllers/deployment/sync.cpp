@@ -25,8 +25,7 @@ asio::awaitable<Result<void>> DeploymentController::syncScaling(json::object& d,
   if (!sets) co_return std::move(sets).error();
   auto scaled = co_await scale(d, sets->newRS, sets->oldRSs);
   if (!scaled) co_return std::move(scaled).error();
-  const json::value* paused = api::findPath(d, "spec.paused");
-  if (paused && paused->is_bool() && paused->get_bool() && annotation(d, kRollbackToAnnotation).empty()) {
+  if (isPaused(d) && annotation(d, kRollbackToAnnotation).empty()) {
     auto cleaned = co_await cleanupDeployment(sets->oldRSs, d);
     if (!cleaned) co_return std::move(cleaned).error();
   }
