@@ -27,24 +27,26 @@ json::object aggregateToAdmin() {
 json::object aggregateToEdit() {
   return clusterRole(
       "system:aggregate-to-edit",
-      json::array{
-          rule(kRead, {""}, {"pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets",
-                             "services/proxy"}),
-          rule({"impersonate"}, {""}, {"serviceaccounts"}),
-          rule(kWrite, {""}, {"pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"}),
-          rule({"create"}, {""}, {"pods/eviction"}),
-          rule(kWrite, {""}, {"configmaps", "events", "persistentvolumeclaims",
-                              "replicationcontrollers", "replicationcontrollers/scale", "secrets",
-                              "serviceaccounts", "services", "services/proxy"}),
-          rule({"create"}, {""}, {"serviceaccounts/token"}),
-          rule(kWrite, {"apps"}, {"daemonsets", "deployments", "deployments/rollback",
-                                  "deployments/scale", "replicasets", "replicasets/scale",
-                                  "statefulsets", "statefulsets/scale"}),
-          rule(kWrite, {"autoscaling"}, {"horizontalpodautoscalers"}),
-          rule(kWrite, {"batch"}, {"cronjobs", "jobs"}),
-          rule(kWrite, {"policy"}, {"poddisruptionbudgets"}),
-          rule(kWrite, {"networking.k8s.io"}, {"ingresses", "networkpolicies"}),
-          rule(kReadWrite, {kCoordination}, {"leases"})},
+      json::array{rule(kRead, {""},
+                       {"pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets",
+                        "services/proxy"}),
+                  rule({"impersonate"}, {""}, {"serviceaccounts"}),
+                  rule(kWrite, {""},
+                       {"pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"}),
+                  rule({"create"}, {""}, {"pods/eviction"}),
+                  rule(kWrite, {""},
+                       {"configmaps", "events", "persistentvolumeclaims", "replicationcontrollers",
+                        "replicationcontrollers/scale", "secrets", "serviceaccounts", "services",
+                        "services/proxy"}),
+                  rule({"create"}, {""}, {"serviceaccounts/token"}),
+                  rule(kWrite, {"apps"},
+                       {"daemonsets", "deployments", "deployments/rollback", "deployments/scale",
+                        "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"}),
+                  rule(kWrite, {"autoscaling"}, {"horizontalpodautoscalers"}),
+                  rule(kWrite, {"batch"}, {"cronjobs", "jobs"}),
+                  rule(kWrite, {"policy"}, {"poddisruptionbudgets"}),
+                  rule(kWrite, {"networking.k8s.io"}, {"ingresses", "networkpolicies"}),
+                  rule(kReadWrite, {kCoordination}, {"leases"})},
       aggregatesTo("edit"));
 }
 
@@ -52,20 +54,20 @@ json::object aggregateToView() {
   return clusterRole(
       "system:aggregate-to-view",
       json::array{
-          rule(kRead, {""}, {"configmaps", "endpoints", "persistentvolumeclaims",
-                             "persistentvolumeclaims/status", "pods", "replicationcontrollers",
-                             "replicationcontrollers/scale", "serviceaccounts", "services",
-                             "services/status"}),
-          rule(kRead, {""}, {"bindings", "events", "limitranges", "namespaces/status", "pods/log",
-                             "pods/status", "replicationcontrollers/status", "resourcequotas",
-                             "resourcequotas/status"}),
-          rule(kRead, {""}, {"namespaces"}),
-          rule(kRead, {"discovery.k8s.io"}, {"endpointslices"}),
-          rule(kRead, {"apps"}, {"controllerrevisions", "daemonsets", "daemonsets/status",
-                                 "deployments", "deployments/scale", "deployments/status",
-                                 "replicasets", "replicasets/scale", "replicasets/status",
-                                 "statefulsets", "statefulsets/scale", "statefulsets/status"}),
-          rule(kRead, {"autoscaling"}, {"horizontalpodautoscalers", "horizontalpodautoscalers/status"}),
+          rule(kRead, {""},
+               {"configmaps", "endpoints", "persistentvolumeclaims",
+                "persistentvolumeclaims/status", "pods", "replicationcontrollers",
+                "replicationcontrollers/scale", "serviceaccounts", "services", "services/status"}),
+          rule(kRead, {""},
+               {"bindings", "events", "limitranges", "namespaces/status", "pods/log", "pods/status",
+                "replicationcontrollers/status", "resourcequotas", "resourcequotas/status"}),
+          rule(kRead, {""}, {"namespaces"}), rule(kRead, {"discovery.k8s.io"}, {"endpointslices"}),
+          rule(kRead, {"apps"},
+               {"controllerrevisions", "daemonsets", "daemonsets/status", "deployments",
+                "deployments/scale", "deployments/status", "replicasets", "replicasets/scale",
+                "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"}),
+          rule(kRead, {"autoscaling"},
+               {"horizontalpodautoscalers", "horizontalpodautoscalers/status"}),
           rule(kRead, {"batch"}, {"cronjobs", "cronjobs/status", "jobs", "jobs/status"}),
           rule(kRead, {"policy"}, {"poddisruptionbudgets", "poddisruptionbudgets/status"}),
           rule(kRead, {"networking.k8s.io"}, {"ingresses", "ingresses/status", "networkpolicies"})},
@@ -76,29 +78,27 @@ json::object aggregateToView() {
 json::object kubeScheduler() {
   return clusterRole(
       "system:kube-scheduler",
-      json::array{
-          eventsRule(),
-          // Leader election (the lease is named after the component).
-          rule({"create"}, {kCoordination}, {"leases"}),
-          namedRule({"get", "update"}, {kCoordination}, {"leases"}, {"kube-scheduler"}),
-          rule(kRead, {""}, {"nodes"}),
-          rule({"get", "list", "watch", "delete"}, {""}, {"pods"}),
-          rule({"create"}, {""}, {"pods/binding", "bindings"}),
-          rule({"patch", "update"}, {""}, {"pods/status"}),
-          // Things that select pods.
-          rule(kRead, {""}, {"services", "replicationcontrollers"}),
-          rule(kRead, {"apps", "extensions"}, {"replicasets"}),
-          rule(kRead, {"apps"}, {"statefulsets"}),
-          // Things pods use or that apply to them.
-          rule(kRead, {"policy"}, {"poddisruptionbudgets"}),
-          rule(kRead, {""}, {"persistentvolumeclaims", "persistentvolumes"}),
-          // API access checks (delegated authentication and authorization).
-          rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
-          rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"}),
-          rule(kRead, {kStorage}, {"csinodes"}),
-          rule(kRead, {""}, {"namespaces"}),
-          rule(kRead, {kStorage}, {"csidrivers"}),
-          rule(kRead, {kStorage}, {"csistoragecapacities"})});
+      json::array{eventsRule(),
+                  // Leader election (the lease is named after the component).
+                  rule({"create"}, {kCoordination}, {"leases"}),
+                  namedRule({"get", "update"}, {kCoordination}, {"leases"}, {"kube-scheduler"}),
+                  rule(kRead, {""}, {"nodes"}),
+                  rule({"get", "list", "watch", "delete"}, {""}, {"pods"}),
+                  rule({"create"}, {""}, {"pods/binding", "bindings"}),
+                  rule({"patch", "update"}, {""}, {"pods/status"}),
+                  // Things that select pods.
+                  rule(kRead, {""}, {"services", "replicationcontrollers"}),
+                  rule(kRead, {"apps", "extensions"}, {"replicasets"}),
+                  rule(kRead, {"apps"}, {"statefulsets"}),
+                  // Things pods use or that apply to them.
+                  rule(kRead, {"policy"}, {"poddisruptionbudgets"}),
+                  rule(kRead, {""}, {"persistentvolumeclaims", "persistentvolumes"}),
+                  // API access checks (delegated authentication and authorization).
+                  rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
+                  rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"}),
+                  rule(kRead, {kStorage}, {"csinodes"}), rule(kRead, {""}, {"namespaces"}),
+                  rule(kRead, {kStorage}, {"csidrivers"}),
+                  rule(kRead, {kStorage}, {"csistoragecapacities"})});
 }
 
 // What the controller-manager needs with its own identity: its shared
@@ -108,8 +108,7 @@ json::object kubeControllerManager() {
   return clusterRole(
       "system:kube-controller-manager",
       json::array{
-          eventsRule(),
-          rule({"create"}, {kCoordination}, {"leases"}),
+          eventsRule(), rule({"create"}, {kCoordination}, {"leases"}),
           namedRule({"get", "update"}, {kCoordination}, {"leases"}, {"kube-controller-manager"}),
           rule({"create"}, {""}, {"secrets", "serviceaccounts"}),
           rule({"delete"}, {""}, {"secrets"}),
@@ -124,12 +123,12 @@ json::object kubeControllerManager() {
 
 // The scheduler's volume binding: it binds claims and volumes itself.
 json::object volumeScheduler() {
-  return clusterRole("system:volume-scheduler",
-                     json::array{rule({"get", "list", "watch", "update", "patch"}, {""},
-                                      {"persistentvolumes"}),
-                                 rule(kRead, {kStorage}, {"storageclasses"}),
-                                 rule({"get", "list", "watch", "update", "patch"}, {""},
-                                      {"persistentvolumeclaims"})});
+  return clusterRole(
+      "system:volume-scheduler",
+      json::array{
+          rule({"get", "list", "watch", "update", "patch"}, {""}, {"persistentvolumes"}),
+          rule(kRead, {kStorage}, {"storageclasses"}),
+          rule({"get", "list", "watch", "update", "patch"}, {""}, {"persistentvolumeclaims"})});
 }
 
 }  // namespace
@@ -138,7 +137,8 @@ json::object volumeScheduler() {
 json::array nodeRules() {
   return json::array{
       rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
-      rule({"create"}, {"authorization.k8s.io"}, {"localsubjectaccessreviews", "subjectaccessreviews"}),
+      rule({"create"}, {"authorization.k8s.io"},
+           {"localsubjectaccessreviews", "subjectaccessreviews"}),
       rule(kRead, {""}, {"services"}),
       rule({"create", "get", "list", "watch"}, {""}, {"nodes"}),
       rule({"patch", "update"}, {""}, {"nodes/status"}),
@@ -151,7 +151,8 @@ json::array nodeRules() {
       rule({"get"}, {""}, {"configmaps", "secrets"}),
       rule({"get"}, {""}, {"persistentvolumeclaims", "persistentvolumes"}),
       rule({"get"}, {""}, {"endpoints"}),
-      rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"}, {"certificatesigningrequests"}),
+      rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
+           {"certificatesigningrequests"}),
       rule({"create", "delete", "get", "patch", "update"}, {kCoordination}, {"leases"}),
       rule({"get"}, {kStorage}, {"volumeattachments"}),
       rule({"create"}, {""}, {"serviceaccounts/token"}),
@@ -160,12 +161,13 @@ json::array nodeRules() {
 
 std::vector<json::object> clusterRoles() {
   std::vector<json::object> roles;
-  roles.push_back(clusterRole("cluster-admin",
-                              json::array{rule({"*"}, {"*"}, {"*"}), urlRule({"*"}, {"*"})}));
+  roles.push_back(
+      clusterRole("cluster-admin", json::array{rule({"*"}, {"*"}, {"*"}), urlRule({"*"}, {"*"})}));
   roles.push_back(clusterRole(
       "system:discovery",
-      json::array{urlRule({"get"}, {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
-                                    "/openapi", "/openapi/*", "/readyz", "/version", "/version/"})}));
+      json::array{
+          urlRule({"get"}, {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi",
+                            "/openapi/*", "/readyz", "/version", "/version/"})}));
   roles.push_back(clusterRole(
       "system:public-info-viewer",
       json::array{urlRule({"get"}, {"/healthz", "/livez", "/readyz", "/version", "/version/"})}));
@@ -187,10 +189,10 @@ std::vector<json::object> clusterRoles() {
   roles.push_back(clusterRole("system:node", nodeRules()));
   // Upstream's role for kubelets' TLS bootstrap (bound by kcpp to the joining
   // identities below).
-  roles.push_back(clusterRole("system:node-bootstrapper",
-                              json::array{rule({"create", "get", "list", "watch"},
-                                               {"certificates.k8s.io"},
-                                               {"certificatesigningrequests"})}));
+  roles.push_back(
+      clusterRole("system:node-bootstrapper",
+                  json::array{rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
+                                   {"certificatesigningrequests"})}));
   return roles;
 }
 
@@ -202,16 +204,16 @@ std::vector<json::object> clusterRoleBindings() {
                                         json::array{groupSubject("system:authenticated")}));
   bindings.push_back(clusterRoleBinding("system:basic-user", "system:basic-user",
                                         json::array{groupSubject("system:authenticated")}));
-  bindings.push_back(clusterRoleBinding("system:public-info-viewer", "system:public-info-viewer",
-                                        json::array{groupSubject("system:authenticated"),
-                                                    groupSubject("system:unauthenticated")}));
+  bindings.push_back(clusterRoleBinding(
+      "system:public-info-viewer", "system:public-info-viewer",
+      json::array{groupSubject("system:authenticated"), groupSubject("system:unauthenticated")}));
   bindings.push_back(clusterRoleBinding("system:kube-scheduler", "system:kube-scheduler",
                                         json::array{userSubject("system:kube-scheduler")}));
   bindings.push_back(clusterRoleBinding("system:volume-scheduler", "system:volume-scheduler",
                                         json::array{userSubject("system:kube-scheduler")}));
-  bindings.push_back(clusterRoleBinding("system:kube-controller-manager",
-                                        "system:kube-controller-manager",
-                                        json::array{userSubject("system:kube-controller-manager")}));
+  bindings.push_back(
+      clusterRoleBinding("system:kube-controller-manager", "system:kube-controller-manager",
+                         json::array{userSubject("system:kube-controller-manager")}));
   // As upstream: system:node is bound to no one; the Node authorizer grants
   // kubelets their permissions (and only for their own node's objects).
   bindings.push_back(clusterRoleBinding("system:node", "system:node", json::array{}));

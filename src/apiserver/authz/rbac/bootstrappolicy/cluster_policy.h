@@ -6,7 +6,6 @@
 // components and users rely on; the per-controller roles are in controller_policy.h.
 
 #include <boost/json.hpp>
-
 #include <vector>
 
 namespace kcpp::apiserver::rbac::bootstrap {

@@ -31,17 +31,16 @@ void addWorkloadControllers(std::vector<ControllerRules>& out) {
                                rule({"update"}, {kBatch}, {"cronjobs/status"}),
                                rule({"update"}, {kBatch}, {"cronjobs/finalizers"}),
                                rule({"list", "watch", "delete"}, {""}, {"pods"}), eventsRule()});
-  out.emplace_back(
-      "daemon-set-controller",
-      json::array{rule(kRead, {kExtensions, kApps}, {"daemonsets"}),
-                  rule({"update"}, {kExtensions, kApps}, {"daemonsets/status"}),
-                  rule({"update"}, {kExtensions, kApps}, {"daemonsets/finalizers"}),
-                  rule({"list", "watch"}, {""}, {"nodes"}),
-                  rule({"list", "watch", "create", "delete", "patch"}, {""}, {"pods"}),
-                  rule({"create"}, {""}, {"pods/binding"}),
-                  rule({"get", "list", "watch", "create", "delete", "update", "patch"}, {kApps},
-                       {"controllerrevisions"}),
-                  eventsRule()});
+  out.emplace_back("daemon-set-controller",
+                   json::array{rule(kRead, {kExtensions, kApps}, {"daemonsets"}),
+                               rule({"update"}, {kExtensions, kApps}, {"daemonsets/status"}),
+                               rule({"update"}, {kExtensions, kApps}, {"daemonsets/finalizers"}),
+                               rule({"list", "watch"}, {""}, {"nodes"}),
+                               rule({"list", "watch", "create", "delete", "patch"}, {""}, {"pods"}),
+                               rule({"create"}, {""}, {"pods/binding"}),
+                               rule({"get", "list", "watch", "create", "delete", "update", "patch"},
+                                    {kApps}, {"controllerrevisions"}),
+                               eventsRule()});
   out.emplace_back(
       "deployment-controller",
       json::array{rule({"get", "list", "watch", "update"}, {kExtensions, kApps}, {"deployments"}),
@@ -70,12 +69,13 @@ void addWorkloadControllers(std::vector<ControllerRules>& out) {
                   rule({"list", "watch"}, {"metrics.k8s.io"}, {"pods"}),
                   rule(kRead, {"custom.metrics.k8s.io"}, {"*"}),
                   rule(kRead, {"external.metrics.k8s.io"}, {"*"}), eventsRule()});
-  out.emplace_back("job-controller",
-                   json::array{rule({"get", "list", "watch", "update", "patch"}, {kBatch}, {"jobs"}),
-                               rule({"update"}, {kBatch}, {"jobs/status"}),
-                               rule({"update"}, {kBatch}, {"jobs/finalizers"}),
-                               rule({"list", "watch", "create", "delete", "patch"}, {""}, {"pods"}),
-                               eventsRule()});
+  out.emplace_back(
+      "job-controller",
+      json::array{rule({"get", "list", "watch", "update", "patch"}, {kBatch}, {"jobs"}),
+                  rule({"update"}, {kBatch}, {"jobs/status"}),
+                  rule({"update"}, {kBatch}, {"jobs/finalizers"}),
+                  rule({"list", "watch", "create", "delete", "patch"}, {""}, {"pods"}),
+                  eventsRule()});
   out.emplace_back(
       "replicaset-controller",
       json::array{rule({"get", "list", "watch", "update"}, {kApps, kExtensions}, {"replicasets"}),
@@ -92,8 +92,7 @@ void addWorkloadControllers(std::vector<ControllerRules>& out) {
                   eventsRule()});
   out.emplace_back(
       "statefulset-controller",
-      json::array{rule({"list", "watch"}, {""}, {"pods"}),
-                  rule(kRead, {kApps}, {"statefulsets"}),
+      json::array{rule({"list", "watch"}, {""}, {"pods"}), rule(kRead, {kApps}, {"statefulsets"}),
                   rule({"update"}, {kApps}, {"statefulsets/status"}),
                   rule({"update"}, {kApps}, {"statefulsets/finalizers"}),
                   rule({"get", "create", "delete", "update", "patch"}, {""}, {"pods"}),
@@ -102,18 +101,18 @@ void addWorkloadControllers(std::vector<ControllerRules>& out) {
                   rule({"get", "create", "list", "watch"}, {""}, {"persistentvolumeclaims"}),
                   rule({"update", "delete"}, {""}, {"persistentvolumeclaims"}),
                   rule({"update"}, {""}, {"pods/finalizers"}), eventsRule()});
-  out.emplace_back("ttl-after-finished-controller",
-                   json::array{rule({"get", "list", "watch", "delete"}, {kBatch}, {"jobs"}),
-                               eventsRule()});
+  out.emplace_back(
+      "ttl-after-finished-controller",
+      json::array{rule({"get", "list", "watch", "delete"}, {kBatch}, {"jobs"}), eventsRule()});
 }
 
 // Controllers of services and their endpoints.
 void addNetworkControllers(std::vector<ControllerRules>& out) {
-  out.emplace_back("endpoint-controller",
-                   json::array{rule(kRead, {""}, {"services", "pods"}),
-                               rule({"get", "list", "watch", "create", "update", "delete"}, {""},
-                                    {"endpoints"}),
-                               rule({"create"}, {""}, {"endpoints/restricted"}), eventsRule()});
+  out.emplace_back(
+      "endpoint-controller",
+      json::array{rule(kRead, {""}, {"services", "pods"}),
+                  rule({"get", "list", "watch", "create", "update", "delete"}, {""}, {"endpoints"}),
+                  rule({"create"}, {""}, {"endpoints/restricted"}), eventsRule()});
   // Both EndpointSlice controllers set finalizers on what owns the slices they
   // create (blockOwnerDeletion in the ownerReference).
   out.emplace_back("endpointslice-controller",
@@ -139,22 +138,23 @@ void addNetworkControllers(std::vector<ControllerRules>& out) {
   // MultiCIDRServiceAllocator is GA (on) in v1.33.
   out.emplace_back(
       "service-cidrs-controller",
-      json::array{rule({"get", "list", "watch", "patch", "update"}, {kNetworking}, {"servicecidrs"}),
-                  rule({"patch", "update"}, {kNetworking}, {"servicecidrs/finalizers"}),
-                  rule({"patch", "update"}, {kNetworking}, {"servicecidrs/status"}),
-                  rule(kRead, {kNetworking}, {"ipaddresses"}), eventsRule()});
+      json::array{
+          rule({"get", "list", "watch", "patch", "update"}, {kNetworking}, {"servicecidrs"}),
+          rule({"patch", "update"}, {kNetworking}, {"servicecidrs/finalizers"}),
+          rule({"patch", "update"}, {kNetworking}, {"servicecidrs/status"}),
+          rule(kRead, {kNetworking}, {"ipaddresses"}), eventsRule()});
 }
 
 // Controllers of nodes, volumes and claims.
 void addNodeAndStorageControllers(std::vector<ControllerRules>& out) {
   out.emplace_back(
       "attachdetach-controller",
-      json::array{rule({"list", "watch"}, {""}, {"persistentvolumes", "persistentvolumeclaims"}),
-                  rule(kRead, {""}, {"nodes"}), rule({"patch", "update"}, {""}, {"nodes/status"}),
-                  rule({"list", "watch"}, {""}, {"pods"}), eventsRule(),
-                  rule({"get", "create", "delete", "list", "watch"}, {kStorage},
-                       {"volumeattachments"}),
-                  rule(kRead, {kStorage}, {"csidrivers"}), rule(kRead, {kStorage}, {"csinodes"})});
+      json::array{
+          rule({"list", "watch"}, {""}, {"persistentvolumes", "persistentvolumeclaims"}),
+          rule(kRead, {""}, {"nodes"}), rule({"patch", "update"}, {""}, {"nodes/status"}),
+          rule({"list", "watch"}, {""}, {"pods"}), eventsRule(),
+          rule({"get", "create", "delete", "list", "watch"}, {kStorage}, {"volumeattachments"}),
+          rule(kRead, {kStorage}, {"csidrivers"}), rule(kRead, {kStorage}, {"csinodes"})});
   out.emplace_back(
       "expand-controller",
       json::array{rule({"get", "list", "watch", "update", "patch"}, {""}, {"persistentvolumes"}),
@@ -162,12 +162,11 @@ void addNodeAndStorageControllers(std::vector<ControllerRules>& out) {
                   rule(kRead, {""}, {"persistentvolumeclaims"}), eventsRule(),
                   // The portworx volume plugin.
                   rule({"get"}, {""}, {"services"})});
-  out.emplace_back("ephemeral-volume-controller",
-                   json::array{rule(kRead, {""}, {"pods"}),
-                               rule({"update"}, {""}, {"pods/finalizers"}),
-                               rule({"get", "list", "watch", "create"}, {""},
-                                    {"persistentvolumeclaims"}),
-                               eventsRule()});
+  out.emplace_back(
+      "ephemeral-volume-controller",
+      json::array{rule(kRead, {""}, {"pods"}), rule({"update"}, {""}, {"pods/finalizers"}),
+                  rule({"get", "list", "watch", "create"}, {""}, {"persistentvolumeclaims"}),
+                  eventsRule()});
   out.emplace_back(
       "node-controller",
       json::array{rule({"get", "list", "watch", "update", "delete", "patch"}, {""}, {"nodes"}),
@@ -189,25 +188,26 @@ void addNodeAndStorageControllers(std::vector<ControllerRules>& out) {
           rule({"watch"}, {""}, {"events"}),
           // The portworx volume plugin.
           rule({"get"}, {""}, {"services"})});
-  out.emplace_back("pod-garbage-collector",
-                   json::array{rule({"list", "watch", "delete"}, {""}, {"pods"}),
-                               rule(kRead, {""}, {"nodes"}),
-                               rule({"patch"}, {""}, {"pods/status"})});
-  out.emplace_back("ttl-controller",
-                   json::array{rule({"update", "patch", "list", "watch"}, {""}, {"nodes"}),
-                               eventsRule()});
-  out.emplace_back("pvc-protection-controller",
-                   json::array{rule({"get", "list", "watch", "update"}, {""},
-                                    {"persistentvolumeclaims"}),
-                               rule({"list", "watch", "get"}, {""}, {"pods"}), eventsRule()});
-  out.emplace_back("pv-protection-controller",
-                   json::array{rule({"get", "list", "watch", "update"}, {""}, {"persistentvolumes"}),
-                               eventsRule()});
+  out.emplace_back(
+      "pod-garbage-collector",
+      json::array{rule({"list", "watch", "delete"}, {""}, {"pods"}), rule(kRead, {""}, {"nodes"}),
+                  rule({"patch"}, {""}, {"pods/status"})});
+  out.emplace_back(
+      "ttl-controller",
+      json::array{rule({"update", "patch", "list", "watch"}, {""}, {"nodes"}), eventsRule()});
+  out.emplace_back(
+      "pvc-protection-controller",
+      json::array{rule({"get", "list", "watch", "update"}, {""}, {"persistentvolumeclaims"}),
+                  rule({"list", "watch", "get"}, {""}, {"pods"}), eventsRule()});
+  out.emplace_back("pv-protection-controller", json::array{rule({"get", "list", "watch", "update"},
+                                                                {""}, {"persistentvolumes"}),
+                                                           eventsRule()});
   // SELinuxChangePolicy is beta (on) in v1.33.
-  out.emplace_back("selinux-warning-controller",
-                   json::array{eventsRule(), rule(kRead, {""}, {"persistentvolumes"}),
-                               rule(kRead, {""}, {"persistentvolumeclaims"}),
-                               rule(kRead, {""}, {"pods"}), rule(kRead, {kStorage}, {"csidrivers"})});
+  out.emplace_back(
+      "selinux-warning-controller",
+      json::array{eventsRule(), rule(kRead, {""}, {"persistentvolumes"}),
+                  rule(kRead, {""}, {"persistentvolumeclaims"}), rule(kRead, {""}, {"pods"}),
+                  rule(kRead, {kStorage}, {"csidrivers"})});
 }
 
 // Controllers of the API machinery: garbage collection, namespaces, quota,
@@ -217,10 +217,10 @@ void addApiMachineryControllers(std::vector<ControllerRules>& out) {
   out.emplace_back("clusterrole-aggregation-controller",
                    json::array{rule({"escalate", "get", "list", "watch", "update", "patch"},
                                     {"rbac.authorization.k8s.io"}, {"clusterroles"})});
-  out.emplace_back("generic-garbage-collector",
-                   json::array{rule({"get", "list", "watch", "patch", "update", "delete"}, {"*"},
-                                    {"*"}),
-                               eventsRule()});
+  out.emplace_back(
+      "generic-garbage-collector",
+      json::array{rule({"get", "list", "watch", "patch", "update", "delete"}, {"*"}, {"*"}),
+                  eventsRule()});
   out.emplace_back(
       "namespace-controller",
       json::array{rule({"get", "list", "watch", "delete"}, {""}, {"namespaces"}),
@@ -234,31 +234,29 @@ void addApiMachineryControllers(std::vector<ControllerRules>& out) {
                    json::array{rule({"create"}, {""}, {"serviceaccounts"}), eventsRule()});
   out.emplace_back(
       "certificate-controller",
-      json::array{rule({"get", "list", "watch", "delete"}, {kCertificates},
-                       {"certificatesigningrequests"}),
-                  rule({"update"}, {kCertificates},
-                       {"certificatesigningrequests/status", "certificatesigningrequests/approval"}),
-                  namedRule({"approve"}, {kCertificates}, {"signers"},
-                            {"kubernetes.io/kube-apiserver-client-kubelet"}),
-                  namedRule({"sign"}, {kCertificates}, {"signers"},
-                            {"kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client",
-                             "kubernetes.io/kube-apiserver-client-kubelet",
-                             "kubernetes.io/kubelet-serving"}),
-                  rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"}),
-                  eventsRule()});
+      json::array{
+          rule({"get", "list", "watch", "delete"}, {kCertificates}, {"certificatesigningrequests"}),
+          rule({"update"}, {kCertificates},
+               {"certificatesigningrequests/status", "certificatesigningrequests/approval"}),
+          namedRule({"approve"}, {kCertificates}, {"signers"},
+                    {"kubernetes.io/kube-apiserver-client-kubelet"}),
+          namedRule(
+              {"sign"}, {kCertificates}, {"signers"},
+              {"kubernetes.io/legacy-unknown", "kubernetes.io/kube-apiserver-client",
+               "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving"}),
+          rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"}), eventsRule()});
   out.emplace_back("root-ca-cert-publisher",
                    json::array{rule({"create", "update"}, {""}, {"configmaps"}), eventsRule()});
-  out.emplace_back("validatingadmissionpolicy-status-controller",
-                   json::array{rule(kRead, {"admissionregistration.k8s.io"},
-                                    {"validatingadmissionpolicies"}),
-                               rule({"get", "patch", "update"}, {"admissionregistration.k8s.io"},
-                                    {"validatingadmissionpolicies/status"}),
-                               eventsRule()});
   out.emplace_back(
-      "legacy-service-account-token-cleaner",
-      json::array{namedRule({"get"}, {""}, {"configmaps"},
-                            {"kube-apiserver-legacy-service-account-token-tracking"}),
-                  rule({"patch", "delete"}, {""}, {"secrets"})});
+      "validatingadmissionpolicy-status-controller",
+      json::array{rule(kRead, {"admissionregistration.k8s.io"}, {"validatingadmissionpolicies"}),
+                  rule({"get", "patch", "update"}, {"admissionregistration.k8s.io"},
+                       {"validatingadmissionpolicies/status"}),
+                  eventsRule()});
+  out.emplace_back("legacy-service-account-token-cleaner",
+                   json::array{namedRule({"get"}, {""}, {"configmaps"},
+                                         {"kube-apiserver-legacy-service-account-token-tracking"}),
+                               rule({"patch", "delete"}, {""}, {"secrets"})});
 }
 
 std::vector<ControllerRules> allControllerRules() {
@@ -286,8 +284,8 @@ std::vector<json::object> controllerRoleBindings() {
   std::vector<json::object> bindings;
   for (const auto& [controller, rules] : allControllerRules()) {
     std::string name = std::string(kControllerRolePrefix) + controller;
-    bindings.push_back(
-        clusterRoleBinding(name, name, json::array{serviceAccountSubject("kube-system", controller)}));
+    bindings.push_back(clusterRoleBinding(
+        name, name, json::array{serviceAccountSubject("kube-system", controller)}));
   }
   return bindings;
 }

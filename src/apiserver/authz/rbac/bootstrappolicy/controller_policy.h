@@ -6,7 +6,6 @@
 // system:controller:<controller> to the ClusterRole of the same name.
 
 #include <boost/json.hpp>
-
 #include <vector>
 
 namespace kcpp::apiserver::rbac::bootstrap {

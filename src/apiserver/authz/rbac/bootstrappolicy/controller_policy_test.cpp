@@ -20,8 +20,8 @@ const json::object& find(const std::vector<json::object>& objects, const std::st
                          const std::string& ns = "") {
   for (const auto& o : objects) {
     const auto& meta = o.at("metadata").as_object();
-    std::string objectNs = meta.contains("namespace") ? std::string(meta.at("namespace").as_string())
-                                                      : std::string();
+    std::string objectNs =
+        meta.contains("namespace") ? std::string(meta.at("namespace").as_string()) : std::string();
     if (meta.at("name").as_string() == name && objectNs == ns) return o;
   }
   static const json::object none;
@@ -60,14 +60,16 @@ TEST(ControllerPolicy, DeploymentNamespaceAndCertificateControllers) {
   EXPECT_EQ(deployment[4], yamlRule(R"({"verbs":["get","list","update","watch"],"apiGroups":[""],
       "resources":["pods"]})"));
 
-  const json::array& ns = find(roles, "system:controller:namespace-controller").at("rules").as_array();
+  const json::array& ns =
+      find(roles, "system:controller:namespace-controller").at("rules").as_array();
   ASSERT_EQ(ns.size(), 3u);
   EXPECT_EQ(ns[1], yamlRule(R"({"verbs":["update"],"apiGroups":[""],
       "resources":["namespaces/finalize","namespaces/status"]})"));
   EXPECT_EQ(ns[2], yamlRule(R"({"verbs":["delete","deletecollection","get","list","watch"],
       "apiGroups":["*"],"resources":["*"]})"));
 
-  const json::array& csr = find(roles, "system:controller:certificate-controller").at("rules").as_array();
+  const json::array& csr =
+      find(roles, "system:controller:certificate-controller").at("rules").as_array();
   ASSERT_EQ(csr.size(), 6u);
   EXPECT_EQ(csr[3], yamlRule(R"({"verbs":["sign"],"apiGroups":["certificates.k8s.io"],
       "resources":["signers"],"resourceNames":["kubernetes.io/kube-apiserver-client",
@@ -88,26 +90,50 @@ TEST(ControllerPolicy, EveryRoleHasABindingToItsServiceAccount) {
     EXPECT_EQ(b.at("kind"), "ClusterRoleBinding");
     EXPECT_EQ(b.at("metadata").at("name"), json::value(name));
     EXPECT_EQ(b.at("roleRef"), json::parse(R"({"apiGroup":"rbac.authorization.k8s.io",
-        "kind":"ClusterRole","name":")" + name + "\"}"));
-    json::array subjects{json::object{{"kind", "ServiceAccount"},
-                                      {"name", name.substr(std::string("system:controller:").size())},
-                                      {"namespace", "kube-system"}}};
+        "kind":"ClusterRole","name":")" + name +
+                                           "\"}"));
+    json::array subjects{
+        json::object{{"kind", "ServiceAccount"},
+                     {"name", name.substr(std::string("system:controller:").size())},
+                     {"namespace", "kube-system"}}};
     EXPECT_EQ(b.at("subjects"), json::value(subjects));
   }
   // Upstream v1.33's roles with default feature gates.
-  for (const char* controller :
-       {"attachdetach-controller", "certificate-controller", "clusterrole-aggregation-controller",
-        "cronjob-controller", "daemon-set-controller", "deployment-controller",
-        "disruption-controller", "endpoint-controller", "endpointslice-controller",
-        "endpointslicemirroring-controller", "ephemeral-volume-controller", "expand-controller",
-        "generic-garbage-collector", "horizontal-pod-autoscaler", "job-controller",
-        "legacy-service-account-token-cleaner", "namespace-controller", "node-controller",
-        "persistent-volume-binder", "pod-garbage-collector", "pv-protection-controller",
-        "pvc-protection-controller", "replicaset-controller", "replication-controller",
-        "resourcequota-controller", "root-ca-cert-publisher", "route-controller",
-        "selinux-warning-controller", "service-account-controller", "service-cidrs-controller",
-        "service-controller", "statefulset-controller", "ttl-after-finished-controller",
-        "ttl-controller", "validatingadmissionpolicy-status-controller"}) {
+  for (const char* controller : {"attachdetach-controller",
+                                 "certificate-controller",
+                                 "clusterrole-aggregation-controller",
+                                 "cronjob-controller",
+                                 "daemon-set-controller",
+                                 "deployment-controller",
+                                 "disruption-controller",
+                                 "endpoint-controller",
+                                 "endpointslice-controller",
+                                 "endpointslicemirroring-controller",
+                                 "ephemeral-volume-controller",
+                                 "expand-controller",
+                                 "generic-garbage-collector",
+                                 "horizontal-pod-autoscaler",
+                                 "job-controller",
+                                 "legacy-service-account-token-cleaner",
+                                 "namespace-controller",
+                                 "node-controller",
+                                 "persistent-volume-binder",
+                                 "pod-garbage-collector",
+                                 "pv-protection-controller",
+                                 "pvc-protection-controller",
+                                 "replicaset-controller",
+                                 "replication-controller",
+                                 "resourcequota-controller",
+                                 "root-ca-cert-publisher",
+                                 "route-controller",
+                                 "selinux-warning-controller",
+                                 "service-account-controller",
+                                 "service-cidrs-controller",
+                                 "service-controller",
+                                 "statefulset-controller",
+                                 "ttl-after-finished-controller",
+                                 "ttl-controller",
+                                 "validatingadmissionpolicy-status-controller"}) {
     EXPECT_EQ(names.count(std::string("system:controller:") + controller), 1u) << controller;
   }
   EXPECT_EQ(names.size(), 35u);
@@ -144,7 +170,8 @@ TEST(ClusterPolicy, SchedulerAndControllerManagerAsUpstream) {
 TEST(NamespacePolicy, RolesAndBindingsOfKubeSystemAndKubePublic) {
   auto roles = namespaceRoles();
   EXPECT_EQ(roles.size(), 7u);
-  const json::object& reader = find(roles, "extension-apiserver-authentication-reader", "kube-system");
+  const json::object& reader =
+      find(roles, "extension-apiserver-authentication-reader", "kube-system");
   EXPECT_EQ(reader.at("kind"), "Role");
   EXPECT_EQ(reader.at("rules"), json::parse(R"([{"verbs":["get","list","watch"],"apiGroups":[""],
       "resources":["configmaps"],"resourceNames":["extension-apiserver-authentication"]}])"));

@@ -7,7 +7,6 @@
 // role on the cluster-info ConfigMap.
 
 #include <boost/json.hpp>
-
 #include <vector>
 
 namespace kcpp::apiserver::rbac::bootstrap {

@@ -31,10 +31,11 @@ json::object metadata(const std::string& ns, const std::string& name, json::obje
 
 json::object binding(const char* kind, const std::string& ns, const std::string& name,
                      const char* roleKind, const std::string& role, json::array subjects) {
-  json::object b{{"apiVersion", kRbacVersion},
-                 {"kind", kind},
-                 {"metadata", metadata(ns, name, {})},
-                 {"roleRef", json::object{{"apiGroup", kRbacGroup}, {"kind", roleKind}, {"name", role}}}};
+  json::object b{
+      {"apiVersion", kRbacVersion},
+      {"kind", kind},
+      {"metadata", metadata(ns, name, {})},
+      {"roleRef", json::object{{"apiGroup", kRbacGroup}, {"kind", roleKind}, {"name", role}}}};
   if (!subjects.empty()) b["subjects"] = std::move(subjects);
   return b;
 }
@@ -42,7 +43,8 @@ json::object binding(const char* kind, const std::string& ns, const std::string&
 }  // namespace
 
 json::object rule(Strings verbs, Strings groups, Strings resources) {
-  return {{"verbs", sorted(verbs)}, {"apiGroups", sorted(groups)}, {"resources", sorted(resources)}};
+  return {
+      {"verbs", sorted(verbs)}, {"apiGroups", sorted(groups)}, {"resources", sorted(resources)}};
 }
 
 json::object namedRule(Strings verbs, Strings groups, Strings resources, Strings names) {

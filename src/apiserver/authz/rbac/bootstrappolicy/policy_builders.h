@@ -5,7 +5,6 @@
 // label and the autoupdate annotation.
 
 #include <boost/json.hpp>
-
 #include <initializer_list>
 #include <string>
 

@@ -71,8 +71,8 @@ json::object ruleToJson(const PolicyRule& rule) {
 }
 
 bool addMissingRules(json::object& role, const json::object& expected) {
-  std::vector<PolicyRule> missing =
-      uncoveredRules(parseRules(role.if_contains("rules")), parseRules(expected.if_contains("rules")));
+  std::vector<PolicyRule> missing = uncoveredRules(parseRules(role.if_contains("rules")),
+                                                   parseRules(expected.if_contains("rules")));
   if (missing.empty()) return false;
   json::value& rules = role["rules"];
   if (!rules.is_array()) rules = json::array{};

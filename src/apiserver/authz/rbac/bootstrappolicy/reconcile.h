@@ -20,7 +20,7 @@ enum class ReconcileOperation { None, Update, Recreate };
 
 struct Reconciled {
   ReconcileOperation operation = ReconcileOperation::None;
-  bool isProtected = false;  // autoupdate "false": nothing is written
+  bool isProtected = false;    // autoupdate "false": nothing is written
   boost::json::object object;  // what to write (Update / Recreate)
 };
 

@@ -34,7 +34,8 @@ TEST(Reconcile, MissingRulesAreAppendedBrokenDown) {
   ASSERT_EQ(rules.size(), 2u + 1u + 6u);
   EXPECT_EQ(rules[1], json::value(rule({"delete"}, {""}, {"nodes"})));
   EXPECT_EQ(rules[2], json::parse(R"({"verbs":["list"],"apiGroups":[""],"resources":["pods"]})"));
-  EXPECT_EQ(rules[3], json::parse(R"({"verbs":["create"],"apiGroups":[""],"resources":["events"]})"));
+  EXPECT_EQ(rules[3],
+            json::parse(R"({"verbs":["create"],"apiGroups":[""],"resources":["events"]})"));
   // A second pass finds nothing more to do.
   EXPECT_EQ(reconcileRole(r.object, expectedRole()).operation, ReconcileOperation::None);
 }
@@ -72,9 +73,9 @@ TEST(Reconcile, MissingLabelsAndAnnotationsAreAddedExistingValuesWin) {
 TEST(Reconcile, AggregationSelectorsAreAddedAndUnexpectedOnesDropped) {
   json::object expected = aggregatedClusterRole("edit", "edit", {});
   json::object existing = expected;
-  existing["aggregationRule"] = json::object{
-      {"clusterRoleSelectors",
-       json::array{json::object{{"matchLabels", json::object{{"custom", "true"}}}}}}};
+  existing["aggregationRule"] =
+      json::object{{"clusterRoleSelectors",
+                    json::array{json::object{{"matchLabels", json::object{{"custom", "true"}}}}}}};
   existing["rules"] = json::array{rule({"get"}, {""}, {"pods"})};  // from aggregation: kept
   Reconciled r = reconcileRole(existing, expected);
   ASSERT_EQ(r.operation, ReconcileOperation::Update);
@@ -90,9 +91,9 @@ TEST(Reconcile, AggregationSelectorsAreAddedAndUnexpectedOnesDropped) {
 }
 
 TEST(Reconcile, BindingGetsMissingSubjectsAndKeepsOthers) {
-  json::object expected = clusterRoleBinding(
-      "system:controller:x", "system:controller:x",
-      json::array{serviceAccountSubject("kube-system", "x")});
+  json::object expected =
+      clusterRoleBinding("system:controller:x", "system:controller:x",
+                         json::array{serviceAccountSubject("kube-system", "x")});
   json::object existing = expected;
   // Stored with an explicit empty apiGroup: the same subject.
   existing["subjects"] = json::array{json::object{
