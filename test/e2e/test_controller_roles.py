@@ -202,6 +202,21 @@ def test_scheduler_and_controller_manager_roles(kubectl):
     assert not can_i(kubectl, "create", "pods", m)
 
 
+def test_component_roles(kubectl):
+    """The roles manifests of add-ons bind to (metrics-server: system:auth-delegator
+    and the kube-system extension-apiserver-authentication-reader Role)."""
+    delegator = yaml.safe_load(kubectl("get", "clusterrole", "system:auth-delegator",
+                                       "-o", "yaml").stdout)
+    assert delegator["rules"] == [rule(["create"], ["authentication.k8s.io"], ["tokenreviews"]),
+                                  rule(["create"], ["authorization.k8s.io"],
+                                       ["subjectaccessreviews"])]
+    assert can_i(kubectl, "get", "/metrics", "--as=prometheus", "--as-group=system:monitoring")
+    assert not can_i(kubectl, "get", "/metrics", "--as=someone")
+    assert can_i(kubectl, "get", "/openid/v1/jwks", sa("anyone"))
+    assert can_i(kubectl, "watch", "endpointslices.discovery.k8s.io", "--as=system:kube-proxy")
+    assert can_i(kubectl, "list", "services", sa("kube-dns"))
+
+
 def eventually(fn, timeout=15.0, what="condition"):
     deadline = time.monotonic() + timeout
     while True:

@@ -131,6 +131,70 @@ json::object volumeScheduler() {
           rule({"get", "list", "watch", "update", "patch"}, {""}, {"persistentvolumeclaims"})});
 }
 
+// The approval of a CSR for one signer (the csrapprover's check).
+json::object signerApprover(const std::string& role, const char* signer) {
+  return clusterRole(
+      role, json::array{namedRule({"approve"}, {"certificates.k8s.io"}, {"signers"}, {signer})});
+}
+
+// Upstream's roles for other components and add-ons, which manifests bind to.
+void addComponentRoles(std::vector<json::object>& roles) {
+  // Delegated authentication and authorization (aggregated API servers,
+  // metrics-server); both creates are non-mutating.
+  roles.push_back(clusterRole(
+      "system:auth-delegator",
+      json::array{rule({"create"}, {"authentication.k8s.io"}, {"tokenreviews"}),
+                  rule({"create"}, {"authorization.k8s.io"}, {"subjectaccessreviews"})}));
+  roles.push_back(clusterRole(
+      "system:heapster", json::array{rule(kRead, {""}, {"events", "pods", "nodes", "namespaces"}),
+                                     rule(kRead, {"extensions"}, {"deployments"})}));
+  // The aggregator sees every service, to know whether the ones it points to exist.
+  roles.push_back(clusterRole("system:kube-aggregator",
+                              json::array{rule(kRead, {""}, {"services", "endpoints"})}));
+  roles.push_back(clusterRole(
+      "system:kube-dns", json::array{rule({"list", "watch"}, {""}, {"endpoints", "services"})}));
+  roles.push_back(clusterRole(
+      "system:monitoring",
+      json::array{urlRule({"get"}, {"/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics",
+                                    "/metrics/slis", "/readyz", "/readyz/*"})}));
+  roles.push_back(clusterRole("system:node-problem-detector",
+                              json::array{rule({"get"}, {""}, {"nodes"}),
+                                          rule({"patch"}, {""}, {"nodes/status"}), eventsRule()}));
+  roles.push_back(
+      clusterRole("system:node-proxier",
+                  json::array{rule({"list", "watch"}, {""}, {"services", "endpoints"}),
+                              rule(kRead, {""}, {"nodes"}), eventsRule(),
+                              rule({"list", "watch"}, {"discovery.k8s.io"}, {"endpointslices"})}));
+  // An external persistent volume provisioner (update: lock annotations on claims;
+  // watch events: provisioning outcomes).
+  roles.push_back(clusterRole(
+      "system:persistent-volume-provisioner",
+      json::array{rule({"get", "list", "watch", "create", "delete"}, {""}, {"persistentvolumes"}),
+                  rule({"get", "list", "watch", "update"}, {""}, {"persistentvolumeclaims"}),
+                  rule(kRead, {kStorage}, {"storageclasses"}), rule({"watch"}, {""}, {"events"}),
+                  eventsRule()}));
+  roles.push_back(clusterRole(
+      "system:service-account-issuer-discovery",
+      json::array{urlRule({"get"}, {"/.well-known/openid-configuration", "/openid/v1/jwks"})}));
+  // The csrapprover's checks of who may have node client certificates approved.
+  roles.push_back(clusterRole("system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                              json::array{rule({"create"}, {"certificates.k8s.io"},
+                                               {"certificatesigningrequests/nodeclient"})}));
+  roles.push_back(
+      clusterRole("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+                  json::array{rule({"create"}, {"certificates.k8s.io"},
+                                   {"certificatesigningrequests/selfnodeclient"})}));
+  roles.push_back(signerApprover("system:certificates.k8s.io:legacy-unknown-approver",
+                                 "kubernetes.io/legacy-unknown"));
+  roles.push_back(signerApprover("system:certificates.k8s.io:kubelet-serving-approver",
+                                 "kubernetes.io/kubelet-serving"));
+  roles.push_back(signerApprover("system:certificates.k8s.io:kube-apiserver-client-approver",
+                                 "kubernetes.io/kube-apiserver-client"));
+  roles.push_back(
+      signerApprover("system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
+                     "kubernetes.io/kube-apiserver-client-kubelet"));
+}
+
 }  // namespace
 
 // Upstream's NodeRules.
@@ -193,6 +257,7 @@ std::vector<json::object> clusterRoles() {
       clusterRole("system:node-bootstrapper",
                   json::array{rule({"create", "get", "list", "watch"}, {"certificates.k8s.io"},
                                    {"certificatesigningrequests"})}));
+  addComponentRoles(roles);
   return roles;
 }
 
@@ -221,6 +286,16 @@ std::vector<json::object> clusterRoleBindings() {
   // may ask for node client certificates, as kubeadm's kubeadm:kubelet-bootstrap.
   bindings.push_back(clusterRoleBinding("kcpp:node-bootstrapper", "system:node-bootstrapper",
                                         json::array{groupSubject("system:bootstrappers")}));
+  bindings.push_back(
+      clusterRoleBinding("system:kube-dns", "system:kube-dns",
+                         json::array{serviceAccountSubject("kube-system", "kube-dns")}));
+  bindings.push_back(clusterRoleBinding("system:monitoring", "system:monitoring",
+                                        json::array{groupSubject("system:monitoring")}));
+  bindings.push_back(clusterRoleBinding("system:node-proxier", "system:node-proxier",
+                                        json::array{userSubject("system:kube-proxy")}));
+  bindings.push_back(clusterRoleBinding("system:service-account-issuer-discovery",
+                                        "system:service-account-issuer-discovery",
+                                        json::array{groupSubject("system:serviceaccounts")}));
   return bindings;
 }
 

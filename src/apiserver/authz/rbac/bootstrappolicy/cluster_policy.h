@@ -1,9 +1,10 @@
 #pragma once
 // The cluster-wide bootstrap policy (upstream's policy.go, v1.33): the default
 // ClusterRoles (cluster-admin, admin/edit/view with their aggregation, the
-// system:* roles of discovery, users, nodes, the scheduler and the
-// controller-manager) and their ClusterRoleBindings. kcpp keeps the subset its
-// components and users rely on; the per-controller roles are in controller_policy.h.
+// system:* roles of discovery, users, nodes, the scheduler, the controller-manager
+// and the components and add-ons manifests bind to) and their ClusterRoleBindings.
+// Not yet: system:kubelet-api-admin. The per-controller roles are in
+// controller_policy.h.
 
 #include <boost/json.hpp>
 #include <vector>

@@ -167,6 +167,35 @@ TEST(ClusterPolicy, SchedulerAndControllerManagerAsUpstream) {
                              "name":"system:kube-scheduler"}])"));
 }
 
+TEST(ClusterPolicy, ComponentRolesAndBindings) {
+  auto roles = clusterRoles();
+  EXPECT_EQ(find(roles, "system:auth-delegator").at("rules"),
+            json::parse(R"([{"verbs":["create"],"apiGroups":["authentication.k8s.io"],
+                             "resources":["tokenreviews"]},
+                            {"verbs":["create"],"apiGroups":["authorization.k8s.io"],
+                             "resources":["subjectaccessreviews"]}])"));
+  EXPECT_EQ(find(roles, "system:monitoring").at("rules"),
+            json::parse(R"([{"verbs":["get"],"nonResourceURLs":["/healthz","/healthz/*","/livez",
+                             "/livez/*","/metrics","/metrics/slis","/readyz","/readyz/*"]}])"));
+  EXPECT_EQ(find(roles, "system:certificates.k8s.io:kubelet-serving-approver").at("rules"),
+            json::parse(R"([{"verbs":["approve"],"apiGroups":["certificates.k8s.io"],
+                             "resources":["signers"],"resourceNames":["kubernetes.io/kubelet-serving"]}])"));
+  std::set<std::string> names;
+  for (const auto& r : roles) names.insert(std::string(r.at("metadata").at("name").as_string()));
+  EXPECT_EQ(names.size(), roles.size());
+  auto bindings = clusterRoleBindings();
+  EXPECT_EQ(find(bindings, "system:service-account-issuer-discovery").at("subjects"),
+            json::parse(R"([{"kind":"Group","apiGroup":"rbac.authorization.k8s.io",
+                             "name":"system:serviceaccounts"}])"));
+  EXPECT_EQ(find(bindings, "system:node-proxier").at("subjects"),
+            json::parse(R"([{"kind":"User","apiGroup":"rbac.authorization.k8s.io",
+                             "name":"system:kube-proxy"}])"));
+  for (const auto& b : bindings) {
+    const auto& ref = b.at("roleRef").at("name").as_string();
+    EXPECT_TRUE(names.count(std::string(ref))) << ref;
+  }
+}
+
 TEST(NamespacePolicy, RolesAndBindingsOfKubeSystemAndKubePublic) {
   auto roles = namespaceRoles();
   EXPECT_EQ(roles.size(), 7u);
