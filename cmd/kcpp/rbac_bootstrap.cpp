@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "api/meta/object.h"
 #include "apiserver/authz/rbac/bootstrappolicy/cluster_policy.h"
@@ -131,10 +133,11 @@ boost::asio::awaitable<Result<void>> ensureAll(apiserver::Registry& registry, Ob
 }  // namespace
 
 boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(const RbacRegistries& rbac) {
-  std::vector<json::object> roles = bootstrap::clusterRoles();
-  for (auto& role : bootstrap::controllerRoles()) roles.push_back(std::move(role));
+  std::vector<json::object> controllerRoles = bootstrap::controllerRoles();
   std::vector<json::object> bindings = bootstrap::clusterRoleBindings();
-  for (auto& b : bootstrap::controllerRoleBindings()) bindings.push_back(std::move(b));
+  for (auto& b : bootstrap::controllerRoleBindings(controllerRoles)) bindings.push_back(std::move(b));
+  std::vector<json::object> roles = bootstrap::clusterRoles();
+  for (auto& role : controllerRoles) roles.push_back(std::move(role));
   if (auto ok = co_await ensureAll(rbac.clusterRoles, ObjectKind::Role, std::move(roles)); !ok) {
     co_return ok;
   }

@@ -280,10 +280,12 @@ std::vector<json::object> controllerRoles() {
   return roles;
 }
 
-std::vector<json::object> controllerRoleBindings() {
+std::vector<json::object> controllerRoleBindings(const std::vector<json::object>& roles) {
   std::vector<json::object> bindings;
-  for (const auto& [controller, rules] : allControllerRules()) {
-    std::string name = std::string(kControllerRolePrefix) + controller;
+  bindings.reserve(roles.size());
+  for (const auto& role : roles) {
+    std::string name(role.at("metadata").at("name").as_string());
+    std::string controller = name.substr(std::string_view(kControllerRolePrefix).size());
     bindings.push_back(clusterRoleBinding(
         name, name, json::array{serviceAccountSubject("kube-system", controller)}));
   }

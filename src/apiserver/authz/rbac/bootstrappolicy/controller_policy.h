@@ -14,6 +14,7 @@ namespace kcpp::apiserver::rbac::bootstrap {
 std::vector<boost::json::object> controllerRoles();
 // One ClusterRoleBinding per controller role (same name and order), its subject the controller's
 // ServiceAccount in kube-system.
-std::vector<boost::json::object> controllerRoleBindings();
+std::vector<boost::json::object> controllerRoleBindings(
+    const std::vector<boost::json::object>& controllerRoles);
 
 }  // namespace kcpp::apiserver::rbac::bootstrap

@@ -79,7 +79,7 @@ TEST(ControllerPolicy, DeploymentNamespaceAndCertificateControllers) {
 
 TEST(ControllerPolicy, EveryRoleHasABindingToItsServiceAccount) {
   auto roles = controllerRoles();
-  auto bindings = controllerRoleBindings();
+  auto bindings = controllerRoleBindings(roles);
   ASSERT_EQ(roles.size(), bindings.size());
   std::set<std::string> names;
   for (std::size_t i = 0; i < roles.size(); ++i) {
