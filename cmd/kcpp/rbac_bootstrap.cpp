@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,71 +54,110 @@ bootstrap::Reconciled reconcile(ObjectKind kind, const json::object& current,
     return result;
   }
   if (result.operation == bootstrap::ReconcileOperation::None) result.object = current;
-  if (dropStopgapNodeSubject(result.object)) result.operation = bootstrap::ReconcileOperation::Update;
+  if (dropStopgapNodeSubject(result.object)) {
+    result.operation = bootstrap::ReconcileOperation::Update;
+  }
   return result;
 }
 
+std::string keyOf(const json::object& object) {
+  const json::value* meta = object.if_contains("metadata");
+  if (!meta || !meta->is_object()) return {};
+  return std::string(api::getString(meta->get_object(), "namespace")) + "/" +
+         std::string(api::getString(meta->get_object(), "name"));
+}
+
+// The stored objects of a registry by namespace/name: one LIST of its watch cache
+// instead of a GET per bootstrap object.
+boost::asio::awaitable<Result<std::map<std::string, json::object>>> storedObjects(
+    apiserver::Registry& registry) {
+  storage::ListOptions options;  // named: GCC 12 mishandles `{}` temporaries in co_await
+  auto listed = co_await registry.list("", options);
+  if (!listed) co_return std::move(listed).error();
+  std::map<std::string, json::object> stored;
+  for (const auto& item : listed->items) {
+    std::optional<json::object> object = item.parsedObject();
+    if (object) stored.emplace(keyOf(*object), std::move(*object));
+  }
+  co_return stored;
+}
+
+enum class WriteKind { Create, Update, Recreate };
+
+struct Write {
+  WriteKind kind;
+  json::object object;
+};
+
 // A binding's roleRef cannot change: upstream deletes and creates it again.
-boost::asio::awaitable<Result<void>> recreate(apiserver::Registry& registry, const std::string& ns,
-                                              const std::string& name, json::object wanted) {
-  apiserver::DeleteOptions remove;  // named: GCC 12 mishandles `{}` temporaries in co_await
-  auto removed = co_await registry.remove(ns, name, remove);
-  if (!removed && removed.error().reason != Reason::NotFound) co_return std::move(removed).error();
-  apiserver::WriteOptions create;
-  auto created = co_await registry.create(ns, std::move(wanted), create);
+// Conflicts (someone wrote the object meanwhile) are left to the next start.
+boost::asio::awaitable<Result<void>> write(apiserver::Registry& registry, Write w) {
+  const json::object& meta = w.object.at("metadata").as_object();
+  std::string ns(api::getString(meta, "namespace"));
+  std::string name(api::getString(meta, "name"));
+  apiserver::WriteOptions options;  // named: GCC 12 mishandles `{}` temporaries in co_await
+  if (w.kind == WriteKind::Update) {
+    auto updated = co_await registry.update(ns, name, std::move(w.object),
+                                            apiserver::Subresource::None, options);
+    if (!updated && updated.error().reason != Reason::Conflict) {
+      co_return std::move(updated).error();
+    }
+    co_return Result<void>{};
+  }
+  if (w.kind == WriteKind::Recreate) {
+    apiserver::DeleteOptions remove;
+    auto removed = co_await registry.remove(ns, name, remove);
+    if (!removed && removed.error().reason != Reason::NotFound) {
+      co_return std::move(removed).error();
+    }
+  }
+  auto created = co_await registry.create(ns, std::move(w.object), options);
   if (!created && created.error().reason != Reason::AlreadyExists) {
     co_return std::move(created).error();
   }
   co_return Result<void>{};
 }
 
-// Creates `wanted` if missing, else reconciles it as upstream (reconcile.h).
-// Conflicts (someone wrote it meanwhile) are left to the next start, as before.
-boost::asio::awaitable<Result<void>> ensure(apiserver::Registry& registry, ObjectKind kind,
-                                            json::object wanted) {
-  const json::object& meta = wanted.at("metadata").as_object();
-  std::string ns(api::getString(meta, "namespace"));
-  std::string name(api::getString(meta, "name"));
-  auto found = co_await registry.get(ns, name);
-  apiserver::WriteOptions options;  // named: GCC 12 mishandles `{}` temporaries in co_await
-  if (!found) {
-    if (found.error().reason != Reason::NotFound) co_return std::move(found).error();
-    auto created = co_await registry.create(ns, std::move(wanted), options);
-    if (!created && created.error().reason != Reason::AlreadyExists) {
-      co_return std::move(created).error();
+// What to write for each wanted object: a create when missing, else what
+// reconciliation asks for (reconcile.h); nothing for most restarts.
+std::vector<Write> writesFor(ObjectKind kind, std::vector<json::object> wanted,
+                             const std::map<std::string, json::object>& stored) {
+  std::vector<Write> writes;
+  for (auto& object : wanted) {
+    auto it = stored.find(keyOf(object));
+    if (it == stored.end()) {
+      writes.push_back(Write{WriteKind::Create, std::move(object)});
+      continue;
     }
-    co_return Result<void>{};
+    bootstrap::Reconciled result = reconcile(kind, it->second, object);
+    if (result.isProtected || result.operation == bootstrap::ReconcileOperation::None) continue;
+    WriteKind writeKind = result.operation == bootstrap::ReconcileOperation::Recreate
+                              ? WriteKind::Recreate
+                              : WriteKind::Update;
+    writes.push_back(Write{writeKind, std::move(result.object)});
   }
-  boost::system::error_code ec;
-  json::value parsed = json::parse(*found->json, ec);
-  if (ec || !parsed.is_object()) co_return Result<void>{};
-  bootstrap::Reconciled result = reconcile(kind, parsed.get_object(), wanted);
-  if (result.isProtected || result.operation == bootstrap::ReconcileOperation::None) {
-    co_return Result<void>{};
-  }
-  if (result.operation == bootstrap::ReconcileOperation::Recreate) {
-    co_return co_await recreate(registry, ns, name, std::move(result.object));
-  }
-  auto updated = co_await registry.update(ns, name, std::move(result.object),
-                                          apiserver::Subresource::None, options);
-  if (!updated && updated.error().reason != Reason::Conflict) co_return std::move(updated).error();
-  co_return Result<void>{};
+  return writes;
 }
 
-// All at once: the objects are independent, and concurrent writes share the
-// store's commits (a fresh data dir writes ~110 objects before the server is ready).
+// Creates the missing objects and reconciles the others. The writes go out at
+// once: they are independent, and concurrent writes share the store's commits (a
+// fresh data dir writes ~120 objects before the server is ready).
 boost::asio::awaitable<Result<void>> ensureAll(apiserver::Registry& registry, ObjectKind kind,
-                                               std::vector<json::object> objects) {
+                                               std::vector<json::object> wanted) {
+  auto stored = co_await storedObjects(registry);
+  if (!stored) co_return std::move(stored).error();
+  std::vector<Write> writes = writesFor(kind, std::move(wanted), *stored);
+  if (writes.empty()) co_return Result<void>{};
   auto executor = co_await boost::asio::this_coro::executor;
-  using Ensure = decltype(boost::asio::co_spawn(executor, ensure(registry, kind, json::object{}),
-                                                boost::asio::deferred));
-  std::vector<Ensure> ensures;
-  ensures.reserve(objects.size());
-  for (auto& object : objects) {
-    ensures.push_back(boost::asio::co_spawn(executor, ensure(registry, kind, std::move(object)),
+  using Op = decltype(boost::asio::co_spawn(executor, write(registry, Write{}),
                                             boost::asio::deferred));
+  std::vector<Op> ops;
+  ops.reserve(writes.size());
+  for (auto& w : writes) {
+    ops.push_back(
+        boost::asio::co_spawn(executor, write(registry, std::move(w)), boost::asio::deferred));
   }
-  auto group = boost::asio::experimental::make_parallel_group(std::move(ensures));
+  auto group = boost::asio::experimental::make_parallel_group(std::move(ops));
   auto waitForAll = boost::asio::experimental::wait_for_all();
   auto [order, exceptions, results] =
       co_await group.async_wait(waitForAll, boost::asio::use_awaitable);
@@ -135,7 +175,9 @@ boost::asio::awaitable<Result<void>> ensureAll(apiserver::Registry& registry, Ob
 boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(const RbacRegistries& rbac) {
   std::vector<json::object> controllerRoles = bootstrap::controllerRoles();
   std::vector<json::object> bindings = bootstrap::clusterRoleBindings();
-  for (auto& b : bootstrap::controllerRoleBindings(controllerRoles)) bindings.push_back(std::move(b));
+  for (auto& b : bootstrap::controllerRoleBindings(controllerRoles)) {
+    bindings.push_back(std::move(b));
+  }
   std::vector<json::object> roles = bootstrap::clusterRoles();
   for (auto& role : controllerRoles) roles.push_back(std::move(role));
   if (auto ok = co_await ensureAll(rbac.clusterRoles, ObjectKind::Role, std::move(roles)); !ok) {
