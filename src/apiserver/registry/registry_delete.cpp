@@ -32,6 +32,54 @@ void addFinalizer(json::object& meta, std::string_view name) {
   f.get_array().push_back(json::string(name));
 }
 
+void removeFinalizer(json::object& meta, std::string_view name) {
+  auto it = meta.find("finalizers");
+  if (it == meta.end() || !it->value().is_array()) return;
+  json::array& list = it->value().get_array();
+  for (auto f = list.begin(); f != list.end();) {
+    f = f->is_string() && f->get_string() == name ? list.erase(f) : f + 1;
+  }
+}
+
+// The first of the two garbage-collection finalizers the object holds ("" if none).
+std::string_view firstGcFinalizer(const json::object& meta) {
+  auto it = meta.find("finalizers");
+  if (it == meta.end() || !it->value().is_array()) return "";
+  for (const auto& f : it->value().get_array()) {
+    if (f.is_string() && (f.get_string() == "orphan" || f.get_string() == "foregroundDeletion")) {
+      return f.get_string();
+    }
+  }
+  return "";
+}
+
+// Upstream's deletionFinalizersForGarbageCollection: the orphan and
+// foregroundDeletion finalizers follow the request's propagation policy;
+// without one, the object's own finalizers decide, else the resource's
+// default (`orphanByDefault`).
+void setGcFinalizers(json::object& meta, const std::string& policy, bool orphanByDefault) {
+  bool orphan = policy == "Orphan";
+  bool foreground = policy == "Foreground";
+  if (policy.empty()) {
+    std::string_view existing = firstGcFinalizer(meta);
+    orphan = existing == "orphan" || (existing.empty() && orphanByDefault);
+    foreground = existing == "foregroundDeletion";
+  }
+  if (!orphan) removeFinalizer(meta, "orphan");
+  if (!foreground) removeFinalizer(meta, "foregroundDeletion");
+  if (orphan) addFinalizer(meta, "orphan");
+  if (foreground) addFinalizer(meta, "foregroundDeletion");
+  auto it = meta.find("finalizers");
+  if (it != meta.end() && it->value().is_array() && it->value().get_array().empty()) meta.erase(it);
+}
+
+// As upstream's rcStrategy.DefaultGarbageCollectionPolicy: v1
+// ReplicationControllers orphan their pods unless told otherwise (for
+// backward compatibility); every other resource defaults to background.
+bool orphansByDefault(const api::ResourceType& type) {
+  return type.group.empty() && type.resource == "replicationcontrollers";
+}
+
 }  // namespace
 
 boost::asio::awaitable<Result<DeleteResult>> Registry::deleteNow(
@@ -95,8 +143,7 @@ boost::asio::awaitable<Result<DeleteResult>> Registry::remove(const std::string&
     // propagation policy asks the garbage collector for).
     json::object pending = obj;
     json::object& pendingMeta = api::ensureObject(pending, "metadata");
-    if (options.propagationPolicy == "Foreground") addFinalizer(pendingMeta, "foregroundDeletion");
-    if (options.propagationPolicy == "Orphan") addFinalizer(pendingMeta, "orphan");
+    setGcFinalizers(pendingMeta, options.propagationPolicy, orphansByDefault(type_));
     std::int64_t grace = strategy_->gracePeriod(obj, options);
     bool alreadyDeleting = meta.contains("deletionTimestamp");
     if (!hasFinalizers(pendingMeta) && grace == 0) {

@@ -100,6 +100,72 @@ TEST_F(RegistryTest, ForegroundDeletionAddsItsFinalizer) {
   EXPECT_EQ(at(*get(cms, ns, "a"), "metadata.finalizers"), json::array{"foregroundDeletion"});
 }
 
+TEST_F(RegistryTest, PropagationPolicyReplacesTheOtherGcFinalizer) {
+  Registry& cms = add("", "configmaps");
+  json::object body = configMap("a");
+  body["metadata"].as_object()["finalizers"] = json::array{"example.com/hold"};
+  create(cms, ns, body);
+  DeleteOptions orphan;
+  orphan.propagationPolicy = "Orphan";
+  ASSERT_TRUE(await(cms.remove(ns, "a", orphan)).ok());
+  EXPECT_EQ(at(*get(cms, ns, "a"), "metadata.finalizers"),
+            (json::array{"example.com/hold", "orphan"}));
+  // A second DELETE with another policy swaps the finalizer, as upstream's
+  // deletionFinalizersForGarbageCollection.
+  DeleteOptions foreground;
+  foreground.propagationPolicy = "Foreground";
+  ASSERT_TRUE(await(cms.remove(ns, "a", foreground)).ok());
+  EXPECT_EQ(at(*get(cms, ns, "a"), "metadata.finalizers"),
+            (json::array{"example.com/hold", "foregroundDeletion"}));
+  // No policy: the finalizer the object holds stays.
+  DeleteOptions none;
+  ASSERT_TRUE(await(cms.remove(ns, "a", none)).ok());
+  EXPECT_EQ(at(*get(cms, ns, "a"), "metadata.finalizers"),
+            (json::array{"example.com/hold", "foregroundDeletion"}));
+  DeleteOptions background;
+  background.propagationPolicy = "Background";
+  ASSERT_TRUE(await(cms.remove(ns, "a", background)).ok());
+  EXPECT_EQ(at(*get(cms, ns, "a"), "metadata.finalizers"), json::array{"example.com/hold"});
+}
+
+TEST_F(RegistryTest, BackgroundDeleteOfAnOrphaningObjectDeletesItNow) {
+  Registry& cms = add("", "configmaps");
+  create(cms, ns, configMap("a"));
+  DeleteOptions orphan;
+  orphan.propagationPolicy = "Orphan";
+  auto first = await(cms.remove(ns, "a", orphan));
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->deleted);
+  DeleteOptions background;
+  background.propagationPolicy = "Background";
+  auto second = await(cms.remove(ns, "a", background));
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_TRUE(second->deleted);
+  EXPECT_FALSE(get(cms, ns, "a").ok());
+}
+
+TEST_F(RegistryTest, ReplicationControllersOrphanByDefaultOtherResourcesDoNot) {
+  Registry& rcs = add("", "replicationcontrollers");
+  Registry& cms = add("", "configmaps");
+  json::object rc{{"apiVersion", "v1"}, {"kind", "ReplicationController"}};
+  rc["metadata"] = json::object{{"name", "rc"}};
+  rc["spec"] = json::object{{"replicas", 0}, {"selector", json::object{{"a", "b"}}}};
+  rc["spec"].as_object()["template"] = json::object{
+      {"metadata", json::object{{"labels", json::object{{"a", "b"}}}}},
+      {"spec", json::object{{"containers", json::array{json::object{{"name", "c"}, {"image", "i"}}}}}}};
+  create(rcs, ns, rc);
+  DeleteOptions none;
+  auto deleted = await(rcs.remove(ns, "rc", none));
+  ASSERT_TRUE(deleted.ok()) << deleted.error().message;
+  EXPECT_FALSE(deleted->deleted);
+  EXPECT_EQ(at(*get(rcs, ns, "rc"), "metadata.finalizers"), json::array{"orphan"});
+
+  create(cms, ns, configMap("a"));
+  auto cm = await(cms.remove(ns, "a", none));
+  ASSERT_TRUE(cm.ok());
+  EXPECT_TRUE(cm->deleted);
+}
+
 TEST_F(RegistryTest, DeletePreconditionsConflict) {
   Registry& cms = add("", "configmaps");
   json::object created = create(cms, ns, configMap("a"));

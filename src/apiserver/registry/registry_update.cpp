@@ -272,8 +272,15 @@ boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const st
     const json::object* meta = api::findObject(next, "metadata");
     const json::value* finalizers = meta ? member(*meta, "finalizers") : nullptr;
     bool finalized = !finalizers || !finalizers->is_array() || finalizers->get_array().empty();
-    if (meta && member(*meta, "deletionTimestamp") && finalized &&
-        !(type_.resource == "namespaces")) {
+    if (type_.resource == "namespaces" && type_.group.empty()) {
+      // A namespace also waits for spec.finalizers (upstream's
+      // ShouldDeleteNamespaceDuringUpdate): /finalize clearing the last one
+      // removes a Terminating namespace.
+      const json::value* specFinalizers = api::findPath(next, "spec.finalizers");
+      finalized = finalized && (!specFinalizers || !specFinalizers->is_array() ||
+                                specFinalizers->get_array().empty());
+    }
+    if (meta && member(*meta, "deletionTimestamp") && finalized) {
       // The last finalizer is gone from an object being deleted: delete it now.
       auto deleted = co_await deleteNow(objectKey, *current, next);
       if (!deleted && deleted.error().reason == Reason::Conflict) continue;

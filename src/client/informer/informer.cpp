@@ -98,6 +98,7 @@ void Informer::index(const std::string& key, const json::object& obj, bool add) 
 }
 
 void Informer::upsert(json::object obj) {
+  if (transform_) transform_(obj);
   std::string key = objectKey(obj);
   auto fresh = std::make_shared<const json::object>(std::move(obj));
   auto it = items_.find(key);

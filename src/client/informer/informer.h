@@ -47,6 +47,12 @@ class Informer {
   // Before run(): indexers and handlers.
   void addIndexer(const std::string& name, IndexFunc index);
   void addHandlers(EventHandlers handlers);
+  // Before run(): rewrites each object before it is cached and handed to the
+  // handlers (client-go's SetTransform), e.g. to keep only metadata. It must
+  // keep metadata.name, namespace and resourceVersion.
+  void setTransform(std::function<void(json::object&)> transform) {
+    transform_ = std::move(transform);
+  }
 
   // Lists and watches until stop(); returns once stopped.
   boost::asio::awaitable<void> run();
@@ -79,6 +85,7 @@ class Informer {
   // index name → value → keys
   std::map<std::string, std::map<std::string, std::set<std::string>>> indices_;
   std::vector<EventHandlers> handlers_;
+  std::function<void(json::object&)> transform_;
   std::string resourceVersion_;
   bool synced_ = false;
   bool stopped_ = false;

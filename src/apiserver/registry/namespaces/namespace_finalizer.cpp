@@ -29,6 +29,9 @@ boost::asio::awaitable<bool> NamespaceFinalizer::finalize(const std::string& nam
       std::string itemName(api::metaName(obj->get_object()));
       DeleteOptions options;
       options.gracePeriodSeconds = 0;
+      // As upstream's namespace deleter: never the orphan default (v1
+      // ReplicationControllers), which would wait for a garbage collector.
+      options.propagationPolicy = "Background";
       auto removed = co_await registry->remove(name, itemName, options);
       if (!removed || !removed->deleted) empty = false;
     }

@@ -163,20 +163,28 @@ TEST_F(NamespaceRegistryTest, LifecycleFromActiveThroughTerminatingToGone) {
   EXPECT_EQ(*at(*terminating, "status.phase"), "Terminating");
   EXPECT_NE(at(*terminating, "metadata.deletionTimestamp"), nullptr);
 
-  // /finalize empties spec.finalizers; the namespace stays until deleted again.
+  // /finalize emptying spec.finalizers of a Terminating namespace removes it
+  // (upstream's ShouldDeleteNamespaceDuringUpdate).
   json::object finalize = *terminating;
   finalize["spec"] = parse(R"({"finalizers":[]})");
   auto finalized = await(namespaces->update(none, name, finalize, Subresource::Finalize, noOptions));
   ASSERT_TRUE(finalized.ok()) << finalized.error().message;
   EXPECT_EQ(*at(*finalized, "spec.finalizers"), json::array());
-  ASSERT_TRUE(get().ok());
-
-  auto gone = await(namespaces->remove(none, name, deleteOptions));
-  ASSERT_TRUE(gone.ok()) << gone.error().message;
-  EXPECT_TRUE(gone->deleted);
   auto missing = get();
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, "namespaces \"team\" not found");
+}
+
+TEST_F(NamespaceRegistryTest, FinalizeOfAnActiveNamespaceKeepsIt) {
+  json::object body = parse(R"({"metadata":{"name":"team"}})");
+  ASSERT_TRUE(await(namespaces->create(none, body, noOptions)).ok());
+  json::object finalize = parse(R"({"metadata":{"name":"team"},"spec":{"finalizers":[]}})");
+  auto finalized = await(namespaces->update(none, name, finalize, Subresource::Finalize, noOptions));
+  ASSERT_TRUE(finalized.ok()) << finalized.error().message;
+  auto kept = get();
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*at(*kept, "spec.finalizers"), json::array());
+  EXPECT_EQ(*at(*kept, "status.phase"), "Active");
 }
 
 TEST_F(NamespaceRegistryTest, StatusUpdateCannotChangeSpec) {
