@@ -10,6 +10,8 @@
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
 #include "controllers/deployment/deployment_controller.h"
+#include "controllers/garbagecollector/garbage_collector.h"
+#include "controllers/namespace/namespace_controller.h"
 #include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
 #include "controllers/serviceaccount/service_accounts_controller.h"
@@ -98,6 +100,25 @@ const std::vector<ControllerEntry>& controllerTable() {
                                                                     options);
        },
        "deployment-controller"},
+      {"garbagecollector",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         // Upstream: --enable-garbage-collector=false leaves the controller out.
+         if (!c.config.enableGarbageCollector) return nullptr;
+         controllers::GarbageCollectorOptions options;
+         options.workers = c.config.concurrentGcSyncs;
+         return std::make_unique<controllers::GarbageCollector>(c.client, c.executor, options);
+       },
+       "generic-garbage-collector"},
+      {"namespace",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::NamespaceControllerOptions options;
+         options.workers = c.config.concurrentNamespaceSyncs;
+         options.resyncPeriod = std::chrono::milliseconds(
+             static_cast<std::int64_t>(c.config.namespaceSyncPeriodSeconds * 1000));
+         return std::make_unique<controllers::NamespaceController>(c.client, c.informers,
+                                                                   c.executor, options);
+       },
+       "namespace-controller"},
   };
   return table;
 }
@@ -128,6 +149,14 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--service-account-private-key-file", c.serviceAccountPrivateKeyFile,
                   "Key that signs legacy service-account tokens (the tokens controller runs only with it)");
   cmd->add_option("--concurrent-deployment-syncs", c.concurrentDeploymentSyncs)->capture_default_str();
+  cmd->add_flag("--enable-garbage-collector,!--no-enable-garbage-collector",
+                c.enableGarbageCollector, "Run the garbage collector")
+      ->capture_default_str();
+  cmd->add_option("--concurrent-gc-syncs", c.concurrentGcSyncs)->capture_default_str();
+  cmd->add_option("--concurrent-namespace-syncs", c.concurrentNamespaceSyncs)->capture_default_str();
+  cmd->add_option("--namespace-sync-period", c.namespaceSyncPeriodSeconds,
+                  "Seconds between full looks at every namespace")
+      ->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   return cmd;
 }

@@ -32,6 +32,10 @@ struct ControllerManagerConfig {
   std::string rootCaFile;                    // --root-ca-file
   std::string serviceAccountPrivateKeyFile;  // --service-account-private-key-file
   int concurrentDeploymentSyncs = 5;
+  bool enableGarbageCollector = true;
+  int concurrentGcSyncs = 20;
+  int concurrentNamespaceSyncs = 10;
+  double namespaceSyncPeriodSeconds = 300;
   int verbosity = 0;
 };
 
