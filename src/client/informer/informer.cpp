@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 
 namespace kcpp::client {
@@ -19,6 +20,22 @@ std::string stringAt(const json::object& obj, std::string_view section, std::str
   if (!s || !s->is_object()) return "";
   auto* v = s->get_object().if_contains(field);
   return v && v->is_string() ? std::string(v->get_string()) : "";
+}
+
+// A query parameter value, percent-encoded (continue tokens are base64: '+', '/', '=').
+std::string queryEscape(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 // Upstream's reflector asks for watches of 5 to 10 minutes.
@@ -132,28 +149,42 @@ void Informer::remove(const std::string& key) {
 
 asio::awaitable<Result<void>> Informer::listAndReplace() {
   ++lists_;
-  auto listed = co_await client_.get(collection_);
-  if (!listed) co_return std::move(listed).error();
   std::set<std::string> seen;
-  if (auto* items = listed->if_contains("items"); items && items->is_array()) {
-    for (auto& item : items->get_array()) {
-      if (!item.is_object()) continue;
-      seen.insert(objectKey(item.get_object()));
-      // An unchanged object (same resourceVersion) is not reported again.
-      ObjectPtr held = get(objectKey(item.get_object()));
-      if (held && stringAt(*held, "metadata", "resourceVersion") ==
-                      stringAt(item.get_object(), "metadata", "resourceVersion")) {
-        continue;
-      }
-      upsert(std::move(item.get_object()));
+  std::string continueToken;
+  std::string listVersion;
+  do {
+    // Pages (when asked for) keep the parsed response small: only what the
+    // cache keeps of each object outlives its page.
+    ResourcePath path = collection_;
+    if (pageSize_ > 0) {
+      std::string params = "limit=" + std::to_string(pageSize_);
+      if (!continueToken.empty()) params += "&continue=" + queryEscape(continueToken);
+      path.query = path.query.empty() ? params : path.query + "&" + params;
     }
-  }
+    auto listed = co_await client_.get(path);
+    if (!listed) co_return std::move(listed).error();
+    if (auto* items = listed->if_contains("items"); items && items->is_array()) {
+      for (auto& item : items->get_array()) {
+        if (!item.is_object()) continue;
+        seen.insert(objectKey(item.get_object()));
+        // An unchanged object (same resourceVersion) is not reported again.
+        ObjectPtr held = get(objectKey(item.get_object()));
+        if (held && stringAt(*held, "metadata", "resourceVersion") ==
+                        stringAt(item.get_object(), "metadata", "resourceVersion")) {
+          continue;
+        }
+        upsert(std::move(item.get_object()));
+      }
+    }
+    if (listVersion.empty()) listVersion = stringAt(*listed, "metadata", "resourceVersion");
+    continueToken = pageSize_ > 0 ? stringAt(*listed, "metadata", "continue") : "";
+  } while (!continueToken.empty());
   std::vector<std::string> gone;
   for (const auto& [key, obj] : items_) {
     if (!seen.count(key)) gone.push_back(key);
   }
   for (const std::string& key : gone) remove(key);
-  resourceVersion_ = stringAt(*listed, "metadata", "resourceVersion");
+  resourceVersion_ = listVersion;
   synced_ = true;
   co_return Result<void>{};
 }

@@ -53,6 +53,9 @@ class Informer {
   void setTransform(std::function<void(json::object&)> transform) {
     transform_ = std::move(transform);
   }
+  // Before run(): list in pages of `limit` objects (0, the default: one list),
+  // as client-go's pager, so a large collection is never parsed whole.
+  void setPageSize(int limit) { pageSize_ = limit; }
 
   // Lists and watches until stop(); returns once stopped.
   boost::asio::awaitable<void> run();
@@ -86,6 +89,7 @@ class Informer {
   std::map<std::string, std::map<std::string, std::set<std::string>>> indices_;
   std::vector<EventHandlers> handlers_;
   std::function<void(json::object&)> transform_;
+  int pageSize_ = 0;
   std::string resourceVersion_;
   bool synced_ = false;
   bool stopped_ = false;

@@ -102,6 +102,24 @@ TEST_F(InformerTest, ListsThenFollowsChanges) {
   EXPECT_EQ(informer->listCount(), 1);
 }
 
+TEST_F(InformerTest, ListsInPagesAndCachesTheTransformedObjects) {
+  for (int i = 0; i < 7; ++i) write("default", "cm-" + std::to_string(i), "1");
+  informer->setPageSize(2);
+  informer->setTransform([](json::object& obj) { obj.erase("data"); });
+  startInformer();
+  EXPECT_EQ(informer->list().size(), 7u);
+  EXPECT_EQ(events.size(), 7u);
+  ObjectPtr held = informer->get("default/cm-3");
+  ASSERT_NE(held, nullptr);
+  EXPECT_FALSE(held->contains("data"));
+  EXPECT_EQ(informer->listCount(), 1);
+  // The watch resumes from the list's resourceVersion: nothing is missed.
+  events.clear();
+  write("default", "cm-8", "1");
+  server.runFor(5s, [this] { return events.size() == 1; });
+  EXPECT_EQ(events, std::vector<std::string>{"add default/cm-8"});
+}
+
 TEST_F(InformerTest, ResumesTheWatchAfterTheServerRestarts) {
   write("default", "a", "1");
   startInformer();

@@ -9,6 +9,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace kcpp::controllers {
 
 namespace asio = boost::asio;
@@ -46,6 +50,7 @@ void GarbageCollector::startMonitor(const client::ApiResource& resource) {
   // Only metadata is cached: the graph needs no more, and a copy of every
   // object of every resource would cost the process most of its memory.
   informer->setTransform(gc::keepGraphMetadata);
+  informer->setPageSize(500);  // client-go's default page size
   std::string apiVersion = resource.apiVersion();
   std::string kind = resource.kind;
   client::EventHandlers handlers;
@@ -133,6 +138,11 @@ asio::awaitable<void> GarbageCollector::run() {
   if (!monitorsSynced()) spdlog::warn("garbage collector: not every resource has synced; starting anyway");
   spdlog::info("garbage collector: graph synced with {} objects of {} resources", graph_.size(),
                monitors_.size());
+#if defined(__GLIBC__)
+  // The first lists of every resource parsed whole objects, of which only
+  // metadata is kept: give the freed peak back to the system.
+  malloc_trim(0);
+#endif
   using namespace asio::experimental::awaitable_operators;
   SyncFunc deleteSync = [this](const std::string& uid) { return attemptToDelete(uid); };
   SyncFunc orphanSync = [this](const std::string& uid) { return attemptToOrphan(uid); };
