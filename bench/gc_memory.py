@@ -94,6 +94,39 @@ def run_manager(binary, kubeconfig, controllers, expect_graph):
     return rss, synced_after, m.groups() if m else None
 
 
+def collect_rate(binary, server, pods, owners=300, namespaces=10, deleted_owners=10):
+    """Deletes `deleted_owners` owner ConfigMaps and times the collection of their pods."""
+    log = tempfile.NamedTemporaryFile(prefix="kcpp-cm-bench-", suffix=".log", delete=False)
+    proc = subprocess.Popen([binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
+                             "--no-leader-elect", "--controllers", "garbagecollector"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while "graph synced" not in open(log.name).read() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        api = server.api()
+        victims = []
+        for o in range(deleted_owners):
+            ns = f"bench-{o % namespaces}"
+            victims += [(f"bench-{i % namespaces}", f"pod-{i}") for i in range(pods)
+                        if i % owners == o]
+            r = api.delete(f"/api/v1/namespaces/{ns}/configmaps/owner-{o}")
+            assert r.status == 200, r
+        t0 = time.monotonic()
+        for ns, name in victims:
+            while api.get(f"/api/v1/namespaces/{ns}/pods/{name}").status != 404:
+                assert time.monotonic() - t0 < 600, "collection too slow"
+                time.sleep(0.2)
+        took = time.monotonic() - t0
+        api.close()
+        return (f"collecting the {len(victims)} pods of {deleted_owners} deleted owners took "
+                f"{took:.1f} s ({len(victims) / took:.0f} pods/s)")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        os.unlink(log.name)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kcpp", default=os.path.join(os.path.dirname(__file__), "..", "build", "kcpp"))
@@ -119,6 +152,7 @@ def main():
                     f"{graph_size[1]} resources" if graph else ""
             print(f"--controllers={controllers}: controller-manager RSS {rss:.1f} MiB{extra}; "
                   f"server RSS {before:.1f} → {after:.1f} MiB")
+        print(collect_rate(binary, server, args.pods))
     finally:
         server.stop(timeout=30)
         server.cleanup()
