@@ -94,11 +94,14 @@ def run_manager(binary, kubeconfig, controllers, expect_graph):
     return rss, synced_after, m.groups() if m else None
 
 
-def collect_rate(binary, server, pods, owners=300, namespaces=10, deleted_owners=10):
+def collect_rate(binary, server, pods, qps=None, first_owner=0, deleted_owners=10,
+                 owners=300, namespaces=10):
     """Deletes `deleted_owners` owner ConfigMaps and times the collection of their pods."""
     log = tempfile.NamedTemporaryFile(prefix="kcpp-cm-bench-", suffix=".log", delete=False)
     proc = subprocess.Popen([binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
-                             "--no-leader-elect", "--controllers", "garbagecollector"],
+                             "--no-leader-elect", "--controllers", "garbagecollector",
+                             *(["--kube-api-qps", str(qps), "--kube-api-burst", str(2 * qps)]
+                               if qps else [])],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
@@ -106,7 +109,7 @@ def collect_rate(binary, server, pods, owners=300, namespaces=10, deleted_owners
             time.sleep(0.05)
         api = server.api()
         victims = []
-        for o in range(deleted_owners):
+        for o in range(first_owner, first_owner + deleted_owners):
             ns = f"bench-{o % namespaces}"
             victims += [(f"bench-{i % namespaces}", f"pod-{i}") for i in range(pods)
                         if i % owners == o]
@@ -119,8 +122,9 @@ def collect_rate(binary, server, pods, owners=300, namespaces=10, deleted_owners
                 time.sleep(0.2)
         took = time.monotonic() - t0
         api.close()
+        limit = f"--kube-api-qps={qps}" if qps else "default client limits"
         return (f"collecting the {len(victims)} pods of {deleted_owners} deleted owners took "
-                f"{took:.1f} s ({len(victims) / took:.0f} pods/s)")
+                f"{took:.1f} s ({len(victims) / took:.0f} pods/s, {limit})")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
@@ -153,6 +157,7 @@ def main():
             print(f"--controllers={controllers}: controller-manager RSS {rss:.1f} MiB{extra}; "
                   f"server RSS {before:.1f} → {after:.1f} MiB")
         print(collect_rate(binary, server, args.pods))
+        print(collect_rate(binary, server, args.pods, qps=1000, first_owner=10, deleted_owners=20))
     finally:
         server.stop(timeout=30)
         server.cleanup()
