@@ -33,7 +33,6 @@
 #include "apiserver/authz/rbac/rbac_source.h"
 #include "apiserver/handlers/api_handler.h"
 #include "apiserver/openapi/openapi_documents.h"
-#include "apiserver/registry/namespaces/namespace_finalizer.h"
 #include "apiserver/registry/events/event_conversion.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
@@ -94,7 +93,6 @@ struct Server {
   std::unique_ptr<apiserver::ApiHandler> handler;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
-  std::unique_ptr<apiserver::NamespaceFinalizer> namespaceFinalizer;
   std::string serverCaPem;  // what kube-root-ca.crt publishes
   std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
@@ -233,12 +231,8 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
     if (r->type().namespaced) namespaced.push_back(r.get());
   }
   s.resourceQuotaController = std::make_unique<controllers::ResourceQuotaController>(
-      *s.registry("", "resourcequotas"), namespaced);
+      *s.registry("", "resourcequotas"), std::move(namespaced));
   asio::co_spawn(co_await asio::this_coro::executor, s.resourceQuotaController->run(s.stopping),
-                 asio::detached);
-  s.namespaceFinalizer = std::make_unique<apiserver::NamespaceFinalizer>(
-      *s.registry("", "namespaces"), std::move(namespaced));
-  asio::co_spawn(co_await asio::this_coro::executor, s.namespaceFinalizer->run(s.stopping),
                  asio::detached);
   s.handler->setReady(true);
   spdlog::debug("caches loaded and system objects ensured in {} ms",

@@ -36,9 +36,6 @@ struct ServerConfig {
   std::vector<std::string> enableAdmissionPlugins;
   std::vector<std::string> disableAdmissionPlugins;
   AuditConfig audit;  // --audit-* flags
-  // Temporary (until the controller-manager runs inside the server): turns off
-  // the in-process namespace emptying so the namespace controller does it.
-  bool disableNamespaceFinalizer = false;
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

@@ -8,7 +8,6 @@ No kubelet runs pods yet, so a stand-in kubelet (a thread below) marks pods
 Running and Ready through pods/status; it can hold pods of a given image
 un-ready to keep a rollout in flight."""
 
-import json
 import os
 import re
 import signal
@@ -19,7 +18,7 @@ import time
 
 import pytest
 
-from kcpp_harness import qs
+from conftest import start_server
 
 KUBECTLS = {v: f"/usr/lib/google-cloud-sdk/bin/kubectl.{v}" for v in ("1.27", "1.33")}
 ELECTION = ["--leader-elect-lease-duration", "1.5", "--leader-elect-renew-deadline", "1",
@@ -157,6 +156,15 @@ class Observer:
         self.stopping.set()
         for t in self.threads:
             t.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """A server without its embedded controller-manager: these tests run their own."""
+    handle, finish = start_server(kcpp_binary, kubectl_binary,
+                                  ["--disable-agent", "--disable-controller-manager"])
+    yield handle
+    finish()
 
 
 @pytest.fixture

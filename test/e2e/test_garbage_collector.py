@@ -10,11 +10,11 @@ by the unit tests only."""
 
 import glob
 import json
-import os
 import subprocess
 
 import pytest
 
+from conftest import start_server
 from gc_helpers import ControllerManager, eventually, get_json
 
 REPLICA_SET = """
@@ -31,9 +31,18 @@ spec:
 
 
 @pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """A server without its embedded controller-manager: these tests run their own."""
+    handle, finish = start_server(kcpp_binary, kubectl_binary,
+                                  ["--disable-agent", "--disable-controller-manager"])
+    yield handle
+    finish()
+
+
+@pytest.fixture(scope="module")
 def manager(kcpp_binary, server):
     m = ControllerManager(kcpp_binary, server.kubeconfig_path,
-                          ["--controllers", "replicaset,replicationcontroller,garbagecollector"])
+                          ["--controllers", "replicaset,replicationcontroller,garbagecollector,serviceaccount"])
     yield m
     rc = m.stop()
     text = m.text()

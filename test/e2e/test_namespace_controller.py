@@ -1,5 +1,5 @@
 """The namespace controller of `kcpp controller-manager` against a server whose
-in-process namespace emptying is turned off (--disable-namespace-finalizer), so
+embedded controller-manager is turned off (--disable-controller-manager), so
 only the controller empties and finalizes Terminating namespaces: content of
 every kind goes, the namespace shows upstream's deletion conditions, and an
 object held by a finalizer keeps it Terminating (NamespaceFinalizersRemaining)
@@ -40,7 +40,7 @@ spec:
 @pytest.fixture(scope="module")
 def server(kcpp_binary, kubectl_binary):
     handle, finish = start_server(kcpp_binary, kubectl_binary,
-                                  ["--disable-agent", "--disable-namespace-finalizer"])
+                                  ["--disable-agent", "--disable-controller-manager"])
     yield handle
     finish()
 
@@ -48,7 +48,7 @@ def server(kcpp_binary, kubectl_binary):
 @pytest.fixture(scope="module")
 def manager(kcpp_binary, server):
     m = ControllerManager(kcpp_binary, server.kubeconfig_path,
-                          ["--controllers", "replicaset,garbagecollector,namespace"])
+                          ["--controllers", "replicaset,garbagecollector,namespace,serviceaccount"])
     yield m
     rc = m.stop()
     text = m.text()
