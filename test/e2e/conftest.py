@@ -174,10 +174,10 @@ def namespace(api):
     r = api.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                          "metadata": {"name": name}})
     assert r.status == 201, f"creating namespace {name}: {r}"
-    # With a controller-manager running (it holds its lease), pods can be made
+    # With a controller-manager running (holding its lease), pods can be made
     # once the namespace has its default ServiceAccount, as upstream's e2e waits.
-    lease = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager"
-    if api.get(lease).status == 200:
+    lease = api.get("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager")
+    if lease.status == 200 and lease.json().get("spec", {}).get("holderIdentity"):
         deadline = time.monotonic() + 10
         while api.get(f"/api/v1/namespaces/{name}/serviceaccounts/default").status != 200:
             assert time.monotonic() < deadline, f"no default ServiceAccount in {name}"
