@@ -17,6 +17,14 @@ void ControllerExpectations::expectDeletions(const std::string& key,
   e.setAt = Clock::now();
 }
 
+void ControllerExpectations::expect(const std::string& key, int creations,
+                                    const std::set<std::string>& deletions) {
+  Entry& e = entries_[key];
+  e.adds = creations;
+  e.deletes = deletions;
+  e.setAt = Clock::now();
+}
+
 void ControllerExpectations::creationObserved(const std::string& key) {
   auto it = entries_.find(key);
   if (it != entries_.end() && it->second.adds > 0) --it->second.adds;

@@ -20,6 +20,9 @@ class ControllerExpectations {
   void expectCreations(const std::string& key, int count);
   // The pods (by "ns/name") about to be deleted.
   void expectDeletions(const std::string& key, const std::set<std::string>& podKeys);
+  // Both at once (upstream's SetExpectations), for controllers that create and
+  // delete in the same sync (DaemonSet).
+  void expect(const std::string& key, int creations, const std::set<std::string>& deletions);
   void creationObserved(const std::string& key);
   void deletionObserved(const std::string& key, const std::string& podKey);
   // A create the controller asked for failed: it will never be observed.
