@@ -17,6 +17,8 @@
 #include "controllers/serviceaccount/service_accounts_controller.h"
 #include "controllers/serviceaccounttokens/tokens_controller.h"
 #include "pki/atomic_file.h"
+#include "controllers/daemonset/daemon_set_controller.h"
+#include "controllers/statefulset/stateful_set_controller.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -119,6 +121,22 @@ const std::vector<ControllerEntry>& controllerTable() {
                                                                    c.executor, options);
        },
        "namespace-controller"},
+      {"daemonset",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::daemon::DaemonSetControllerOptions options;
+         options.workers = c.config.concurrentDaemonSetSyncs;
+         return std::make_unique<controllers::daemon::DaemonSetController>(c.client, c.informers,
+                                                                           c.executor, options);
+       },
+       "daemon-set-controller"},
+      {"statefulset",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::statefulset::StatefulSetControllerOptions options;
+         options.workers = c.config.concurrentStatefulSetSyncs;
+         return std::make_unique<controllers::statefulset::StatefulSetController>(c.client, c.informers,
+                                                                                  c.executor, options);
+       },
+       "statefulset-controller"},
   };
   return table;
 }
@@ -157,6 +175,8 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--namespace-sync-period", c.namespaceSyncPeriodSeconds,
                   "Seconds between full looks at every namespace")
       ->capture_default_str();
+  cmd->add_option("--concurrent-daemonset-syncs", c.concurrentDaemonSetSyncs)->capture_default_str();
+  cmd->add_option("--concurrent-statefulset-syncs", c.concurrentStatefulSetSyncs)->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   return cmd;
 }

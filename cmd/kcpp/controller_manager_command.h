@@ -36,6 +36,8 @@ struct ControllerManagerConfig {
   int concurrentGcSyncs = 20;
   int concurrentNamespaceSyncs = 10;
   double namespaceSyncPeriodSeconds = 300;
+  int concurrentDaemonSetSyncs = 2;
+  int concurrentStatefulSetSyncs = 5;
   int verbosity = 0;
 };
 
