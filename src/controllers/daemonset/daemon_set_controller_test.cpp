@@ -1,0 +1,205 @@
+// The DaemonSet controller against a real in-process API server.
+#include "controllers/daemonset/daemon_set_controller.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/detached.hpp>
+
+#include "api/meta/object.h"
+#include "client/rest/test_api_server.h"
+#include "controllers/daemonset/node_eligibility.h"
+
+namespace kcpp::controllers::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+class DaemonSetControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server.start();
+    auto made = client::RestClient::create(io.get_executor(), server.kubeconfig());
+    ASSERT_TRUE(made.ok());
+    restClient = std::move(*made);
+    informers = std::make_unique<client::InformerFactory>(*restClient);
+    controller = std::make_unique<DaemonSetController>(*restClient, *informers, io.get_executor());
+    asio::co_spawn(io, [this]() -> asio::awaitable<void> {
+      co_await controller->run();
+      ended = true;
+    }, asio::detached);
+  }
+
+  void TearDown() override {
+    controller->stop();
+    informers->stop();
+    server.runFor(1s, [this] { return ended; });
+    EXPECT_TRUE(ended);
+    server.runFor(200ms);
+  }
+
+  void addNode(const std::string& name, const std::string& taints = "[]") {
+    json::object node = json::parse(R"({"apiVersion":"v1","kind":"Node","spec":{"taints":)" + taints + "}}").as_object();
+    node["metadata"] = json::object{{"name", name}};
+    client::ResourcePath path{"", "v1", "nodes", "", "", "", ""};
+    ASSERT_TRUE(server.await(restClient->create(path, node)).ok());
+  }
+
+  void createDaemonSet(const std::string& image, const std::string& strategy = R"({"type":"RollingUpdate"})") {
+    json::object ds = json::parse(R"({"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"agent"},
+      "spec":{"selector":{"matchLabels":{"app":"agent"}},"updateStrategy":)" + strategy + R"(,
+              "template":{"metadata":{"labels":{"app":"agent"}},
+                          "spec":{"containers":[{"name":"c","image":")" + image + R"("}]}}}})").as_object();
+    ASSERT_TRUE(server.await(restClient->create(dsPath(), ds)).ok());
+  }
+
+  // Retried: the controller's status writes race with the test's update.
+  void setImage(const std::string& image) {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      auto ds = server.await(restClient->get(dsPath("agent")));
+      ASSERT_TRUE(ds.ok());
+      (*ds)["spec"].as_object()["template"].as_object()["spec"].as_object()["containers"].as_array()[0]
+          .as_object()["image"] = image;
+      if (server.await(restClient->update(dsPath("agent"), *ds)).ok()) return;
+    }
+    FAIL() << "could not update the DaemonSet";
+  }
+
+  client::ResourcePath dsPath(const std::string& name = "") {
+    return client::ResourcePath{"apps", "v1", "daemonsets", "default", name, "", ""};
+  }
+
+  std::vector<json::object> list(const std::string& group, const std::string& resource) {
+    client::ResourcePath path{group, "v1", resource, "default", "", "", ""};
+    auto got = server.await(restClient->get(path));
+    std::vector<json::object> out;
+    if (!got) return out;
+    for (auto& item : got->at("items").as_array()) out.push_back(item.as_object());
+    return out;
+  }
+
+  std::vector<json::object> pods() { return list("", "pods"); }
+
+  std::vector<std::string> podNodes() {
+    std::vector<std::string> out;
+    for (const auto& p : pods()) out.push_back(targetNodeName(p).value_or("?"));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // The stand-in kubelet: every pod Running and Ready.
+  void makeReady() {
+    for (json::object p : pods()) {
+      if (api::findPath(p, "status.conditions")) continue;
+      p["status"] = json::parse(R"({"phase":"Running","conditions":[{"type":"Ready","status":"True",
+                                 "lastTransitionTime":"2026-01-01T00:00:00Z"}]})");
+      client::ResourcePath path{"", "v1", "pods", "default", std::string(api::metaName(p)), "status", ""};
+      ASSERT_TRUE(server.await(restClient->update(path, p)).ok());
+    }
+  }
+
+  std::int64_t status(const std::string& field) {
+    auto ds = server.await(restClient->get(dsPath("agent")));
+    if (!ds) return -1;
+    const json::value* v = api::findPath(*ds, "status." + field);
+    return v && v->is_int64() ? v->get_int64() : -1;
+  }
+
+  asio::io_context io;
+  client::testing::TestApiServer server{
+      io, {"/namespaces", "/pods", "/nodes", "apps/daemonsets", "apps/controllerrevisions"}};
+  client::RestClientPtr restClient;
+  std::unique_ptr<client::InformerFactory> informers;
+  std::unique_ptr<DaemonSetController> controller;
+  bool ended = false;
+};
+
+TEST_F(DaemonSetControllerTest, OnePodPerEligibleNodeWithStatusAndHistory) {
+  addNode("n1");
+  addNode("n2");
+  addNode("n3", R"([{"key":"dedicated","effect":"NoSchedule"}])");
+  createDaemonSet("nginx:1");
+  server.runFor(3s, [this] { return podNodes().size() == 2; });
+  EXPECT_EQ(podNodes(), (std::vector<std::string>{"n1", "n2"}));
+  auto revisions = list("apps", "controllerrevisions");
+  ASSERT_EQ(revisions.size(), 1u);
+  EXPECT_EQ(revisions[0].at("revision").as_int64(), 1);
+  std::string hash(api::getString(revisions[0].at("metadata").at("labels").as_object(), "controller-revision-hash"));
+  EXPECT_EQ(std::string(api::metaName(revisions[0])), "agent-" + hash);
+  for (const auto& p : pods()) {
+    EXPECT_EQ(api::metaLabels(p).at("controller-revision-hash"), hash);
+    EXPECT_EQ(api::metaLabels(p).at("pod-template-generation"), "1");
+  }
+  makeReady();
+  server.runFor(3s, [this] { return status("numberAvailable") == 2; });
+  EXPECT_EQ(status("desiredNumberScheduled"), 2);
+  EXPECT_EQ(status("currentNumberScheduled"), 2);
+  EXPECT_EQ(status("numberReady"), 2);
+  EXPECT_EQ(status("updatedNumberScheduled"), 2);
+  EXPECT_EQ(status("numberMisscheduled"), 0);
+  EXPECT_EQ(status("numberUnavailable"), -1);  // zero: omitted
+
+  // A new node gets its pod; a deleted one loses its (unbound) pod.
+  addNode("n4");
+  server.runFor(3s, [this] { return podNodes().size() == 3; });
+  EXPECT_EQ(podNodes(), (std::vector<std::string>{"n1", "n2", "n4"}));
+  client::ResourcePath n4{"", "v1", "nodes", "", "n4", "", ""};
+  const json::object noOptions;
+  ASSERT_TRUE(server.await(restClient->remove(n4, noOptions)).ok());
+  server.runFor(3s, [this] { return podNodes().size() == 2; });
+  EXPECT_EQ(podNodes(), (std::vector<std::string>{"n1", "n2"}));
+}
+
+TEST_F(DaemonSetControllerTest, RollingUpdateReplacesOneUnavailablePodAtATime) {
+  addNode("n1");
+  addNode("n2");
+  addNode("n3");
+  createDaemonSet("nginx:1");
+  server.runFor(3s, [this] { return pods().size() == 3; });
+  makeReady();
+  server.runFor(3s, [this] { return status("numberAvailable") == 3; });
+  setImage("nginx:2");
+  auto images = [this] {
+    std::map<std::string, int> count;
+    for (const auto& p : pods()) {
+      ++count[std::string(api::findPath(p, "spec.containers")->as_array()[0].at("image").as_string())];
+    }
+    return count;
+  };
+  // One old pod goes and its replacement comes; the next waits for it to be ready.
+  server.runFor(3s, [&] { return images()["nginx:2"] == 1; });
+  server.runFor(500ms);
+  EXPECT_EQ(images(), (std::map<std::string, int>{{"nginx:1", 2}, {"nginx:2", 1}}));
+  for (int round = 0; round < 3; ++round) {
+    makeReady();
+    server.runFor(3s, [&] { return images()["nginx:2"] == round + 2 || images()["nginx:2"] == 3; });
+  }
+  makeReady();
+  server.runFor(3s, [this] { return status("updatedNumberScheduled") == 3 && status("numberAvailable") == 3; });
+  EXPECT_EQ(images(), (std::map<std::string, int>{{"nginx:2", 3}}));
+  EXPECT_EQ(list("apps", "controllerrevisions").size(), 2u);
+  EXPECT_EQ(status("observedGeneration"), 2);
+}
+
+TEST_F(DaemonSetControllerTest, OnDeleteKeepsOldPodsUntilTheyAreDeleted) {
+  addNode("n1");
+  createDaemonSet("nginx:1", R"({"type":"OnDelete"})");
+  server.runFor(3s, [this] { return pods().size() == 1; });
+  makeReady();
+  setImage("nginx:2");
+  server.runFor(1s, [this] { return status("observedGeneration") == 2; });
+  ASSERT_EQ(pods().size(), 1u);
+  json::object old = pods()[0];
+  EXPECT_EQ(api::findPath(old, "spec.containers")->as_array()[0].at("image"), "nginx:1");
+  EXPECT_EQ(status("updatedNumberScheduled"), -1);
+  client::ResourcePath path{"", "v1", "pods", "default", std::string(api::metaName(old)), "", ""};
+  const json::object noOptions;
+  ASSERT_TRUE(server.await(restClient->remove(path, noOptions)).ok());
+  server.runFor(3s, [this] { return pods().size() == 1 && api::metaName(pods()[0]) != ""; });
+  server.runFor(3s, [&] { return !pods().empty() && api::metaName(pods()[0]) != api::metaName(old); });
+  ASSERT_EQ(pods().size(), 1u);
+  EXPECT_EQ(api::findPath(pods()[0], "spec.containers")->as_array()[0].at("image"), "nginx:2");
+}
+
+}  // namespace
+}  // namespace kcpp::controllers::daemon
