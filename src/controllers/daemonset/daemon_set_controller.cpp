@@ -29,7 +29,11 @@ void DaemonSetController::registerHandlers() {
   client::EventHandlers dsHandlers;
   dsHandlers.onAdd = [this](const ObjectPtr& ds) { enqueue(*ds); };
   dsHandlers.onUpdate = [this](const ObjectPtr&, const ObjectPtr& ds) { enqueue(*ds); };
-  dsHandlers.onDelete = [this](const ObjectPtr& ds) { expectations_.forget(client::objectKey(*ds)); };
+  dsHandlers.onDelete = [this](const ObjectPtr& ds) {
+    std::string key = client::objectKey(*ds);
+    expectations_.forget(key);
+    std::erase_if(failedPodsBackoff_, [&key](const auto& entry) { return entry.first.starts_with(key + "/"); });
+  };
   daemonSets_.addHandlers(std::move(dsHandlers));
   client::EventHandlers podHandlers;
   podHandlers.onAdd = [this](const ObjectPtr& p) { onPodAdded(p); };

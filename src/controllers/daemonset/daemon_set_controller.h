@@ -98,6 +98,18 @@ class DaemonSetController : public Controller {
   client::WorkQueue queue_;
   ControllerExpectations expectations_;
   EventRecorder events_;
+
+  // Failed pods are replaced with a backoff per DaemonSet and node (1 s,
+  // doubling to 15 min, as upstream's failedPodsBackoff), so a kubelet that
+  // keeps rejecting the pod does not make the two fight in a hot loop.
+  struct Backoff {
+    std::chrono::steady_clock::duration delay{};
+    std::chrono::steady_clock::time_point last;
+  };
+  // How long until a failed pod on `node` may be replaced (zero: now, and
+  // the backoff grows).
+  std::chrono::steady_clock::duration failedPodBackoff(const std::string& dsKey, const std::string& node);
+  std::map<std::string, Backoff> failedPodsBackoff_;
 };
 
 // Helpers the controller's files share (daemon_set_util.cpp).

@@ -195,10 +195,69 @@ TEST_F(DaemonSetControllerTest, OnDeleteKeepsOldPodsUntilTheyAreDeleted) {
   client::ResourcePath path{"", "v1", "pods", "default", std::string(api::metaName(old)), "", ""};
   const json::object noOptions;
   ASSERT_TRUE(server.await(restClient->remove(path, noOptions)).ok());
-  server.runFor(3s, [this] { return pods().size() == 1 && api::metaName(pods()[0]) != ""; });
-  server.runFor(3s, [&] { return !pods().empty() && api::metaName(pods()[0]) != api::metaName(old); });
-  ASSERT_EQ(pods().size(), 1u);
-  EXPECT_EQ(api::findPath(pods()[0], "spec.containers")->as_array()[0].at("image"), "nginx:2");
+  server.runFor(3s, [&] {
+    auto now = pods();
+    return now.size() == 1 && api::metaName(now[0]) != api::metaName(old);
+  });
+  auto now = pods();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(api::findPath(now[0], "spec.containers")->as_array()[0].at("image"), "nginx:2");
+}
+
+TEST_F(DaemonSetControllerTest, MaxSurgeStartsTheNewPodBeforeTheOldOneGoes) {
+  addNode("n1");
+  addNode("n2");
+  createDaemonSet("nginx:1", R"({"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}})");
+  server.runFor(3s, [this] { return pods().size() == 2; });
+  makeReady();
+  server.runFor(3s, [this] { return status("numberAvailable") == 2; });
+  setImage("nginx:2");
+  // A new pod joins the old one on one node; nothing else moves until it is ready.
+  server.runFor(3s, [this] { return pods().size() == 3; });
+  server.runFor(300ms);
+  ASSERT_EQ(pods().size(), 3u);
+  std::map<std::string, int> perNode;
+  for (const auto& n : podNodes()) ++perNode[n];
+  EXPECT_EQ(perNode.size(), 2u);
+  auto images = [this] {
+    std::map<std::string, int> count;
+    for (const auto& p : pods()) {
+      ++count[std::string(api::findPath(p, "spec.containers")->as_array()[0].at("image").as_string())];
+    }
+    return count;
+  };
+  makeReady();  // the surge pod is ready: its old pod goes, the next node surges
+  server.runFor(3s, [&] { return images() == std::map<std::string, int>{{"nginx:1", 1}, {"nginx:2", 2}}; });
+  EXPECT_EQ(images(), (std::map<std::string, int>{{"nginx:1", 1}, {"nginx:2", 2}}));
+  makeReady();
+  server.runFor(3s, [this] {
+    auto all = pods();
+    return all.size() == 2 && std::all_of(all.begin(), all.end(), [](const json::object& p) {
+      return api::findPath(p, "spec.containers")->as_array()[0].at("image") == "nginx:2";
+    });
+  });
+  auto all = pods();
+  ASSERT_EQ(all.size(), 2u);
+  for (const auto& p : all) EXPECT_EQ(api::findPath(p, "spec.containers")->as_array()[0].at("image"), "nginx:2");
+}
+
+TEST_F(DaemonSetControllerTest, FailedPodIsReplaced) {
+  addNode("n1");
+  createDaemonSet("nginx:1");
+  server.runFor(3s, [this] { return pods().size() == 1; });
+  json::object failed = pods()[0];
+  failed["status"] = json::parse(R"({"phase":"Failed"})");
+  client::ResourcePath path{"", "v1", "pods", "default", std::string(api::metaName(failed)), "status", ""};
+  ASSERT_TRUE(server.await(restClient->update(path, failed)).ok());
+  // (Each listing runs the controller: take one and look at it.)
+  server.runFor(3s, [&] {
+    auto now = pods();
+    return now.size() == 1 && api::metaName(now[0]) != api::metaName(failed);
+  });
+  auto now = pods();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(api::metaName(now[0]), api::metaName(failed));
+  EXPECT_EQ(targetNodeName(now[0]), "n1");
 }
 
 }  // namespace

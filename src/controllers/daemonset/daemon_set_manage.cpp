@@ -45,15 +45,30 @@ void keepSurgePods(const json::object& ds, std::vector<PodPtr> running, const st
 
 }  // namespace
 
+std::chrono::steady_clock::duration DaemonSetController::failedPodBackoff(const std::string& dsKey,
+                                                                         const std::string& node) {
+  using namespace std::chrono_literals;
+  constexpr std::chrono::steady_clock::duration initial = 1s, most = 15min;
+  auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = failedPodsBackoff_.try_emplace(dsKey + "/" + node);
+  Backoff& b = it->second;
+  if (!fresh && now - b.last < b.delay) return b.delay - (now - b.last);
+  // Long quiet (twice the cap): start over, as upstream's hasExpired.
+  b.delay = fresh || now - b.last > 2 * most ? initial : std::min(b.delay * 2, most);
+  b.last = now;
+  return std::chrono::steady_clock::duration::zero();
+}
+
 asio::awaitable<Result<void>> DaemonSetController::manage(const json::object& ds, const std::string& hash) {
   NodePods nodePods = nodeToDaemonPods(ds, false);
   NodeWork work;
   bool surge = scaledUpdateValue(ds, "maxSurge", 1, 0) > 0;
   std::set<std::string> nodeNames;
+  const DaemonPodSpec daemonPod(ds);
   for (const ObjectPtr& node : nodes()) {
     std::string name = str(*node, "metadata.name");
     nodeNames.insert(name);
-    NodeFit fit = nodeShouldRunDaemonPod(*node, ds);
+    NodeFit fit = daemonPod.fit(*node);
     const std::vector<PodPtr>& pods = nodePods[name];
     if (fit.shouldRun && pods.empty()) {
       work.nodesNeedingPods.push_back(name);
@@ -63,6 +78,11 @@ asio::awaitable<Result<void>> DaemonSetController::manage(const json::object& ds
         if (beingDeleted(*p)) continue;
         std::string phase = str(*p, "status.phase");
         if (phase == "Failed") {
+          auto wait = failedPodBackoff(client::objectKey(ds), name);
+          if (wait > std::chrono::steady_clock::duration::zero()) {
+            queue_.addAfter(client::objectKey(ds), wait);
+            continue;
+          }
           events_.record(ds, "Warning", "FailedDaemonPod",
                          "Found failed daemon pod " + str(*p, "metadata.namespace") + "/" +
                              str(*p, "metadata.name") + " on node " + name + ", will try to kill it");

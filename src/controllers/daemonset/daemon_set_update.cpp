@@ -33,7 +33,8 @@ NodeVersions findUpdatedPodsOnNode(const json::object& ds, const std::vector<Pod
 // How many nodes want a pod: the base for percentages.
 int desiredNodes(const std::vector<ObjectPtr>& nodes, const json::object& ds) {
   int desired = 0;
-  for (const ObjectPtr& n : nodes) desired += nodeShouldRunDaemonPod(*n, ds).shouldRun ? 1 : 0;
+  const DaemonPodSpec daemonPod(ds);
+  for (const ObjectPtr& n : nodes) desired += daemonPod.fit(*n).shouldRun ? 1 : 0;
   return desired;
 }
 
@@ -100,8 +101,9 @@ asio::awaitable<Result<void>> DaemonSetController::updateStatus(const json::obje
   auto generation = templateGeneration(ds);
   auto now = SysClock::now();
   std::int64_t desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
+  const DaemonPodSpec daemonPod(ds);
   for (const ObjectPtr& node : nodes()) {
-    bool shouldRun = nodeShouldRunDaemonPod(*node, ds).shouldRun;
+    bool shouldRun = daemonPod.fit(*node).shouldRun;
     auto it = nodePods.find(str(*node, "metadata.name"));
     bool scheduled = it != nodePods.end() && !it->second.empty();
     if (!shouldRun) {

@@ -189,23 +189,28 @@ bool nodeSelectorMatches(const json::value& nodeSelector, const json::object& no
   return false;
 }
 
-NodeFit nodeShouldRunDaemonPod(const json::object& node, const json::object& daemonSet) {
-  json::object podSpec;
+DaemonPodSpec::DaemonPodSpec(const json::object& daemonSet) {
   if (const json::value* s = api::findPath(daemonSet, "spec.template.spec"); s && s->is_object()) {
-    podSpec = s->get_object();
+    spec_ = s->get_object();
   }
-  std::string nodeName = str(node, "metadata.name");
-  std::string wantedNode = str(podSpec, "nodeName");
-  if (!wantedNode.empty() && wantedNode != nodeName) return {};
-  addDaemonTolerations(podSpec);
-  if (!nodeSelectorMapMatches(podSpec, node) || !requiredAffinityMatches(podSpec, node)) return {};
+  addDaemonTolerations(spec_);
+}
+
+NodeFit DaemonPodSpec::fit(const json::object& node) const {
+  std::string wantedNode = str(spec_, "nodeName");
+  if (!wantedNode.empty() && wantedNode != str(node, "metadata.name")) return {};
+  if (!nodeSelectorMapMatches(spec_, node) || !requiredAffinityMatches(spec_, node)) return {};
   const json::array* taints = arrayAt(node, "spec.taints");
-  const json::array* tolerations = arrayAt(podSpec, "tolerations");
+  const json::array* tolerations = arrayAt(spec_, "tolerations");
   if (hasUntoleratedTaint(taints, tolerations, schedulingEffect)) {
     // A pod already there may stay unless a NoExecute taint would evict it.
     return NodeFit{false, !hasUntoleratedTaint(taints, tolerations, executeEffect)};
   }
   return NodeFit{true, true};
+}
+
+NodeFit nodeShouldRunDaemonPod(const json::object& node, const json::object& daemonSet) {
+  return DaemonPodSpec(daemonSet).fit(node);
 }
 
 void pinToNode(json::object& podSpec, const std::string& nodeName) {

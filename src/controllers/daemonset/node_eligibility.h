@@ -30,6 +30,17 @@ bool toleratesTaint(const json::object& toleration, const json::object& taint);
 // A NodeSelector (nodeSelectorTerms, ORed) matches the node.
 bool nodeSelectorMatches(const json::value& nodeSelector, const json::object& node);
 
+// The pod a DaemonSet would place (its template's spec with the default
+// tolerations), prepared once per sync and checked against every node.
+class DaemonPodSpec {
+ public:
+  explicit DaemonPodSpec(const json::object& daemonSet);
+  NodeFit fit(const json::object& node) const;
+
+ private:
+  json::object spec_;
+};
+
 NodeFit nodeShouldRunDaemonPod(const json::object& node, const json::object& daemonSet);
 
 // Replaces the pod's required node affinity by a single term
