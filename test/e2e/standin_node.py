@@ -94,6 +94,7 @@ class StandIn:
         self.ns = namespace
         self.default_node = default_node
         self.hold = set()  # pod names left not ready
+        self.hold_if = None  # or pods for which this returns True
         self.binding_supported = True
 
     def pods(self):
@@ -132,7 +133,8 @@ class StandIn:
                 continue
             if not pod["spec"].get("nodeName"):
                 self.bind(pod)
-            if name not in self.hold and not is_ready(pod):
+            held = name in self.hold or (self.hold_if is not None and self.hold_if(pod))
+            if not held and not is_ready(pod):
                 got = self.api.get(self.pod_path(name))
                 if got.status == 200:
                     self.run_pod(got.json())

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/meta/object.h"
+#include "api/selectors/label_selector_json.h"
+#include "controllers/common/controller_ref_manager.h"
 #include "controllers/daemonset/node_eligibility.h"
 
 namespace kcpp::controllers::daemon {
@@ -61,6 +63,15 @@ ObjectPtr DaemonSetController::ownerOf(const json::object& pod) const {
   return ds;
 }
 
+void DaemonSetController::enqueueSelecting(const json::object& pod) {
+  if (controllerRef(pod)) return;
+  for (const ObjectPtr& ds : daemonSets_.byIndex("namespace", str(pod, "metadata.namespace"))) {
+    const json::value* sel = api::findPath(*ds, "spec.selector");
+    auto selector = sel ? selectors::labelSelectorFromJson(*sel) : selectors::LabelSelector::nothing();
+    if (selector && !selector->empty() && selector->matches(api::metaLabels(pod))) enqueue(*ds);
+  }
+}
+
 void DaemonSetController::onPodAdded(const ObjectPtr& pod) {
   if (beingDeleted(*pod)) {
     onPodDeleted(pod);
@@ -69,7 +80,9 @@ void DaemonSetController::onPodAdded(const ObjectPtr& pod) {
   if (ObjectPtr ds = ownerOf(*pod)) {
     expectations_.creationObserved(client::objectKey(*ds));
     enqueue(*ds);
+    return;
   }
+  enqueueSelecting(*pod);  // an orphan: a DaemonSet may adopt it
 }
 
 void DaemonSetController::onPodUpdated(const ObjectPtr& oldPod, const ObjectPtr& newPod) {
@@ -78,8 +91,12 @@ void DaemonSetController::onPodUpdated(const ObjectPtr& oldPod, const ObjectPtr&
     onPodDeleted(newPod);
     return;
   }
+  if (ObjectPtr old = ownerOf(*oldPod)) enqueue(*old);  // released pods leave their owner short
   ObjectPtr ds = ownerOf(*newPod);
-  if (!ds) return;
+  if (!ds) {
+    enqueueSelecting(*newPod);
+    return;
+  }
   enqueue(*ds);
   // Ready now: it becomes available minReadySeconds later.
   std::int64_t minReady = num(*ds, "spec.minReadySeconds");
@@ -140,6 +157,18 @@ asio::awaitable<Result<void>> DaemonSetController::sync(const std::string& key) 
   json::object ds = *cached;
   // Being deleted: the garbage collector removes the pods.
   if (beingDeleted(ds)) co_return Result<void>{};
+  // Adopt matching orphans, release what no longer matches; their watch
+  // events bring the DaemonSet back with its pods as they now are.
+  const json::value* sel = api::findPath(ds, "spec.selector");
+  auto selector = sel ? selectors::labelSelectorFromJson(*sel) : selectors::LabelSelector::nothing();
+  if (!selector) co_return Result<void>{};  // validation prevents it; nothing to do until fixed
+  // Named locals, not temporaries, in a co_await call (GCC 12 coroutine bug).
+  const ClaimOwner owner{ds, "apps/v1", "DaemonSet"};
+  const ClaimedKind podKind{"", "v1", "pods"};
+  const std::vector<ObjectPtr> candidates = pods_.byIndex("namespace", str(ds, "metadata.namespace"));
+  auto claimed = co_await adoptAndRelease(client_, owner, *selector, candidates, podKind);
+  if (!claimed) co_return std::move(claimed).error();
+  if (*claimed > 0) co_return Result<void>{};
   auto history = co_await constructHistory(ds);
   if (!history) co_return std::move(history).error();
   std::string hash = str(history->current, "metadata.labels.controller-revision-hash");

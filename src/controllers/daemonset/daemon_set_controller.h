@@ -56,6 +56,8 @@ class DaemonSetController : public Controller {
   void enqueue(const json::object& ds);
   void enqueueAll();
   ObjectPtr ownerOf(const json::object& pod) const;
+  // Orphans: enqueue the DaemonSets whose selector matches (they may adopt it).
+  void enqueueSelecting(const json::object& pod);
   void onPodAdded(const ObjectPtr& pod);
   void onPodUpdated(const ObjectPtr& oldPod, const ObjectPtr& newPod);
   void onPodDeleted(const ObjectPtr& pod);

@@ -241,6 +241,42 @@ TEST_F(DaemonSetControllerTest, MaxSurgeStartsTheNewPodBeforeTheOldOneGoes) {
   for (const auto& p : all) EXPECT_EQ(api::findPath(p, "spec.containers")->as_array()[0].at("image"), "nginx:2");
 }
 
+TEST_F(DaemonSetControllerTest, AdoptsMatchingOrphansAndReleasesPodsThatNoLongerMatch) {
+  addNode("n1");
+  addNode("n2");
+  json::object orphan = json::parse(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"orphan","labels":{"app":"agent"}},
+    "spec":{"containers":[{"name":"c","image":"nginx:1"}],"affinity":{"nodeAffinity":{
+      "requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[
+        {"matchFields":[{"key":"metadata.name","operator":"In","values":["n1"]}]}]}}}}})").as_object();
+  client::ResourcePath podsPath{"", "v1", "pods", "default", "", "", ""};
+  ASSERT_TRUE(server.await(restClient->create(podsPath, orphan)).ok());
+  server.runFor(300ms);  // in the controller's cache before the DaemonSet is
+  // OnDelete: with RollingUpdate the adopted pod, lacking the revision hash,
+  // would be replaced at once as an old one (as upstream does).
+  createDaemonSet("nginx:1", R"({"type":"OnDelete"})");
+  server.runFor(3s, [this] { return pods().size() == 2 && status("currentNumberScheduled") == 2; });
+  EXPECT_EQ(podNodes(), (std::vector<std::string>{"n1", "n2"}));  // none added beside the orphan
+  auto byName = [this] {
+    std::map<std::string, json::object> out;
+    for (auto& p : pods()) out[std::string(api::metaName(p))] = p;
+    return out;
+  };
+  auto adopted = byName()["orphan"];
+  auto ref = controllerRef(adopted);
+  ASSERT_TRUE(ref.has_value());
+  EXPECT_EQ(ref->kind, "DaemonSet");
+
+  // Relabelled away: released (no owner) and replaced on its node.
+  client::ResourcePath orphanPath{"", "v1", "pods", "default", "orphan", "", ""};
+  const std::string relabel = R"({"metadata":{"labels":{"app":"other"}}})";
+  ASSERT_TRUE(server.await(restClient->patch(orphanPath, "application/merge-patch+json", relabel)).ok());
+  server.runFor(3s, [this] { return pods().size() == 3; });
+  auto now = byName();
+  ASSERT_EQ(now.size(), 3u);
+  EXPECT_FALSE(controllerRef(now["orphan"]).has_value());
+}
+
 TEST_F(DaemonSetControllerTest, FailedPodIsReplaced) {
   addNode("n1");
   createDaemonSet("nginx:1");

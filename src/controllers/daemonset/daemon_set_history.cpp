@@ -66,9 +66,11 @@ asio::awaitable<Result<DaemonSetController::History>> DaemonSetController::const
   json::object revision = history::newRevision(ds, "apps/v1", "DaemonSet", history::revisionName(name, hash),
                                                revisionLabels(ds, hash), data, next);
   std::int64_t before = collisions;
-  auto created = co_await history::createRevision(
-      client_, std::move(revision), collisions,
-      [&](std::int64_t count) { return history::revisionName(name, hashFor(count)); });
+  // A named function, not a temporary, in a co_await call (GCC 12 coroutine bug).
+  const std::function<std::string(std::int64_t)> rename = [&](std::int64_t count) {
+    return history::revisionName(name, hashFor(count));
+  };
+  auto created = co_await history::createRevision(client_, std::move(revision), collisions, rename);
   if (collisions != before) {
     // Record the collision so the next sync hashes the same way (upstream does too).
     json::object next = ds;

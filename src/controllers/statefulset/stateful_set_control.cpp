@@ -54,9 +54,11 @@ asio::awaitable<Result<StatefulSetController::Revisions>> StatefulSetController:
     if (!updated) co_return std::move(updated).error();
     out.update = std::move(*updated);
   } else {
-    auto created = co_await history::createRevision(
-        client_, std::move(candidate), out.collisionCount,
-        [&](std::int64_t count) { return history::revisionName(name, history::hashBytes(serialized, count)); });
+    // A named function, not a temporary, in a co_await call (GCC 12 coroutine bug).
+    const std::function<std::string(std::int64_t)> rename = [&](std::int64_t count) {
+      return history::revisionName(name, history::hashBytes(serialized, count));
+    };
+    auto created = co_await history::createRevision(client_, std::move(candidate), out.collisionCount, rename);
     if (!created) co_return std::move(created).error();
     out.update = std::move(*created);
     out.all.push_back(std::make_shared<const json::object>(out.update));

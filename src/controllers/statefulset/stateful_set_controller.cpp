@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "api/meta/object.h"
+#include "api/selectors/label_selector_json.h"
+#include "controllers/common/controller_ref_manager.h"
 #include "controllers/statefulset/stateful_set_utils.h"
 
 namespace kcpp::controllers::statefulset {
@@ -47,14 +49,36 @@ ObjectPtr StatefulSetController::ownerOf(const json::object& pod) const {
 }
 
 void StatefulSetController::onPodEvent(const ObjectPtr& oldPod, const ObjectPtr& pod) {
+  if (oldPod) {
+    if (ObjectPtr old = ownerOf(*oldPod)) enqueue(*old);  // released pods leave their owner short
+  }
   ObjectPtr set = ownerOf(*pod);
-  if (!set && oldPod) set = ownerOf(*oldPod);
-  if (!set) return;
+  if (!set) {
+    if (!controllerRef(*pod)) enqueueSelecting(*pod);  // an orphan: a set may adopt it
+    return;
+  }
   enqueue(*set);
   // Ready now: it becomes available minReadySeconds later.
   std::int64_t minReady = num(*set, "spec.minReadySeconds");
   if (oldPod && minReady > 0 && !isPodReady(*oldPod) && isPodReady(*pod)) {
     queue_.addAfter(client::objectKey(*set), std::chrono::seconds(minReady) + std::chrono::milliseconds(100));
+  }
+}
+
+namespace {
+
+Result<selectors::LabelSelector> selectorOf(const json::object& set) {
+  const json::value* sel = api::findPath(set, "spec.selector");
+  if (!sel) return selectors::LabelSelector::nothing();
+  return selectors::labelSelectorFromJson(*sel);
+}
+
+}  // namespace
+
+void StatefulSetController::enqueueSelecting(const json::object& pod) {
+  for (const ObjectPtr& set : sets_.byIndex("namespace", str(pod, "metadata.namespace"))) {
+    auto selector = selectorOf(*set);
+    if (selector && !selector->empty() && selector->matches(api::metaLabels(pod))) enqueue(*set);
   }
 }
 
@@ -82,6 +106,21 @@ asio::awaitable<Result<void>> StatefulSetController::sync(const std::string& key
   ObjectPtr cached = sets_.get(key);
   if (!cached) co_return Result<void>{};
   json::object set = *cached;
+  // Adopt matching orphans named "<set>-<ordinal>", release what no longer
+  // matches; their watch events bring the set back.
+  auto selector = selectorOf(set);
+  if (!selector) co_return Result<void>{};  // validation prevents it; nothing to do until fixed
+  const std::string name = str(set, "metadata.name");
+  // Named locals, not temporaries, in a co_await call (GCC 12 coroutine bug).
+  const std::function<bool(const json::object&)> member = [&name](const json::object& pod) {
+    return parentAndOrdinal(str(pod, "metadata.name")).parent == name;
+  };
+  const ClaimOwner owner{set, "apps/v1", "StatefulSet"};
+  const ClaimedKind podKind{"", "v1", "pods"};
+  const std::vector<ObjectPtr> candidates = pods_.byIndex("namespace", str(set, "metadata.namespace"));
+  auto claimed = co_await adoptAndRelease(client_, owner, *selector, candidates, podKind, member);
+  if (!claimed) co_return std::move(claimed).error();
+  if (*claimed > 0) co_return Result<void>{};
   std::vector<PodPtr> pods = podsOf(set);
   auto revs = co_await revisionsOf(set);
   if (!revs) co_return std::move(revs).error();

@@ -56,6 +56,8 @@ class StatefulSetController : public Controller {
   void enqueue(const json::object& set);
   ObjectPtr ownerOf(const json::object& pod) const;
   void onPodEvent(const ObjectPtr& oldPod, const ObjectPtr& pod);
+  // Orphans: enqueue the sets whose selector matches (they may adopt it).
+  void enqueueSelecting(const json::object& pod);
 
   boost::asio::awaitable<Result<void>> sync(const std::string& key);
   std::vector<PodPtr> podsOf(const json::object& set) const;

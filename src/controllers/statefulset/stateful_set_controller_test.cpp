@@ -208,6 +208,29 @@ TEST_F(StatefulSetControllerTest, PartitionedRollingUpdateUpdatesOnlyHighOrdinal
   EXPECT_EQ(list("apps", "controllerrevisions").size(), 2u);
 }
 
+TEST_F(StatefulSetControllerTest, AdoptsAnOrphanWithItsOrdinalName) {
+  json::object orphan = json::parse(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"web-0","labels":{"app":"web"}},
+    "spec":{"containers":[{"name":"c","image":"nginx:1"}]}})").as_object();
+  client::ResourcePath podsPath{"", "v1", "pods", "default", "", "", ""};
+  auto created = server.await(restClient->create(podsPath, orphan));
+  ASSERT_TRUE(created.ok());
+  server.runFor(300ms);  // in the controller's cache before the set is
+  createSet(1);
+  server.runFor(3s, [this] { return controllerRef(list("", "pods")["web-0"]).has_value(); });
+  auto pod = list("", "pods")["web-0"];
+  EXPECT_EQ(api::findPath(pod, "metadata.uid")->as_string(), api::findPath(*created, "metadata.uid")->as_string());
+  ASSERT_TRUE(controllerRef(pod).has_value());
+  EXPECT_EQ(controllerRef(pod)->kind, "StatefulSet");
+}
+
+TEST_F(StatefulSetControllerTest, OrdinalsStartMovesTheNames) {
+  createSet(2, R"(,"podManagementPolicy":"Parallel","ordinals":{"start":5})");
+  server.runFor(3s, [this] { return podNames().size() == 2; });
+  EXPECT_EQ(podNames(), (std::set<std::string>{"web-5", "web-6"}));
+  EXPECT_TRUE(list("", "persistentvolumeclaims").count("www-web-6"));
+}
+
 TEST_F(StatefulSetControllerTest, ClaimsOwnedBySetWhenDeletedPolicyIsDelete) {
   createSet(1, R"(,"persistentVolumeClaimRetentionPolicy":{"whenDeleted":"Delete","whenScaled":"Delete"})");
   server.runFor(3s, [this] { return podNames().size() == 1; });
