@@ -197,3 +197,18 @@ def test_on_delete_waits_for_the_user(kubectl, api, namespace, nodes, cm):
     kubectl("delete", "pod", first["metadata"]["name"], "-n", namespace, "--wait=false")
     eventually(lambda: [p["spec"]["containers"][0]["image"] for p in daemon_pods(standin, "od")]
                == ["nginx:2"], what="the replacement at nginx:2", step=standin.step)
+
+
+def test_bad_daemonsets_are_refused(kubectl, namespace):
+    p = kubectl("apply", "-n", namespace, "-f", "-", check=False, input=json.dumps({
+        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "bad"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "other"}},
+                              "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}))
+    assert p.returncode != 0
+    assert "`selector` does not match template `labels`" in p.stderr
+    p = kubectl("apply", "-n", namespace, "-f", "-", check=False, input=ds_manifest(
+        "bad2", extra_spec={"updateStrategy": {"type": "RollingUpdate",
+                                               "rollingUpdate": {"maxUnavailable": 0}}}))
+    assert p.returncode != 0
+    assert "cannot be 0 when maxSurge is 0" in p.stderr
