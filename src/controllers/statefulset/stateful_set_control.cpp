@@ -129,9 +129,9 @@ asio::awaitable<Result<void>> StatefulSetController::updateStatefulSet(const jso
     json::object& pod = replicas[i];
     std::int64_t ord = start + static_cast<std::int64_t>(i);
     if (isCreated(pod) && !isTerminating(pod) && (isFailed(pod) || isSucceeded(pod))) {
-      std::string phase = str(pod, "status.phase");
       auto deleted = co_await deletePod(set, pod);
       if (!deleted) co_return deleted;
+      --counts.replicas;
       counts.current -= podRevision(pod) == currentName ? 1 : 0;
       counts.updated -= podRevision(pod) == updateName ? 1 : 0;
       pod = versionedPod(ord);  // recreated below (once the old one is gone)

@@ -180,6 +180,24 @@ TEST_F(StatefulSetControllerTest, DeletedPodComesBackWithTheSameNameAndClaim) {
   EXPECT_EQ(list("", "persistentvolumeclaims").size(), 1u);
 }
 
+TEST_F(StatefulSetControllerTest, FailedPodIsRecreated) {
+  createSet(1);
+  server.runFor(3s, [this] { return podNames().size() == 1; });
+  json::object pod = list("", "pods")["web-0"];
+  std::string uid(api::findPath(pod, "metadata.uid")->as_string());
+  pod["status"] = json::parse(R"({"phase":"Failed"})");
+  client::ResourcePath path{"", "v1", "pods", "default", "web-0", "status", ""};
+  ASSERT_TRUE(server.await(restClient->update(path, pod)).ok());
+  server.runFor(3s, [&] {
+    auto pods = list("", "pods");
+    return pods.count("web-0") && api::findPath(pods["web-0"], "metadata.uid")->as_string() != uid;
+  });
+  auto pods = list("", "pods");
+  ASSERT_TRUE(pods.count("web-0"));
+  EXPECT_NE(api::findPath(pods["web-0"], "metadata.uid")->as_string(), uid);
+  EXPECT_EQ(str(pods["web-0"], "status.phase"), "Pending");
+}
+
 TEST_F(StatefulSetControllerTest, PartitionedRollingUpdateUpdatesOnlyHighOrdinals) {
   createSet(3, R"(,"podManagementPolicy":"Parallel",
                   "updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":1}})");
