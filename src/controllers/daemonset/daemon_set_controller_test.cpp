@@ -277,6 +277,26 @@ TEST_F(DaemonSetControllerTest, AdoptsMatchingOrphansAndReleasesPodsThatNoLonger
   EXPECT_FALSE(controllerRef(now["orphan"]).has_value());
 }
 
+TEST_F(DaemonSetControllerTest, HistoryIsTrimmedToTheLimit) {
+  addNode("n1");
+  createDaemonSet("nginx:1", R"({"type":"RollingUpdate"},"revisionHistoryLimit":0)");
+  server.runFor(3s, [this] { return pods().size() == 1; });
+  makeReady();
+  for (const char* image : {"nginx:2", "nginx:3"}) {
+    setImage(image);
+    server.runFor(3s, [&] {
+      auto now = pods();
+      return now.size() == 1 && api::findPath(now[0], "spec.containers")->as_array()[0].at("image") == image;
+    });
+    makeReady();
+  }
+  // Only the revision the pods run is kept.
+  server.runFor(3s, [this] { return list("apps", "controllerrevisions").size() == 1; });
+  auto revisions = list("apps", "controllerrevisions");
+  ASSERT_EQ(revisions.size(), 1u);
+  EXPECT_EQ(revisions[0].at("revision").as_int64(), 3);
+}
+
 TEST_F(DaemonSetControllerTest, FailedPodIsReplaced) {
   addNode("n1");
   createDaemonSet("nginx:1");

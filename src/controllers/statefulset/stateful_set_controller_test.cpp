@@ -226,6 +226,24 @@ TEST_F(StatefulSetControllerTest, PartitionedRollingUpdateUpdatesOnlyHighOrdinal
   EXPECT_EQ(list("apps", "controllerrevisions").size(), 2u);
 }
 
+TEST_F(StatefulSetControllerTest, HistoryKeepsLiveRevisionsAndTrimsToTheLimit) {
+  createSet(1, R"(,"revisionHistoryLimit":0)");
+  server.runFor(3s, [this] { return podNames().size() == 1; });
+  readyAll();
+  for (const char* next : {"nginx:2", "nginx:3"}) {
+    changeSpec([&](json::object& spec) {
+      spec["template"].as_object()["spec"].as_object()["containers"].as_array()[0].as_object()["image"] = next;
+    });
+    server.runFor(3s, [&] { return image("web-0") == next; });
+    readyAll();
+  }
+  server.runFor(3s, [this] { return list("apps", "controllerrevisions").size() == 1; });
+  auto revisions = list("apps", "controllerrevisions");
+  ASSERT_EQ(revisions.size(), 1u);
+  EXPECT_EQ(revisions.begin()->second.at("revision").as_int64(), 3);
+  EXPECT_EQ(status().at("currentRevision"), status().at("updateRevision"));
+}
+
 TEST_F(StatefulSetControllerTest, AdoptsAnOrphanWithItsOrdinalName) {
   json::object orphan = json::parse(R"({"apiVersion":"v1","kind":"Pod",
     "metadata":{"name":"web-0","labels":{"app":"web"}},
