@@ -124,6 +124,14 @@ class StandIn:
                                          "lastTransitionTime": NOW}]}
         self.api.put(self.pod_path(pod["metadata"]["name"]) + "/status", pod)
 
+    def settle(self, count=None, timeout=20.0):
+        """Steps until every live pod is Ready (and there are `count`, if given):
+        kubectl rollout status blocks, so the stand-in kubelet works first."""
+        def done():
+            live = [p for p in self.pods() if not p["metadata"].get("deletionTimestamp")]
+            return all(is_ready(p) for p in live) and (count is None or len(live) == count)
+        eventually(done, timeout=timeout, what="every pod ready", step=self.step)
+
     def step(self):
         for pod in self.pods():
             name = pod["metadata"]["name"]

@@ -81,7 +81,14 @@ def test_one_pod_per_eligible_node(kubectl, api, namespace, nodes, cm):
     labels = pod["metadata"]["labels"]
     assert labels["pod-template-generation"] == "1" and labels["controller-revision-hash"]
 
+    # The stand-in scheduler bound each pod to the node its term names (when
+    # the server has pods/binding).
+    if standin.binding_supported:
+        standin.step()
+        assert all(p["spec"].get("nodeName") == affinity_node(p) for p in daemon_pods(standin, "agent"))
+
     # Ready pods make the DaemonSet rolled out.
+    standin.settle()
     out = kubectl("rollout", "status", "ds/agent", "-n", namespace, "--timeout=30s").stdout
     assert 'daemon set "agent" successfully rolled out' in out
     status = ds_status(kubectl, namespace, "agent")
@@ -135,6 +142,7 @@ def test_rolling_update_history_and_undo(kubectl, api, namespace, nodes, cm):
     selector = {"nodeSelector": {"roll": suffix}}
     kubectl("apply", "-n", namespace, "-f", "-", input=ds_manifest("roll", "nginx:1", pod_spec=selector))
     eventually(lambda: pod_nodes(standin, "roll") == sorted(names), what="4 pods", step=standin.step)
+    standin.settle(count=4)
     kubectl("rollout", "status", "ds/roll", "-n", namespace, "--timeout=30s")
     old_hash = daemon_pods(standin, "roll")[0]["metadata"]["labels"]["controller-revision-hash"]
 
@@ -154,6 +162,7 @@ def test_rolling_update_history_and_undo(kubectl, api, namespace, nodes, cm):
     standin.hold_if = None
     eventually(lambda: sorted(image(p) for p in daemon_pods(standin, "roll")) == ["nginx:2"] * 4,
                timeout=40, what="every pod at nginx:2", step=standin.step)
+    standin.settle(count=4)
     out = kubectl("rollout", "status", "ds/roll", "-n", namespace, "--timeout=30s").stdout
     assert 'daemon set "roll" successfully rolled out' in out
     new_labels = daemon_pods(standin, "roll")[0]["metadata"]["labels"]

@@ -86,6 +86,7 @@ def test_ordered_identity_storage_and_scale_down(kubectl, api, namespace, standi
     assert {"www-web-0", "www-web-1", "www-web-2"} <= set(pvcs)
     assert pvcs["www-web-1"]["metadata"]["labels"]["app"] == "web"
 
+    standin.settle(count=3)
     out = kubectl("rollout", "status", "sts/web", "-n", ns, "--timeout=30s").stdout
     # The API server defaults rollingUpdate.partition to 0, so kubectl reports
     # a partitioned rollout, as it does against upstream.
@@ -134,6 +135,7 @@ def test_partitioned_rolling_update_history_and_undo(kubectl, namespace, standin
         "podManagementPolicy": "Parallel",
         "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}}}))
     eventually(lambda: len(pods_by_name(standin)) == 3, what="3 pods at once", step=standin.step)
+    standin.settle(count=3)
     kubectl("rollout", "status", "sts/web", "-n", ns, "--timeout=30s")
     first = sts(kubectl, ns)["status"]["updateRevision"]
 
@@ -146,6 +148,7 @@ def test_partitioned_rolling_update_history_and_undo(kubectl, namespace, standin
     eventually(lambda: images() == {"web-0": "nginx:1", "web-1": "nginx:1", "web-2": "nginx:2"}
                and all(p.get("status", {}).get("phase") == "Running" for p in pods_by_name(standin).values()),
                what="only web-2 updated", step=standin.step)
+    standin.settle(count=3)
     out = kubectl("rollout", "status", "sts/web", "-n", ns, "--timeout=30s").stdout
     assert "partitioned roll out complete: 1 new pods have been updated" in out
     status = eventually(lambda: (lambda s: s if s.get("updatedReplicas") == 1 and s.get("readyReplicas") == 3
