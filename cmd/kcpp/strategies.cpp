@@ -1,5 +1,6 @@
 #include "strategies.h"
 
+#include "apiserver/registry/jobs/job_strategy.h"
 #include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/pods/pod_strategy.h"
 #include "apiserver/registry/secrets/secret_strategy.h"
@@ -18,6 +19,7 @@ apiserver::StrategyPtr strategyFor(const std::string& group, const std::string& 
     return std::make_unique<apiserver::ServiceStrategy>(config.serviceCidr,
                                                         config.serviceNodePortRange);
   }
+  if (group == "batch" && resource == "jobs") return std::make_unique<apiserver::JobStrategy>();
   return nullptr;
 }
 
