@@ -19,6 +19,7 @@
 #include "pki/atomic_file.h"
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
+#include "controllers/job/job_controller.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -137,6 +138,14 @@ const std::vector<ControllerEntry>& controllerTable() {
                                                                                   c.executor, options);
        },
        "statefulset-controller"},
+      {"job",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::JobControllerOptions options;
+         options.workers = c.config.concurrentJobSyncs;
+         options.podFailureBackoff = millis(c.config.jobPodFailureBackoffSeconds);
+         return std::make_unique<controllers::JobController>(c.client, c.informers, c.executor, options);
+       },
+       "job-controller"},
   };
   return table;
 }
@@ -177,6 +186,10 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->capture_default_str();
   cmd->add_option("--concurrent-daemonset-syncs", c.concurrentDaemonSetSyncs)->capture_default_str();
   cmd->add_option("--concurrent-statefulset-syncs", c.concurrentStatefulSetSyncs)->capture_default_str();
+  cmd->add_option("--concurrent-job-syncs", c.concurrentJobSyncs)->capture_default_str();
+  cmd->add_option("--job-pod-failure-backoff", c.jobPodFailureBackoffSeconds,
+                  "kcpp: seconds before the first replacement of a failed Job pod (doubling; upstream's fixed 10)")
+      ->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   return cmd;
 }

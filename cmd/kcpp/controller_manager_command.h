@@ -38,6 +38,8 @@ struct ControllerManagerConfig {
   double namespaceSyncPeriodSeconds = 300;
   int concurrentDaemonSetSyncs = 2;
   int concurrentStatefulSetSyncs = 5;
+  int concurrentJobSyncs = 5;
+  double jobPodFailureBackoffSeconds = 10;
   int verbosity = 0;
 };
 

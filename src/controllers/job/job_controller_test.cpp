@@ -1,0 +1,300 @@
+// The Job controller against a real in-process API server; the test plays the
+// kubelet by writing pods' status.
+#include "controllers/job/job_controller.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/detached.hpp>
+
+#include "api/meta/object.h"
+#include "client/rest/test_api_server.h"
+#include "controllers/job/indexed_job_utils.h"
+
+namespace kcpp::controllers {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+class JobControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server.start(); }
+
+  void startController(JobControllerOptions options = {}) {
+    auto made = client::RestClient::create(io.get_executor(), server.kubeconfig());
+    ASSERT_TRUE(made.ok());
+    restClient = std::move(*made);
+    informers = std::make_unique<client::InformerFactory>(*restClient);
+    options.podFailureBackoff = 0ms;
+    controller = std::make_unique<JobController>(*restClient, *informers, io.get_executor(), options);
+    asio::co_spawn(io, [this]() -> asio::awaitable<void> {
+      co_await controller->run();
+      ended = true;
+    }, asio::detached);
+    informers->start(io.get_executor());
+  }
+
+  void TearDown() override {
+    if (!controller) return;
+    controller->stop();
+    informers->stop();
+    server.runFor(1s, [this] { return ended; });
+    EXPECT_TRUE(ended);
+    server.runFor(200ms);
+  }
+
+  // As the API server writes it: a selector on the uid label (the test server
+  // has no Job strategy, so the test sets it).
+  json::object job(const std::string& name, const std::string& extraSpec = "") {
+    std::string text = R"({"apiVersion":"batch/v1","kind":"Job","metadata":{"name":")" + name + R"("},
+      "spec":{)" + extraSpec + R"("selector":{"matchLabels":{"job-name":")" + name + R"("}},
+              "template":{"metadata":{"labels":{"job-name":")" + name + R"("}},
+                          "spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}})";
+    return json::parse(text).as_object();
+  }
+
+  client::ResourcePath jobPath(const std::string& name = "") {
+    return client::ResourcePath{"batch", "v1", "jobs", "default", name, "", ""};
+  }
+
+  json::object createJob(const json::object& j) {
+    auto created = server.await(restClient->create(jobPath(), j));
+    EXPECT_TRUE(created.ok()) << (created ? "" : created.error().message);
+    return created ? *created : json::object();
+  }
+
+  json::object getJob(const std::string& name) {
+    auto j = server.await(restClient->get(jobPath(name)));
+    return j ? *j : json::object();
+  }
+
+  std::vector<json::object> pods() {
+    client::ResourcePath path{"", "v1", "pods", "default", "", "", ""};
+    auto list = server.await(restClient->get(path));
+    std::vector<json::object> out;
+    if (!list) return out;
+    for (auto& item : list->at("items").as_array()) out.push_back(item.as_object());
+    return out;
+  }
+
+  std::vector<json::object> runningPods() {
+    std::vector<json::object> out;
+    for (auto& p : pods()) {
+      std::string phase(api::getString(p.at("status").as_object(), "phase"));
+      if (phase != "Succeeded" && phase != "Failed" && !api::findPath(p, "metadata.deletionTimestamp")) {
+        out.push_back(p);
+      }
+    }
+    return out;
+  }
+
+  // The kubelet's part: the pod ran to `phase`.
+  void finishPod(const json::object& pod, const std::string& phase) {
+    client::ResourcePath path{"", "v1", "pods", "default", std::string(api::metaName(pod)), "status", ""};
+    auto current = server.await(restClient->get(path));
+    ASSERT_TRUE(current.ok());
+    json::object next = *current;
+    next["status"].as_object()["phase"] = phase;
+    auto written = server.await(restClient->update(path, next));
+    ASSERT_TRUE(written.ok()) << written.error().message;
+  }
+
+  static std::string condition(const json::object& j, const std::string& type, const char* field = "status") {
+    const json::value* conds = api::findPath(j, "status.conditions");
+    if (!conds) return "";
+    for (const auto& c : conds->as_array()) {
+      if (api::getString(c.as_object(), "type") == type) return std::string(api::getString(c.as_object(), field));
+    }
+    return "";
+  }
+
+  static std::int64_t count(const json::object& j, const char* path) {
+    const json::value* v = api::findPath(j, path);
+    return v && v->is_int64() ? v->get_int64() : 0;
+  }
+
+  static bool hasFinalizer(const json::object& pod) {
+    const json::value* f = api::findPath(pod, "metadata.finalizers");
+    return f && f->is_array() && !f->as_array().empty();
+  }
+
+  asio::io_context io;
+  client::testing::TestApiServer server{io, {"/namespaces", "/pods", "batch/jobs"}};
+  client::RestClientPtr restClient;
+  std::unique_ptr<client::InformerFactory> informers;
+  std::unique_ptr<JobController> controller;
+  bool ended = false;
+};
+
+TEST_F(JobControllerTest, RunsCompletionsWithinParallelismAndCompletes) {
+  startController();
+  json::object created = createJob(job("pi", R"("completions":3,"parallelism":2,)"));
+  server.runFor(5s, [this] { return runningPods().size() == 2; });
+  auto running = runningPods();
+  ASSERT_EQ(running.size(), 2u);
+  for (const auto& p : running) {
+    EXPECT_EQ(api::getString(p.at("metadata").as_object(), "generateName"), "pi-");
+    EXPECT_TRUE(hasFinalizer(p));
+    auto ref = controllerRef(p);
+    ASSERT_TRUE(ref.has_value());
+    EXPECT_EQ(ref->kind, "Job");
+    EXPECT_EQ(ref->uid, api::getString(created.at("metadata").as_object(), "uid"));
+  }
+  server.runFor(5s, [this] { return count(getJob("pi"), "status.active") == 2; });
+  EXPECT_FALSE(api::getString(getJob("pi").at("status").as_object(), "startTime").empty());
+  // Three successes, one at a time: never more than two pods run.
+  for (int done = 1; done <= 3; ++done) {
+    auto now = runningPods();
+    ASSERT_FALSE(now.empty());
+    EXPECT_LE(now.size(), 2u);
+    finishPod(now[0], "Succeeded");
+    server.runFor(5s, [&] { return count(getJob("pi"), "status.succeeded") == done; });
+    ASSERT_EQ(count(getJob("pi"), "status.succeeded"), done);
+  }
+  server.runFor(5s, [this] { return condition(getJob("pi"), "Complete") == "True"; });
+  json::object finished = getJob("pi");
+  EXPECT_EQ(condition(finished, "SuccessCriteriaMet"), "True");
+  EXPECT_EQ(condition(finished, "Complete", "reason"), "CompletionsReached");
+  EXPECT_EQ(condition(finished, "Complete", "message"), "Reached expected number of succeeded pods");
+  EXPECT_FALSE(api::getString(finished.at("status").as_object(), "completionTime").empty());
+  EXPECT_EQ(count(finished, "status.active"), 0);
+  EXPECT_EQ(finished.at("status").at("uncountedTerminatedPods"), json::object());
+  server.runFor(5s, [this] {
+    for (auto& p : pods()) if (hasFinalizer(p)) return false;
+    return true;
+  });
+  for (auto& p : pods()) EXPECT_FALSE(hasFinalizer(p)) << api::metaName(p);
+  EXPECT_EQ(pods().size(), 3u);
+}
+
+TEST_F(JobControllerTest, FailsAfterBackoffLimit) {
+  startController();
+  createJob(job("bad", R"("backoffLimit":1,)"));
+  for (int failures = 1; failures <= 2; ++failures) {
+    server.runFor(5s, [this] { return runningPods().size() == 1; });
+    auto running = runningPods();
+    ASSERT_EQ(running.size(), 1u) << "failure " << failures;
+    finishPod(running[0], "Failed");
+    server.runFor(5s, [&] { return count(getJob("bad"), "status.failed") == failures; });
+  }
+  server.runFor(5s, [this] { return condition(getJob("bad"), "Failed") == "True"; });
+  json::object failed = getJob("bad");
+  EXPECT_EQ(condition(failed, "Failed", "reason"), "BackoffLimitExceeded");
+  EXPECT_EQ(condition(failed, "Failed", "message"), "Job has reached the specified backoff limit");
+  EXPECT_EQ(condition(failed, "FailureTarget", "reason"), "BackoffLimitExceeded");
+  EXPECT_EQ(count(failed, "status.failed"), 2);
+  EXPECT_FALSE(failed.at("status").as_object().contains("completionTime"));
+  server.runFor(1s);
+  EXPECT_TRUE(runningPods().empty());  // no third pod
+}
+
+TEST_F(JobControllerTest, ActiveDeadlineDeletesPodsAndFails) {
+  startController();
+  createJob(job("slow", R"("activeDeadlineSeconds":1,"parallelism":2,"completions":4,)"));
+  server.runFor(5s, [this] { return runningPods().size() == 2; });
+  ASSERT_EQ(runningPods().size(), 2u);
+  server.runFor(8s, [this] { return condition(getJob("slow"), "Failed") == "True"; });
+  json::object failed = getJob("slow");
+  EXPECT_EQ(condition(failed, "Failed", "reason"), "DeadlineExceeded");
+  EXPECT_EQ(condition(failed, "Failed", "message"), "Job was active longer than specified deadline");
+  EXPECT_TRUE(pods().empty());  // deleted, finalizers released
+  EXPECT_EQ(count(failed, "status.failed"), 2);
+}
+
+TEST_F(JobControllerTest, IndexedPodsCarryTheirIndexAndReportCompletedIndexes) {
+  startController();
+  createJob(job("idx", R"("completions":3,"parallelism":3,"completionMode":"Indexed",)"));
+  server.runFor(5s, [this] { return runningPods().size() == 3; });
+  auto running = runningPods();
+  ASSERT_EQ(running.size(), 3u);
+  std::set<std::int64_t> seen;
+  json::object second;
+  for (const auto& p : running) {
+    auto ix = completionIndexOf(p);
+    ASSERT_TRUE(ix.has_value());
+    seen.insert(*ix);
+    if (*ix == 1) second = p;
+    std::string s = std::to_string(*ix);
+    EXPECT_EQ(p.at("metadata").at("labels").at(kJobCompletionIndexKey), json::value(s));
+    EXPECT_EQ(p.at("metadata").at("generateName"), json::value("idx-" + s + "-"));
+    EXPECT_EQ(p.at("spec").at("hostname"), json::value("idx-" + s));
+    const auto& env = p.at("spec").at("containers").at(0).at("env").at(0).as_object();
+    EXPECT_EQ(env.at("name"), "JOB_COMPLETION_INDEX");
+    EXPECT_EQ(env.at("valueFrom").at("fieldRef").at("fieldPath"),
+              "metadata.annotations['batch.kubernetes.io/job-completion-index']");
+  }
+  EXPECT_EQ(seen, (std::set<std::int64_t>{0, 1, 2}));
+  finishPod(second, "Succeeded");
+  server.runFor(5s, [this] { return api::findPath(getJob("idx"), "status.completedIndexes") != nullptr; });
+  EXPECT_EQ(getJob("idx").at("status").at("completedIndexes"), "1");
+  EXPECT_EQ(count(getJob("idx"), "status.succeeded"), 1);
+  // A failed index is retried under the same index.
+  for (const auto& p : runningPods()) {
+    if (completionIndexOf(p) == 2) finishPod(p, "Failed");
+  }
+  server.runFor(5s, [this] {
+    auto r = runningPods();
+    return r.size() == 2 && count(getJob("idx"), "status.failed") == 1;
+  });
+  std::set<std::int64_t> nowRunning;
+  for (const auto& p : runningPods()) nowRunning.insert(completionIndexOf(p).value_or(-1));
+  EXPECT_EQ(nowRunning, (std::set<std::int64_t>{0, 2}));
+  for (const auto& p : runningPods()) finishPod(p, "Succeeded");
+  server.runFor(5s, [this] { return condition(getJob("idx"), "Complete") == "True"; });
+  EXPECT_EQ(getJob("idx").at("status").at("completedIndexes"), "0-2");
+  EXPECT_EQ(count(getJob("idx"), "status.succeeded"), 3);
+}
+
+TEST_F(JobControllerTest, SuspendDeletesActivePodsAndResumeRestarts) {
+  startController();
+  createJob(job("sus", R"("suspend":true,"parallelism":2,"completions":2,)"));
+  server.runFor(5s, [this] { return condition(getJob("sus"), "Suspended") == "True"; });
+  EXPECT_EQ(condition(getJob("sus"), "Suspended", "reason"), "JobSuspended");
+  EXPECT_TRUE(pods().empty());
+  auto resumed = server.await(restClient->patch(jobPath("sus"), "application/merge-patch+json",
+                                                R"({"spec":{"suspend":false}})"));
+  ASSERT_TRUE(resumed.ok());
+  server.runFor(5s, [this] { return runningPods().size() == 2 && condition(getJob("sus"), "Suspended") == "False"; });
+  EXPECT_EQ(runningPods().size(), 2u);
+  EXPECT_EQ(condition(getJob("sus"), "Suspended", "reason"), "JobResumed");
+  EXPECT_EQ(condition(getJob("sus"), "Suspended", "message"), "Job resumed");
+  auto suspended = server.await(restClient->patch(jobPath("sus"), "application/merge-patch+json",
+                                                  R"({"spec":{"suspend":true}})"));
+  ASSERT_TRUE(suspended.ok());
+  server.runFor(5s, [this] { return pods().empty() && condition(getJob("sus"), "Suspended") == "True"; });
+  EXPECT_TRUE(pods().empty());
+  EXPECT_EQ(condition(getJob("sus"), "Suspended"), "True");
+}
+
+TEST_F(JobControllerTest, NullCompletionsCompletesAfterOneSuccessOnceOthersEnd) {
+  startController();
+  json::object j = job("wq", R"("parallelism":2,)");
+  createJob(j);
+  server.runFor(5s, [this] { return runningPods().size() == 2; });
+  auto running = runningPods();
+  ASSERT_EQ(running.size(), 2u);
+  finishPod(running[0], "Succeeded");
+  server.runFor(2s, [this] { return count(getJob("wq"), "status.succeeded") == 1; });
+  EXPECT_EQ(runningPods().size(), 1u);  // nothing new starts, the other keeps running
+  EXPECT_EQ(condition(getJob("wq"), "Complete"), "");
+  finishPod(running[1], "Succeeded");
+  server.runFor(5s, [this] { return condition(getJob("wq"), "Complete") == "True"; });
+  EXPECT_EQ(count(getJob("wq"), "status.succeeded"), 2);
+}
+
+TEST_F(JobControllerTest, ReleasesTheFinalizerOfPodsWhoseJobIsGone) {
+  startController();
+  createJob(job("gone"));
+  server.runFor(5s, [this] { return runningPods().size() == 1; });
+  ASSERT_EQ(runningPods().size(), 1u);
+  // No garbage collector here: the pod outlives its Job, as when the
+  // collector has not reached it yet.
+  const json::object background{{"propagationPolicy", "Background"}};
+  ASSERT_TRUE(server.await(restClient->remove(jobPath("gone"), background)).ok());
+  server.runFor(5s, [this] { return !pods().empty() && !hasFinalizer(pods()[0]); });
+  ASSERT_EQ(pods().size(), 1u);
+  EXPECT_FALSE(hasFinalizer(pods()[0]));
+}
+
+}  // namespace
+}  // namespace kcpp::controllers
