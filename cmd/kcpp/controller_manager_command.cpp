@@ -20,6 +20,7 @@
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
 #include "controllers/job/job_controller.h"
+#include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -146,6 +147,14 @@ const std::vector<ControllerEntry>& controllerTable() {
          return std::make_unique<controllers::JobController>(c.client, c.informers, c.executor, options);
        },
        "job-controller"},
+      {"ttl-after-finished",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::TtlAfterFinishedOptions options;
+         options.workers = c.config.concurrentTtlAfterFinishedSyncs;
+         return std::make_unique<controllers::TtlAfterFinishedController>(c.client, c.informers,
+                                                                          c.executor, options);
+       },
+       "ttl-after-finished-controller"},
   };
   return table;
 }
@@ -187,6 +196,8 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--concurrent-daemonset-syncs", c.concurrentDaemonSetSyncs)->capture_default_str();
   cmd->add_option("--concurrent-statefulset-syncs", c.concurrentStatefulSetSyncs)->capture_default_str();
   cmd->add_option("--concurrent-job-syncs", c.concurrentJobSyncs)->capture_default_str();
+  cmd->add_option("--concurrent-ttl-after-finished-syncs", c.concurrentTtlAfterFinishedSyncs)
+      ->capture_default_str();
   cmd->add_option("--job-pod-failure-backoff", c.jobPodFailureBackoffSeconds,
                   "kcpp: seconds before the first replacement of a failed Job pod (doubling; upstream's fixed 10)")
       ->capture_default_str();

@@ -40,6 +40,7 @@ struct ControllerManagerConfig {
   int concurrentStatefulSetSyncs = 5;
   int concurrentJobSyncs = 5;
   double jobPodFailureBackoffSeconds = 10;
+  int concurrentTtlAfterFinishedSyncs = 5;
   int verbosity = 0;
 };
 
