@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <utility>
 #include <vector>
 
 namespace kcpp::api::validation {
@@ -92,14 +93,18 @@ std::optional<std::string> rangeEnds(const std::vector<std::string>& lowHigh, co
   return parseIntOrName(lowHigh[1], b, end);
 }
 
-std::optional<std::string> checkRange(const std::string& expr, const Bounds& b) {
+// robfig's getRange: the bits `expr` ("5", "1-5", "*/10", "3/4", "mon-fri")
+// allows, or the error; `star` when it is "*" or "?" with no step above 1.
+std::optional<std::string> rangeBits(const std::string& expr, const Bounds& b, std::uint64_t& bits, bool& star) {
   auto rangeAndStep = split(expr, '/', false);
   auto lowHigh = split(rangeAndStep[0], '-', false);
   unsigned start = 0, end = 0, step = 1;
   if (auto err = rangeEnds(lowHigh, expr, b, start, end)) return err;
+  bool isStar = lowHigh[0] == "*" || lowHigh[0] == "?";
   if (rangeAndStep.size() == 2) {
     if (auto err = parseInt(rangeAndStep[1], step)) return err;
-    if (lowHigh.size() == 1 && lowHigh[0] != "*" && lowHigh[0] != "?") end = b.max;
+    if (lowHigh.size() == 1 && !isStar) end = b.max;
+    if (step > 1) isStar = false;
   } else if (rangeAndStep.size() > 2) {
     return "too many slashes: " + expr;
   }
@@ -113,21 +118,47 @@ std::optional<std::string> checkRange(const std::string& expr, const Bounds& b) 
     return "beginning of range (" + std::to_string(start) + ") beyond end of range (" + std::to_string(end) + "): " + expr;
   }
   if (step == 0) return "step of range should be a positive number: " + expr;
+  for (unsigned v = start; v <= end; v += step) bits |= std::uint64_t{1} << v;
+  star = star || isStar;
   return std::nullopt;
 }
 
-std::optional<std::string> descriptorError(std::string_view spec) {
-  static const char* kNamed[] = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"};
-  for (const char* named : kNamed) {
-    if (spec == named) return std::nullopt;
-  }
+std::uint64_t allBits(int field) {
+  const Bounds& b = boundsOf(field);
+  std::uint64_t bits = 0;
+  for (unsigned v = b.min; v <= b.max; ++v) bits |= std::uint64_t{1} << v;
+  return bits;
+}
+
+// robfig's parseDescriptor.
+std::variant<CronSchedule, std::string> descriptor(std::string_view spec) {
   constexpr std::string_view every = "@every ";
   if (spec.starts_with(every)) {
     std::string_view d = spec.substr(every.size());
-    if (isGoDuration(d)) return std::nullopt;
-    return "failed to parse duration " + std::string(spec) + ": time: invalid duration \"" + std::string(d) + "\"";
+    auto delay = parseGoDuration(d);
+    if (!delay) {
+      return "failed to parse duration " + std::string(spec) + ": time: invalid duration \"" + std::string(d) + "\"";
+    }
+    auto seconds = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*delay));
+    return CronSchedule{CronEvery{seconds}, ""};
   }
-  return "unrecognized descriptor: " + std::string(spec);
+  CronFields f{1, 1, allBits(2), allBits(3), allBits(4), true, true};  // @daily / @midnight
+  if (spec == "@yearly" || spec == "@annually") {
+    f.daysOfMonth = 1 << 1;
+    f.months = 1 << 1;
+    f.domStar = false;
+  } else if (spec == "@monthly") {
+    f.daysOfMonth = 1 << 1;
+    f.domStar = false;
+  } else if (spec == "@weekly") {
+    f.daysOfWeek = 1 << 0;
+    f.dowStar = false;
+  } else if (spec == "@hourly") {
+    f.hours = allBits(1);
+  } else if (spec != "@daily" && spec != "@midnight") {
+    return "unrecognized descriptor: " + std::string(spec);
+  }
+  return CronSchedule{f, ""};
 }
 
 std::string goSlice(const std::vector<std::string>& fields) {
@@ -138,51 +169,81 @@ std::string goSlice(const std::vector<std::string>& fields) {
 
 }  // namespace
 
-bool isGoDuration(std::string_view text) {
-  if (text == "0") return true;
+std::optional<std::chrono::nanoseconds> parseGoDuration(std::string_view text) {
+  if (text == "0") return std::chrono::nanoseconds(0);
   std::size_t i = 0;
-  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
-  if (i == text.size()) return false;
-  static const char* kUnits[] = {"ns", "us", "µs", "μs", "ms", "s", "m", "h"};
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  if (i == text.size()) return std::nullopt;
+  static const std::pair<const char*, double> kUnits[] = {
+      {"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"μs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+  double total = 0;
   while (i < text.size()) {
-    std::size_t digits = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (i == digits) return false;
-    bool unit = false;
-    for (const char* u : kUnits) {
-      std::string_view us(u);
-      if (text.substr(i).starts_with(us)) {
-        // "m" must not swallow the "m" of "ms".
-        if (us == "m" && text.substr(i).starts_with("ms")) continue;
-        i += us.size();
-        unit = true;
-        break;
+    std::size_t start = i;
+    double value = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) value = value * 10 + (text[i++] - '0');
+    bool digits = i > start;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      for (double scale = 0.1; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); scale /= 10) {
+        value += (text[i++] - '0') * scale;
+        digits = true;
       }
     }
-    if (!unit) return false;
+    if (!digits) return std::nullopt;
+    const std::pair<const char*, double>* unit = nullptr;
+    for (const auto& u : kUnits) {
+      std::string_view us(u.first);
+      // "m" must not swallow the "m" of "ms".
+      if (!text.substr(i).starts_with(us) || (us == "m" && text.substr(i).starts_with("ms"))) continue;
+      unit = &u;
+      break;
+    }
+    if (!unit) return std::nullopt;
+    i += std::string_view(unit->first).size();
+    total += value * unit->second;
   }
-  return true;
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(negative ? -total : total));
 }
 
-std::optional<std::string> cronScheduleError(std::string_view schedule) {
-  if (schedule.empty()) return "empty spec string";
+bool isGoDuration(std::string_view text) { return parseGoDuration(text).has_value(); }
+
+std::variant<CronSchedule, std::string> parseCronSchedule(std::string_view schedule) {
+  if (schedule.empty()) return std::string("empty spec string");
   std::string spec(schedule);
+  std::string timeZone;
   if (spec.starts_with("TZ=") || spec.starts_with("CRON_TZ=")) {
     auto space = spec.find(' ');
-    if (space == std::string::npos) return "missing time zone field";
+    if (space == std::string::npos) return std::string("missing time zone field");
+    auto eq = spec.find('=');
+    timeZone = spec.substr(eq + 1, space - eq - 1);
     spec = spec.substr(space + 1);
     spec.erase(0, spec.find_first_not_of(' '));
   }
-  if (spec.starts_with("@")) return descriptorError(spec);
+  if (spec.starts_with("@")) {
+    auto parsed = descriptor(spec);
+    if (auto* s = std::get_if<CronSchedule>(&parsed)) s->timeZone = timeZone;
+    return parsed;
+  }
   auto fields = fieldsOf(spec);
   if (fields.size() != 5) {
     return "expected exactly 5 fields, found " + std::to_string(fields.size()) + ": " + goSlice(fields);
   }
-  for (int f = 0; f < 5; ++f) {
-    for (const auto& expr : split(fields[f], ',', true)) {
-      if (auto err = checkRange(expr, boundsOf(f))) return err;
+  CronFields f;
+  std::uint64_t* bits[] = {&f.minutes, &f.hours, &f.daysOfMonth, &f.months, &f.daysOfWeek};
+  bool unusedStar = false;
+  bool* stars[] = {&unusedStar, &unusedStar, &f.domStar, &unusedStar, &f.dowStar};
+  for (int i = 0; i < 5; ++i) {
+    for (const auto& expr : split(fields[i], ',', true)) {
+      if (auto err = rangeBits(expr, boundsOf(i), *bits[i], *stars[i])) return *err;
     }
   }
+  return CronSchedule{f, timeZone};
+}
+
+std::optional<std::string> cronScheduleError(std::string_view schedule) {
+  auto parsed = parseCronSchedule(schedule);
+  if (auto* err = std::get_if<std::string>(&parsed)) return *err;
   return std::nullopt;
 }
 
