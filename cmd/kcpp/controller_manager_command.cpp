@@ -19,6 +19,7 @@
 #include "pki/atomic_file.h"
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
+#include "controllers/cronjob/cronjob_controller.h"
 #include "controllers/job/job_controller.h"
 #include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
 #include "pki/kubeconfig.h"
@@ -147,6 +148,13 @@ const std::vector<ControllerEntry>& controllerTable() {
          return std::make_unique<controllers::JobController>(c.client, c.informers, c.executor, options);
        },
        "job-controller"},
+      {"cronjob",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::CronJobControllerOptions options;
+         options.workers = c.config.concurrentCronJobSyncs;
+         return std::make_unique<controllers::CronJobController>(c.client, c.informers, c.executor, options);
+       },
+       "cronjob-controller"},
       {"ttl-after-finished",
        [](const ControllerContext& c) -> controllers::ControllerPtr {
          controllers::TtlAfterFinishedOptions options;
@@ -196,6 +204,7 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--concurrent-daemonset-syncs", c.concurrentDaemonSetSyncs)->capture_default_str();
   cmd->add_option("--concurrent-statefulset-syncs", c.concurrentStatefulSetSyncs)->capture_default_str();
   cmd->add_option("--concurrent-job-syncs", c.concurrentJobSyncs)->capture_default_str();
+  cmd->add_option("--concurrent-cron-job-syncs", c.concurrentCronJobSyncs)->capture_default_str();
   cmd->add_option("--concurrent-ttl-after-finished-syncs", c.concurrentTtlAfterFinishedSyncs)
       ->capture_default_str();
   cmd->add_option("--job-pod-failure-backoff", c.jobPodFailureBackoffSeconds,

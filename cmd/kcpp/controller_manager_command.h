@@ -41,6 +41,7 @@ struct ControllerManagerConfig {
   int concurrentJobSyncs = 5;
   double jobPodFailureBackoffSeconds = 10;
   int concurrentTtlAfterFinishedSyncs = 5;
+  int concurrentCronJobSyncs = 5;
   int verbosity = 0;
 };
 
