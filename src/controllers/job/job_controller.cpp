@@ -97,6 +97,7 @@ void JobController::onJobDeleted(const ObjectPtr& job) {
   expectations_.forget(key);
   finalizersRemoved_.erase(key);
   backoff_.erase(key);
+  writtenRevision_.erase(key);
   // Its pods may still hold the tracking finalizer: release them.
   std::string uid = jobutil::str(*job, "metadata.uid");
   for (const ObjectPtr& pod : pods_.byIndex("namespace", jobutil::str(*job, "metadata.namespace"))) {
@@ -119,6 +120,10 @@ asio::awaitable<Result<void>> JobController::sync(const std::string& key) {
     expectations_.forget(key);
     co_return Result<void>{};
   }
+  // A Job another controller manages (spec.managedBy) is left to it.
+  std::string managedBy = jobutil::str(*cached, "spec.managedBy");
+  if (!managedBy.empty() && managedBy != "kubernetes.io/job-controller") co_return Result<void>{};
+  if (statusIsStale(key, *cached)) co_return Result<void>{};  // our newer write's event will come
   json::object job = *cached;
   job["apiVersion"] = "batch/v1";
   job["kind"] = "Job";
@@ -189,12 +194,8 @@ void JobController::classifyPods(SyncState& s) {
       ++newFailed;
     }
   }
-  BackoffRecord& record = backoff_[s.key];
-  if (newSucceeded > 0) record.failuresAfterLastSuccess = 0;
-  if (newFailed > 0) {
-    record.failuresAfterLastSuccess += newFailed;
-    record.lastFailure = s.now;
-  }
+  s.newSucceeded = newSucceeded;
+  s.newFailed = newFailed;
 }
 
 void JobController::decideFailure(SyncState& s) {
@@ -228,6 +229,13 @@ asio::awaitable<Result<void>> JobController::trackStatus(SyncState& s) {
   if (s.finished) ensureCondition(s.conditions, *s.finished, s.nowText);
   auto first = co_await writeStatus(s, buildStatus(s));
   if (!first) co_return first;
+  // Recorded once: a sync that failed before this point sees the same pods again.
+  BackoffRecord& record = backoff_[s.key];
+  if (s.newSucceeded > 0) record.failuresAfterLastSuccess = 0;
+  if (s.newFailed > 0) {
+    record.failuresAfterLastSuccess += s.newFailed;
+    record.lastFailure = s.now;
+  }
   auto removed = co_await removeFinalizers(s.key, s.toRemoveFinalizer);
   if (!removed) co_return std::move(removed).error();
   // Pods whose finalizer is gone are counted for good.
@@ -240,8 +248,10 @@ asio::awaitable<Result<void>> JobController::trackStatus(SyncState& s) {
     }
   }
   s.flushUncounted(stillHeld);
+  // Not while a create or delete is still to show up in the cache: a pod
+  // created from a stale view must be seen (and deleted) first.
   bool podsGone = s.activeCount == 0 && s.terminating == 0 && s.uncountedSucceeded.empty() &&
-                  s.uncountedFailed.empty();
+                  s.uncountedFailed.empty() && expectations_.satisfied(s.key);
   if (s.finished && podsGone) {
     bool success = s.finished->type == jobcond::kSuccessCriteriaMet;
     JobCondition final = *s.finished;
@@ -314,7 +324,14 @@ asio::awaitable<Result<void>> JobController::writeStatus(SyncState& s, json::obj
   written->emplace("apiVersion", "batch/v1");
   written->emplace("kind", "Job");
   s.job = std::move(*written);
+  if (auto rv = jobutil::revision(s.job)) writtenRevision_[s.key] = *rv;
   co_return Result<void>{};
+}
+
+bool JobController::statusIsStale(const std::string& key, const json::object& cached) const {
+  auto written = writtenRevision_.find(key);
+  auto rv = jobutil::revision(cached);
+  return written != writtenRevision_.end() && rv && *rv < written->second;
 }
 
 }  // namespace kcpp::controllers

@@ -12,8 +12,10 @@
 // label, JOB_COMPLETION_INDEX, hostname <job>-<index>) and report
 // status.completedIndexes. spec.suspend deletes active pods (condition
 // Suspended). Success adds SuccessCriteriaMet, then Complete.
-// Not implemented: podFailurePolicy, backoffLimitPerIndex, successPolicy,
-// managedBy (such Jobs are synced as if those were unset, except managedBy).
+// Jobs whose spec.managedBy names another controller are left alone.
+// Not implemented: podFailurePolicy, backoffLimitPerIndex, successPolicy
+// (such Jobs are synced as if those were unset), adopting orphan pods that
+// match a Job's selector.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -73,6 +75,7 @@ class JobController : public Controller {
   void enqueueOrphan(const json::object& pod);
 
   boost::asio::awaitable<Result<void>> sync(const std::string& key);
+  bool statusIsStale(const std::string& key, const json::object& cached) const;
   boost::asio::awaitable<Result<void>> syncJob(const std::string& key, json::object job);
   void classifyPods(SyncState& s);
   void decideFailure(SyncState& s);
@@ -104,6 +107,11 @@ class JobController : public Controller {
   // seen in the pod cache (upstream's uidTrackingExpectations).
   std::map<std::string, std::set<std::string>> finalizersRemoved_;
   std::map<std::string, BackoffRecord> backoff_;
+  // Per Job key: the resourceVersion of the status this controller last wrote.
+  // A cached Job older than that holds counts that are out of date; syncing
+  // it could start pods for completions already counted, so it waits for the
+  // watch to catch up (kcpp's resourceVersions are store revisions, ordered).
+  std::map<std::string, std::uint64_t> writtenRevision_;
   EventRecorder events_;
 };
 

@@ -99,7 +99,13 @@ asio::awaitable<Result<void>> JobController::manageJob(SyncState& s) {
   }
   if (!surplus.empty()) co_return co_await deletePods(s, surplus);
   if (s.activeCount >= wantActive) co_return Result<void>{};
-  const BackoffRecord& record = backoff_[s.key];
+  // The record as it stands once this sync's newly finished pods are in it.
+  BackoffRecord record = backoff_[s.key];
+  if (s.newSucceeded > 0) record.failuresAfterLastSuccess = 0;
+  if (s.newFailed > 0) {
+    record.failuresAfterLastSuccess += s.newFailed;
+    record.lastFailure = s.now;
+  }
   auto wait = backoffLeft(record.failuresAfterLastSuccess, record.lastFailure, s.now,
                           options_.podFailureBackoff, options_.maxPodFailureBackoff);
   if (wait.count() > 0) {

@@ -3,6 +3,7 @@
 // (upstream's syncJobCtx), and small field helpers.
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,6 +41,15 @@ inline bool hasTrackingFinalizer(const json::object& pod) {
   });
 }
 
+// The object's resourceVersion as a number, if it is one.
+inline std::optional<std::uint64_t> revision(const json::object& obj) {
+  std::string rv = str(obj, "metadata.resourceVersion");
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(rv.data(), rv.data() + rv.size(), v);
+  if (rv.empty() || ec != std::errc() || ptr != rv.data() + rv.size()) return std::nullopt;
+  return v;
+}
+
 inline json::array toArray(const std::vector<std::string>& values) {
   json::array out;
   for (const auto& v : values) out.emplace_back(v);
@@ -69,6 +79,7 @@ struct JobController::SyncState {
   std::int64_t ready = 0;
   std::int64_t terminating = 0;
   std::vector<PodPtr> toRemoveFinalizer;
+  int newSucceeded = 0, newFailed = 0;  // first seen finished in this sync
 
   // The status being built.
   std::vector<std::string> uncountedSucceeded, uncountedFailed;
