@@ -7,6 +7,7 @@
 #include "api/meta/object.h"
 #include "controllers/job/indexed_job_utils.h"
 #include "controllers/job/job_sync_state.h"
+#include "controllers/job/pod_failure_policy.h"
 
 namespace kcpp::controllers {
 
@@ -189,6 +190,13 @@ void JobController::classifyPods(SyncState& s) {
     // A deleted pod that never succeeded counts as failed, unless the Job only
     // replaces pods once they have failed (upstream's isPodFailed).
     bool failed = phase == "Failed" || !s.onlyReplaceFailed;
+    if (failed && phase == "Failed" && !s.isUncounted(uid)) {
+      auto match = matchPodFailurePolicy(s.job, *pod);
+      if (match && match->action == "Ignore") continue;  // released, never counted
+      if (match && match->action == "FailJob" && !s.policyFailure) {
+        s.policyFailure = JobCondition{jobcond::kFailureTarget, "True", "PodFailurePolicy", match->message};
+      }
+    }
     if (failed && indexInRange && !s.isUncounted(uid)) {
       s.uncountedFailed.push_back(uid);
       ++newFailed;
@@ -206,7 +214,9 @@ void JobController::decideFailure(SyncState& s) {
       return;
     }
   }
-  if (s.failedTotal() > s.backoffLimit || s.pastBackoffLimitOnFailure()) {
+  if (s.policyFailure) {
+    s.finished = s.policyFailure;
+  } else if (s.failedTotal() > s.backoffLimit || s.pastBackoffLimitOnFailure()) {
     s.finished = JobCondition{jobcond::kFailureTarget, "True", "BackoffLimitExceeded",
                               "Job has reached the specified backoff limit"};
   } else if (s.pastActiveDeadline()) {

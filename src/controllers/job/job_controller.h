@@ -12,10 +12,11 @@
 // label, JOB_COMPLETION_INDEX, hostname <job>-<index>) and report
 // status.completedIndexes. spec.suspend deletes active pods (condition
 // Suspended). Success adds SuccessCriteriaMet, then Complete.
-// Jobs whose spec.managedBy names another controller are left alone.
-// Not implemented: podFailurePolicy, backoffLimitPerIndex, successPolicy
-// (such Jobs are synced as if those were unset), adopting orphan pods that
-// match a Job's selector.
+// podFailurePolicy rules (FailJob, Ignore, Count) decide what a failed pod
+// does. Jobs whose spec.managedBy names another controller are left alone.
+// Not implemented: backoffLimitPerIndex and the FailIndex action,
+// successPolicy (such Jobs are synced as if those were unset), adopting
+// orphan pods that match a Job's selector.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -88,13 +88,15 @@ class JobControllerTest : public ::testing::Test {
     return out;
   }
 
-  // The kubelet's part: the pod ran to `phase`.
-  void finishPod(const json::object& pod, const std::string& phase) {
+  // The kubelet's part: the pod ran to `phase`, with `extra` status fields.
+  void finishPod(const json::object& pod, const std::string& phase, const std::string& extra = "{}") {
     client::ResourcePath path{"", "v1", "pods", "default", std::string(api::metaName(pod)), "status", ""};
     auto current = server.await(restClient->get(path));
     ASSERT_TRUE(current.ok());
     json::object next = *current;
     next["status"].as_object()["phase"] = phase;
+    json::value fields = json::parse(extra);
+    for (auto& kv : fields.as_object()) next["status"].as_object()[kv.key()] = kv.value();
     auto written = server.await(restClient->update(path, next));
     ASSERT_TRUE(written.ok()) << written.error().message;
   }
@@ -186,6 +188,31 @@ TEST_F(JobControllerTest, FailsAfterBackoffLimit) {
   EXPECT_FALSE(failed.at("status").as_object().contains("completionTime"));
   server.runFor(1s);
   EXPECT_TRUE(runningPods().empty());  // no third pod
+}
+
+TEST_F(JobControllerTest, PodFailurePolicyIgnoresOrFailsTheJob) {
+  startController();
+  createJob(job("policy", R"("backoffLimit":0,"podReplacementPolicy":"Failed","podFailurePolicy":{"rules":[
+      {"action":"Ignore","onPodConditions":[{"type":"DisruptionTarget","status":"True"}]},
+      {"action":"FailJob","onExitCodes":{"operator":"In","values":[42]}}]},)"));
+  server.runFor(5s, [this] { return runningPods().size() == 1; });
+  ASSERT_EQ(runningPods().size(), 1u);
+  std::string first(api::metaName(runningPods()[0]));
+  // Disrupted: not counted against backoffLimit 0, replaced.
+  finishPod(runningPods()[0], "Failed", R"({"conditions":[{"type":"DisruptionTarget","status":"True"}]})");
+  server.runFor(5s, [&] { auto r = runningPods(); return r.size() == 1 && api::metaName(r[0]) != first; });
+  ASSERT_EQ(runningPods().size(), 1u);
+  EXPECT_EQ(condition(getJob("policy"), "Failed"), "");
+  EXPECT_EQ(count(getJob("policy"), "status.failed"), 0);
+  // Exit code 42: the Job fails at once.
+  finishPod(runningPods()[0], "Failed",
+            R"({"containerStatuses":[{"name":"c","state":{"terminated":{"exitCode":42}}}]})");
+  server.runFor(5s, [this] { return condition(getJob("policy"), "Failed") == "True"; });
+  json::object failed = getJob("policy");
+  EXPECT_EQ(condition(failed, "Failed", "reason"), "PodFailurePolicy");
+  EXPECT_NE(condition(failed, "Failed", "message").find("failed with exit code 42 matching FailJob rule at index 1"),
+            std::string::npos);
+  EXPECT_EQ(count(failed, "status.failed"), 1);
 }
 
 TEST_F(JobControllerTest, ActiveDeadlineDeletesPodsAndFails) {

@@ -86,6 +86,7 @@ struct JobController::SyncState {
   std::int64_t succeeded = 0, failed = 0;  // counted
   std::set<std::int64_t> completedIndexes;
   std::optional<JobCondition> finished;  // SuccessCriteriaMet or FailureTarget
+  std::optional<JobCondition> policyFailure;  // a FailJob rule of podFailurePolicy matched
   json::array conditions;
   std::optional<std::string> startTime, completionTime;
   bool finalAdded = false;
