@@ -278,6 +278,34 @@ def test_bad_jobs_are_rejected(kubectl, namespace, manager):
     assert p.returncode != 0 and "spec.schedule" in p.stderr
 
 
+def test_pod_failure_policy_fails_the_job(kubectl, namespace, manager):
+    create(kubectl, namespace, """
+apiVersion: batch/v1
+kind: Job
+metadata: {name: policy}
+spec:
+  backoffLimit: 6
+  podFailurePolicy:
+    rules:
+    - action: FailJob
+      onExitCodes: {containerName: c, operator: In, values: [42]}
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox}]
+""")
+    pod = eventually(lambda: running(job_pods(kubectl, namespace, "policy")), what="a pod")[0]
+    kubectl("patch", "pod", pod["metadata"]["name"], "-n", namespace, "--subresource=status",
+            "--type=merge", "-p", json.dumps({"status": {"phase": "Failed", "containerStatuses": [{
+                "name": "c", "image": "busybox", "imageID": "", "ready": False, "restartCount": 0,
+                "state": {"terminated": {"exitCode": 42, "reason": "Error"}}}]}}))
+    kubectl("wait", "--for=condition=failed", "job/policy", "-n", namespace, "--timeout=20s")
+    failed = condition(get(kubectl, namespace, "job", "policy"), "Failed")
+    assert failed["reason"] == "PodFailurePolicy"
+    assert failed["message"] == (f"Container c for pod {namespace}/{pod['metadata']['name']} failed with "
+                                 "exit code 42 matching FailJob rule at index 0")
+
+
 def test_every_minute_cronjob_starts_a_job(kubectl, manager):
     """The CronJob made when the module started fires at the next minute."""
     ns = manager["cron_namespace"]
@@ -303,3 +331,4 @@ def test_every_minute_cronjob_starts_a_job(kubectl, manager):
                         get(kubectl, ns, "cronjob", "tick")["status"], what="status.active")
     assert status["active"][0]["name"] == name
     assert status["lastScheduleTime"] == scheduled
+
