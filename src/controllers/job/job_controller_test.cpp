@@ -309,6 +309,20 @@ TEST_F(JobControllerTest, NullCompletionsCompletesAfterOneSuccessOnceOthersEnd) 
   EXPECT_EQ(count(getJob("wq"), "status.succeeded"), 2);
 }
 
+TEST_F(JobControllerTest, HundredPodsRunAndAreCountedExactlyOnce) {
+  startController();
+  createJob(job("wide", R"("completions":100,"parallelism":100,)"));
+  server.runFor(20s, [this] { return runningPods().size() == 100; });
+  ASSERT_EQ(runningPods().size(), 100u);
+  for (const auto& p : runningPods()) finishPod(p, "Succeeded");
+  server.runFor(20s, [this] { return condition(getJob("wide"), "Complete") == "True"; });
+  json::object finished = getJob("wide");
+  EXPECT_EQ(condition(finished, "Complete"), "True");
+  EXPECT_EQ(count(finished, "status.succeeded"), 100);
+  EXPECT_EQ(count(finished, "status.failed"), 0);
+  EXPECT_EQ(pods().size(), 100u);
+}
+
 TEST_F(JobControllerTest, ReleasesTheFinalizerOfPodsWhoseJobIsGone) {
   startController();
   createJob(job("gone"));
