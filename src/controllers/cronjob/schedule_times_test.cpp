@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "api/meta/object.h"
+#include "controllers/cronjob/posix_tz_rule.h"
 
 namespace kcpp::controllers {
 namespace {
@@ -76,6 +77,45 @@ TEST(MostRecentScheduleTime, FindsTheLatestMissedStart) {
   EXPECT_FALSE(deadline.mostRecent.has_value());
   auto delay = nextScheduleDelay(hourly, created, at("2026-11-22T05:00:00Z"), at("2026-11-22T05:10:00Z"));
   EXPECT_EQ(delay, std::chrono::milliseconds(50 * 60 * 1000 + 100));
+}
+
+}  // namespace
+}  // namespace kcpp::controllers
+
+namespace kcpp::controllers {
+namespace {
+
+std::int64_t unix(const char* rfc3339) {
+  return std::chrono::duration_cast<std::chrono::seconds>(api::parseTime(rfc3339)->time_since_epoch()).count();
+}
+
+TEST(PosixTzRule, NorthernAndSouthernRules) {
+  auto cet = PosixTzRule::parse("CET-1CEST,M3.5.0,M10.5.0/3");
+  ASSERT_TRUE(cet.has_value());
+  EXPECT_EQ(cet->offsetAt(unix("2040-01-15T12:00:00Z")), 3600);
+  EXPECT_EQ(cet->offsetAt(unix("2040-07-15T12:00:00Z")), 7200);
+  // 2040-03-25 is the last Sunday of March: 01:00 UTC is the change.
+  EXPECT_EQ(cet->offsetAt(unix("2040-03-25T00:59:59Z")), 3600);
+  EXPECT_EQ(cet->offsetAt(unix("2040-03-25T01:00:00Z")), 7200);
+  auto sydney = PosixTzRule::parse("AEST-10AEDT,M10.1.0,M4.1.0/3");
+  ASSERT_TRUE(sydney.has_value());
+  EXPECT_EQ(sydney->offsetAt(unix("2040-01-15T00:00:00Z")), 11 * 3600);
+  EXPECT_EQ(sydney->offsetAt(unix("2040-07-15T00:00:00Z")), 10 * 3600);
+  auto tokyo = PosixTzRule::parse("<+09>-9");
+  ASSERT_TRUE(tokyo.has_value());
+  EXPECT_EQ(tokyo->offsetAt(unix("2040-07-15T00:00:00Z")), 9 * 3600);
+  EXPECT_EQ(PosixTzRule::parse("<-03>3")->offsetAt(0), -3 * 3600);
+  EXPECT_FALSE(PosixTzRule::parse("X").has_value());
+  EXPECT_FALSE(PosixTzRule::parse("CET-1CEST,M13.5.0,M10.5.0").has_value());
+}
+
+TEST(TimeZone, UsesTheFooterAfterTheLastTransition) {
+  auto berlin = TimeZone::load("Europe/Berlin");
+  ASSERT_TRUE(berlin.ok());
+  EXPECT_EQ(berlin->offsetAt(unix("2050-07-01T00:00:00Z")), 7200);
+  EXPECT_EQ(berlin->offsetAt(unix("2050-12-01T00:00:00Z")), 3600);
+  EXPECT_EQ(berlin->offsetAt(unix("2026-07-01T00:00:00Z")), 7200);
+  EXPECT_EQ(berlin->offsetAt(unix("1880-07-01T00:00:00Z")), 3208);  // local mean time, before 1893
 }
 
 }  // namespace

@@ -91,11 +91,19 @@ Result<TimeZone> TimeZone::fromTzif(std::string_view data) {
     zone.offsetAfter_.push_back(offsetOfType(type));
   }
   zone.initialOffset_ = offsetOfType(0);
+  if (timeBytes == 8) {  // the footer: "\n<POSIX TZ>\n"
+    std::string_view rest = data.substr(at + h.dataSize(timeBytes));
+    if (rest.size() >= 2 && rest.front() == '\n') {
+      std::string_view tz = rest.substr(1, rest.find('\n', 1) - 1);
+      if (!tz.empty()) zone.footer_ = PosixTzRule::parse(tz);
+    }
+  }
   return zone;
 }
 
 std::int64_t TimeZone::offsetAt(std::int64_t utcSeconds) const {
   auto it = std::upper_bound(transitions_.begin(), transitions_.end(), utcSeconds);
+  if (footer_ && (transitions_.empty() || utcSeconds >= transitions_.back())) return footer_->offsetAt(utcSeconds);
   if (it == transitions_.begin()) return initialOffset_;
   return offsetAfter_[static_cast<std::size_t>(it - transitions_.begin() - 1)];
 }

@@ -2,15 +2,16 @@
 // TimeZone: an IANA time zone read from the system's tz database
 // (/usr/share/zoneinfo, TZif files), as Go's time.LoadLocation, for CronJob
 // schedules in spec.timeZone. GCC 12's libstdc++ has no std::chrono::tzdb.
-// Past the last transition in the file the last offset is kept (Debian's
-// "fat" TZif files list transitions up to 2037; the POSIX rule in the footer
-// is not read).
+// Past the last transition in the file, the POSIX TZ rule of its footer
+// gives the offsets.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "controllers/cronjob/posix_tz_rule.h"
 #include "util/error.h"
 
 namespace kcpp::controllers {
@@ -34,6 +35,7 @@ class TimeZone {
   std::vector<std::int64_t> transitions_;  // sorted, UTC seconds
   std::vector<std::int32_t> offsetAfter_;  // the offset from each transition on
   std::int32_t initialOffset_ = 0;
+  std::optional<PosixTzRule> footer_;  // after the last transition
 };
 
 }  // namespace kcpp::controllers
