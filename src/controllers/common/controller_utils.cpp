@@ -126,6 +126,12 @@ json::object makeControllerRef(const json::object& owner, const std::string& api
                       {"blockOwnerDeletion", true}};
 }
 
+std::vector<std::string> controllerUidIndex(const json::object& obj) {
+  auto ref = controllerRef(obj);
+  if (!ref || ref->uid.empty()) return {};
+  return {ref->uid};
+}
+
 json::object podFromTemplate(const json::object& podTemplate, const json::object& owner,
                              const json::object& ownerRef) {
   json::object pod{{"apiVersion", "v1"}, {"kind", "Pod"}};

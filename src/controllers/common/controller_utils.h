@@ -25,6 +25,11 @@ struct OwnerRef {
 
 // The ownerReference with controller: true, if any.
 std::optional<OwnerRef> controllerRef(const json::object& obj);
+// Indexes objects by the uid of their controller (the ownerReference with
+// controller: true), so a controller finds what it owns without a scan.
+inline constexpr const char* kControllerUidIndex = "controller-uid";
+std::vector<std::string> controllerUidIndex(const json::object& obj);
+
 // An ownerReference naming `owner` as controller (blockOwnerDeletion set).
 json::object makeControllerRef(const json::object& owner, const std::string& apiVersion,
                                const std::string& kind);

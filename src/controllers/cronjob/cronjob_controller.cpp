@@ -27,6 +27,7 @@ CronJobController::CronJobController(client::RestClient& client, client::Informe
   cronJobHandlers.onAdd = [this](const ObjectPtr& c) { queue_.add(client::objectKey(*c)); };
   cronJobHandlers.onUpdate = [this](const ObjectPtr&, const ObjectPtr& c) { queue_.add(client::objectKey(*c)); };
   cronJobs_.addHandlers(std::move(cronJobHandlers));
+  jobs_.addIndexer(kControllerUidIndex, controllerUidIndex);
   client::EventHandlers jobHandlers;
   jobHandlers.onAdd = [this](const ObjectPtr& j) { onJobEvent(j); };
   jobHandlers.onUpdate = [this](const ObjectPtr&, const ObjectPtr& j) { onJobEvent(j); };
@@ -52,11 +53,7 @@ asio::awaitable<Result<void>> CronJobController::sync(const std::string& key) {
   cronJob["apiVersion"] = "batch/v1";
   cronJob["kind"] = "CronJob";
   std::string uid = str(cronJob, "metadata.uid");
-  std::vector<ObjectPtr> owned;
-  for (const ObjectPtr& job : jobs_.byIndex("namespace", str(cronJob, "metadata.namespace"))) {
-    auto ref = controllerRef(*job);
-    if (ref && ref->uid == uid) owned.push_back(job);
-  }
+  std::vector<ObjectPtr> owned = jobs_.byIndex(kControllerUidIndex, uid);
   const json::value* before = cronJob.if_contains("status");
   json::value oldStatus = before ? *before : json::value(json::object());
   auto outcome = co_await syncCronJob(cronJob, owned);

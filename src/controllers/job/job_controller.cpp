@@ -24,6 +24,7 @@ JobController::JobController(client::RestClient& client, client::InformerFactory
       options_(std::move(options)),
       queue_(executor),
       events_(client, executor, "job-controller") {
+  pods_.addIndexer(kControllerUidIndex, controllerUidIndex);
   registerHandlers();
 }
 
@@ -100,10 +101,8 @@ void JobController::onJobDeleted(const ObjectPtr& job) {
   backoff_.erase(key);
   writtenRevision_.erase(key);
   // Its pods may still hold the tracking finalizer: release them.
-  std::string uid = jobutil::str(*job, "metadata.uid");
-  for (const ObjectPtr& pod : pods_.byIndex("namespace", jobutil::str(*job, "metadata.namespace"))) {
-    auto ref = controllerRef(*pod);
-    if (ref && ref->uid == uid) enqueueOrphan(*pod);
+  for (const ObjectPtr& pod : pods_.byIndex(kControllerUidIndex, jobutil::str(*job, "metadata.uid"))) {
+    enqueueOrphan(*pod);
   }
 }
 
@@ -134,10 +133,7 @@ asio::awaitable<Result<void>> JobController::sync(const std::string& key) {
 asio::awaitable<Result<void>> JobController::syncJob(const std::string& key, json::object job) {
   std::string uid = jobutil::str(job, "metadata.uid");
   std::vector<PodPtr> owned;
-  for (const ObjectPtr& pod : pods_.byIndex("namespace", jobutil::str(job, "metadata.namespace"))) {
-    auto ref = controllerRef(*pod);
-    if (ref && ref->uid == uid) owned.push_back(pod);
-  }
+  for (const ObjectPtr& pod : pods_.byIndex(kControllerUidIndex, uid)) owned.push_back(pod);
   if (jobFinished(job) || api::findPath(job, "metadata.deletionTimestamp")) {
     // Finished or going away: nothing is counted any more; release what
     // still holds a finalizer.
