@@ -98,7 +98,9 @@ asio::awaitable<Result<void>> JobController::manageJob(SyncState& s) {
     surplus.resize(options_.maxPodCreateDeletePerSync);
   }
   if (!surplus.empty()) co_return co_await deletePods(s, surplus);
-  if (s.activeCount >= wantActive) co_return Result<void>{};
+  // podReplacementPolicy Failed: a terminating pod keeps its slot until it has failed.
+  std::int64_t occupied = s.activeCount + (s.onlyReplaceFailed ? s.terminating : 0);
+  if (occupied >= wantActive) co_return Result<void>{};
   // The record as it stands once this sync's newly finished pods are in it.
   BackoffRecord record = backoff_[s.key];
   if (s.newSucceeded > 0) record.failuresAfterLastSuccess = 0;
@@ -112,7 +114,7 @@ asio::awaitable<Result<void>> JobController::manageJob(SyncState& s) {
     queue_.addAfter(s.key, wait);
     co_return Result<void>{};
   }
-  int count = static_cast<int>(std::min<std::int64_t>(wantActive - s.activeCount, options_.maxPodCreateDeletePerSync));
+  int count = static_cast<int>(std::min<std::int64_t>(wantActive - occupied, options_.maxPodCreateDeletePerSync));
   co_return co_await createPods(s, count);
 }
 
@@ -157,7 +159,11 @@ asio::awaitable<Result<void>> JobController::createPods(SyncState& s, int count)
   std::vector<std::optional<std::int64_t>> indexes;
   if (s.indexed) {
     std::set<std::int64_t> held;
-    for (const PodPtr& p : s.active) {
+    for (const PodPtr& p : s.pods) {
+      std::string phase = jobutil::str(*p, "status.phase");
+      bool terminal = phase == "Succeeded" || phase == "Failed";
+      bool deleting = api::findPath(*p, "metadata.deletionTimestamp") != nullptr;
+      if (terminal || (deleting && !s.onlyReplaceFailed)) continue;
       if (auto ix = completionIndexOf(*p)) held.insert(*ix);
     }
     for (std::int64_t ix : firstPendingIndexes(s.completedIndexes, held, count, s.completions.value_or(0))) {
