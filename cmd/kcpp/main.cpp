@@ -6,6 +6,7 @@
 
 #include "controller_manager_command.h"
 #include "server_command.h"
+#include "sim_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kcpp: Kubernetes, written in C++"};
@@ -15,9 +16,12 @@ int main(int argc, char** argv) {
   kcpp::cmd::ControllerManagerConfig controllerManagerConfig;
   CLI::App* controllerManager =
       kcpp::cmd::addControllerManagerCommand(app, controllerManagerConfig);
+  kcpp::cmd::SimConfig simConfig;
+  CLI::App* sim = kcpp::cmd::addSimCommand(app, simConfig);
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return kcpp::cmd::runServer(serverConfig);
   if (controllerManager->parsed()) return kcpp::cmd::runControllerManager(controllerManagerConfig);
+  if (sim->parsed()) return kcpp::cmd::runSim(simConfig);
   std::cerr << app.help() << "\n";
   return 2;
 }
