@@ -22,6 +22,15 @@
 #include "controllers/cronjob/cronjob_controller.h"
 #include "controllers/job/job_controller.h"
 #include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
+#include "api/meta/object.h"
+#include "client/informer/informer_factory.h"
+#include "client/leaderelection/leader_elector.h"
+#include "client/rest/rest_client.h"
+#include "controllers/nodelifecycle/node_lifecycle_controller.h"
+#include "controllers/podgc/pod_gc_controller.h"
+#include "controllers/replicaset/replica_set_controller.h"
+#include "controllers/tainteviction/taint_eviction_controller.h"
+#include "sim/sim_pod.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -163,6 +172,33 @@ const std::vector<ControllerEntry>& controllerTable() {
                                                                           c.executor, options);
        },
        "ttl-after-finished-controller"},
+      {"nodelifecycle",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::NodeLifecycleOptions options;
+         options.nodeMonitorPeriod = c.config.nodeMonitorPeriod;
+         options.nodeMonitorGracePeriod = c.config.nodeMonitorGracePeriod;
+         options.nodeStartupGracePeriod = c.config.nodeStartupGracePeriod;
+         options.evictionRate = c.config.nodeEvictionRate;
+         options.secondaryEvictionRate = c.config.secondaryNodeEvictionRate;
+         options.largeClusterSizeThreshold = c.config.largeClusterSizeThreshold;
+         options.unhealthyZoneThreshold = c.config.unhealthyZoneThreshold;
+         return std::make_unique<controllers::NodeLifecycleController>(c.client, c.informers, c.executor, options);
+       },
+       "node-controller"},
+      {"taint-eviction-controller",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         return std::make_unique<controllers::TaintEvictionController>(c.client, c.informers, c.executor);
+       },
+       "node-controller"},
+      {"podgc",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::PodGcOptions options;
+         options.terminatedPodThreshold = c.config.terminatedPodGcThreshold;
+         options.gcCheckPeriod = c.config.podGcPeriod;
+         options.quarantineTime = c.config.podGcQuarantinePeriod;
+         return std::make_unique<controllers::PodGcController>(c.client, c.informers, c.executor, options);
+       },
+       "pod-garbage-collector"},
   };
   return table;
 }
@@ -211,6 +247,24 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
                   "kcpp: seconds before the first replacement of a failed Job pod (doubling; upstream's fixed 10)")
       ->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
+  addDurationOption(cmd, "--node-monitor-period", c.nodeMonitorPeriod, "How often node health is checked");
+  addDurationOption(cmd, "--node-monitor-grace-period", c.nodeMonitorGracePeriod,
+                    "How long a node may be silent before it is marked unhealthy");
+  addDurationOption(cmd, "--node-startup-grace-period", c.nodeStartupGracePeriod,
+                    "How long a new node may be silent before it is marked unhealthy");
+  cmd->add_option("--node-eviction-rate", c.nodeEvictionRate,
+                  "Nodes per second whose pods are evicted (tainted) in a healthy zone")->capture_default_str();
+  cmd->add_option("--secondary-node-eviction-rate", c.secondaryNodeEvictionRate,
+                  "The same, in a large unhealthy zone")->capture_default_str();
+  cmd->add_option("--large-cluster-size-threshold", c.largeClusterSizeThreshold,
+                  "Nodes above which a zone counts as large")->capture_default_str();
+  cmd->add_option("--unhealthy-zone-threshold", c.unhealthyZoneThreshold,
+                  "Fraction of not-Ready nodes (at least 3) that makes a zone unhealthy")->capture_default_str();
+  cmd->add_option("--terminated-pod-gc-threshold", c.terminatedPodGcThreshold,
+                  "Terminated pods kept before the oldest are deleted (0: never)")->capture_default_str();
+  addDurationOption(cmd, "--pod-gc-period", c.podGcPeriod, "How often the pod garbage collector runs");
+  addDurationOption(cmd, "--pod-gc-quarantine-period", c.podGcQuarantinePeriod,
+                    "How long a node must be missing before its pods are deleted");
   return cmd;
 }
 

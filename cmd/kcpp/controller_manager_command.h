@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,18 @@ struct ControllerManagerConfig {
   int concurrentTtlAfterFinishedSyncs = 5;
   int concurrentCronJobSyncs = 5;
   int verbosity = 0;
+  // Node lifecycle (upstream's flags and defaults).
+  std::chrono::milliseconds nodeMonitorPeriod{5000};
+  std::chrono::milliseconds nodeMonitorGracePeriod{40000};
+  std::chrono::milliseconds nodeStartupGracePeriod{60000};
+  double nodeEvictionRate = 0.1;
+  double secondaryNodeEvictionRate = 0.01;
+  int largeClusterSizeThreshold = 50;
+  double unhealthyZoneThreshold = 0.55;
+  // Pod GC: upstream's flag, and its constants as flags for tests.
+  int terminatedPodGcThreshold = 12500;
+  std::chrono::milliseconds podGcPeriod{20000};
+  std::chrono::milliseconds podGcQuarantinePeriod{40000};
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);
