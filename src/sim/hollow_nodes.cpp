@@ -19,6 +19,10 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
+// Names for logs; they outlive the workers that hold references to them.
+const std::string kNameSimNode = "sim node";
+const std::string kNameSimPod = "sim pod";
+
 client::ResourcePath nodesPath(const std::string& name = "", const std::string& subresource = "") {
   return client::ResourcePath{"", "v1", "nodes", "", name, subresource, ""};
 }
@@ -126,10 +130,10 @@ asio::awaitable<void> HollowNodes::run() {
   for (const NodeState& node : nodes_) nodeQueue_.add(node.id.name);
   asio::co_spawn(executor_,
                  controllers::runWorkers(nodeQueue_, options_.nodeWorkers,
-                                         [this](const std::string& key) { return syncNode(key); }, "sim node"),
+                                         [this](const std::string& key) { return syncNode(key); }, kNameSimNode),
                  asio::detached);
   co_await controllers::runWorkers(podQueue_, options_.podWorkers,
-                                   [this](const std::string& key) { return syncPod(key); }, "sim pod");
+                                   [this](const std::string& key) { return syncPod(key); }, kNameSimPod);
 }
 
 // --- watch handlers ------------------------------------------------------------
@@ -181,6 +185,12 @@ void HollowNodes::onPodEvent(const json::object& obj) {
     node->podKeys.insert(key);
   }
   pod.facts = std::move(*facts);
+  // Someone else (the node lifecycle controller, while this node was silent)
+  // marked a ready pod not ready: report the truth again, as the kubelet's
+  // status manager reconciles the API with what it knows.
+  if (pod.progress.stage == PodStage::Running && pod.progress.readySince && pod.facts.readyStatus == "False") {
+    pod.statusDirty = true;
+  }
   podQueue_.add(key);
 }
 
@@ -271,7 +281,8 @@ asio::awaitable<Result<void>> HollowNodes::postNodeStatus(NodeState& node) {
   json::object patch{{"status", nodeStatus(node.id, options_.node, now, readySince)}};
   std::string body = json::serialize(patch);
   client::ResourcePath path = nodesPath(node.id.name, "status");
-  auto posted = co_await client_.patch(path, "application/merge-patch+json", body);
+  const std::string contentType = "application/merge-patch+json";  // named: GCC 12 co_await temporaries
+  auto posted = co_await client_.patch(path, contentType, body);
   if (!posted) co_return std::move(posted).error();
   node.readySince = readySince;
   node.observedHealthy = true;
@@ -402,7 +413,8 @@ asio::awaitable<Result<void>> HollowNodes::writePodStatus(SimPod& pod, const Nod
                                           std::chrono::system_clock::now())}};
   std::string body = json::serialize(patch);
   client::ResourcePath path = podPath(pod.facts.ns, pod.facts.name, "status");
-  auto written = co_await client_.patch(path, "application/merge-patch+json", body);
+  const std::string contentType = "application/merge-patch+json";  // named: GCC 12 co_await temporaries
+  auto written = co_await client_.patch(path, contentType, body);
   if (!written) co_return std::move(written).error();
   ++stats_.podStatusPosts;
   co_return Result<void>{};

@@ -39,15 +39,19 @@ std::vector<SimContainer> containersOf(const json::object& pod, std::string_view
   return out;
 }
 
-std::optional<SystemTime> scheduledTime(const json::object& pod) {
+const json::object* podCondition(const json::object& pod, std::string_view type) {
   const json::value* conditions = api::findPath(pod, "status.conditions");
-  if (!conditions || !conditions->is_array()) return std::nullopt;
+  if (!conditions || !conditions->is_array()) return nullptr;
   for (const auto& c : conditions->get_array()) {
-    if (c.is_object() && api::getString(c.get_object(), "type") == "PodScheduled") {
-      return timeAt(c.get_object(), "lastTransitionTime");
-    }
+    if (c.is_object() && api::getString(c.get_object(), "type") == type) return &c.get_object();
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+std::optional<SystemTime> scheduledTime(const json::object& pod) {
+  const json::object* scheduled = podCondition(pod, "PodScheduled");
+  if (!scheduled) return std::nullopt;
+  return timeAt(*scheduled, "lastTransitionTime");
 }
 
 json::value timeOrNull(std::optional<SystemTime> t) {
@@ -135,6 +139,7 @@ std::optional<PodFacts> parsePodFacts(const json::object& pod) {
   f.podIP = str(pod, "status.podIP");
   f.startTime = timeAt(pod, "status.startTime");
   f.scheduledAt = scheduledTime(pod);
+  if (const json::object* ready = podCondition(pod, "Ready")) f.readyStatus = api::getString(*ready, "status");
   return f;
 }
 

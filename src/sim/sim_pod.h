@@ -48,6 +48,7 @@ struct PodFacts {
   std::string podIP;  // as the API last showed it
   std::optional<SystemTime> startTime;
   std::optional<SystemTime> scheduledAt;  // PodScheduled's lastTransitionTime
+  std::string readyStatus;                // the Ready condition's status in the API
 };
 
 enum class PodStage { New, Creating, Running, Terminated };
