@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <random>
+
 #include "api/meta/object.h"
 #include "client/informer/informer.h"
 #include "controllers/common/controller.h"
@@ -225,7 +227,11 @@ asio::awaitable<Result<void>> HollowNodes::syncNode(const std::string& name) {
       spdlog::info("all {} nodes registered", nodes_.size());
     }
     for (const std::string& key : node->podKeys) podQueue_.add(key);
-    nodeQueue_.addAfter(name, std::min(options_.leaseRenewInterval, options_.statusUpdateFrequency));
+    // Nodes registered together would renew together: spread the first renewal
+    // over one interval, as nodes that started at different times would.
+    std::uniform_int_distribution<std::int64_t> spread(0, options_.leaseRenewInterval.count());
+    node->lastLeaseRenew -= options_.leaseRenewInterval - std::chrono::milliseconds(spread(random_));
+    nodeQueue_.addAfter(name, positive(node->lastLeaseRenew + options_.leaseRenewInterval - SteadyClock::now()));
     co_return Result<void>{};
   }
   if (node->heartbeatStopped) co_return Result<void>{};

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -123,6 +124,7 @@ class HollowNodes {
   std::unique_ptr<ListWatch> nodeWatch_;
   std::unique_ptr<ListWatch> podWatch_;
   HollowNodesStats stats_;
+  std::mt19937_64 random_{std::random_device{}()};
   bool stopped_ = false;
 };
 
