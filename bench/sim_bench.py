@@ -10,7 +10,10 @@ sim. With --pods P it also creates P pods bound round-robin to the nodes (as a
 scheduler would bind them) and times them to Running, from the sim's counters
 and a final LIST.
 
-Usage: bench/sim_bench.py [--nodes 1000] [--intervals 10s,1s] [--window 20] [--pods 0]
+With --controller-manager it also runs `kcpp controller-manager` (node lifecycle,
+taint eviction, pod GC) during the first steady window and reports its CPU and RSS.
+
+Usage: bench/sim_bench.py [--nodes 1000] [--intervals 10s,1s] [--window 20] [--pods 0] [--controller-manager]
 """
 
 import argparse
@@ -118,6 +121,7 @@ def main():
     ap.add_argument("--intervals", default="10s,1s")
     ap.add_argument("--window", type=float, default=20)
     ap.add_argument("--pods", type=int, default=0)
+    ap.add_argument("--controller-manager", action="store_true")
     args = ap.parse_args()
     root = tempfile.mkdtemp(prefix="kcpp-sim-bench-")
     try:
@@ -136,8 +140,20 @@ def main():
             else:
                 print(f"{args.nodes} existing nodes re-registered (get + update + status + lease) in {took:.2f} s")
             seconds = float(interval.rstrip("s"))
+            cm = None
+            if args.controller_manager and n == 0:
+                cm = subprocess.Popen([args.kcpp_binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
+                                       "--no-leader-elect", "--controllers", "nodelifecycle,taint-eviction-controller,podgc"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(min(seconds, 10) + 1)  # past the first, spread-out renewals
+            cm_cpu0 = cpu_seconds(cm.pid) if cm else 0
             rate, server_cpu, sim_cpu = steady_rate(sim, pid, args.window)
+            if cm:
+                print(f"controller-manager (node lifecycle, taint eviction, pod GC) over {args.nodes} nodes: "
+                      f"CPU {(cpu_seconds(cm.pid) - cm_cpu0) / args.window * 100:.1f}% of a core, "
+                      f"RSS {rss_mib(cm.pid):.1f} MiB")
+                cm.send_signal(signal.SIGTERM)
+                cm.wait(timeout=30)
             print(f"renew interval {interval}: {rate:.0f} lease renewals/s (ideal {args.nodes / seconds:.0f}/s); "
                   f"server CPU {server_cpu * 100:.0f}% of a core, sim CPU {sim_cpu * 100:.0f}%; "
                   f"server RSS {rss_mib(pid):.1f} MiB, sim RSS {rss_mib(sim.proc.pid):.1f} MiB")
