@@ -158,6 +158,31 @@ TEST_F(HollowNodesTest, ScriptedPodEndsFailedWithItsExitCode) {
   EXPECT_EQ(*code, 7);
 }
 
+TEST_F(HollowNodesTest, ScriptedContainerOfAnAlwaysPodRestarts) {
+  start();
+  server.runFor(5s, [this] { return nodes->allRegistered(); });
+  json::object p = json::parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"crashy",
+      "annotations":{"sim.kcpp.io/run-duration":"300ms","sim.kcpp.io/exit-code":"1"}},
+      "spec":{"nodeName":"sim-0","containers":[{"name":"c","image":"busybox"}]}})").as_object();
+  ASSERT_TRUE(server.await(restClient->create(pod(), p)).ok());
+  auto restarts = [this]() -> std::int64_t {
+    auto got = get(pod("crashy"));
+    if (!got) return -1;
+    const json::value* statuses = api::findPath(*got, "status.containerStatuses");
+    if (!statuses) return -1;
+    return statuses->as_array()[0].as_object().at("restartCount").as_int64();
+  };
+  server.runFor(5s, [&] { return restarts() >= 2; });
+  EXPECT_GE(restarts(), 2);
+  EXPECT_EQ(podField("crashy", "status.phase"), "Running");
+  auto got = get(pod("crashy"));
+  ASSERT_TRUE(got);
+  const json::value* last = api::findPath(api::findPath(*got, "status.containerStatuses")->as_array()[0].as_object(),
+                                          "lastState.terminated.exitCode");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, 1);
+}
+
 TEST_F(HollowNodesTest, HeartbeatAnnotationSilencesANode) {
   start();
   server.runFor(5s, [this] { return nodes->allRegistered(); });
