@@ -364,7 +364,7 @@ std::optional<SystemTime> HollowNodes::advance(SimPod& pod, NodeState& node, Sys
       }
       if (readyAt(f, p.runningSince) <= now) p.readySince = p.runningSince;
     } else {
-      p.podIP = allocatePodIP(node);
+      p.podIP = f.hostNetwork ? node.id.internalIP : allocatePodIP(node);
       p.creatingSince = now;
       p.stage = PodStage::Creating;
       pod.statusDirty = options_.podStartDelay > 0ms;

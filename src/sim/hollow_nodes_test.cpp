@@ -124,6 +124,12 @@ TEST_F(HollowNodesTest, RunsBoundPodsAndRemovesDeletedOnes) {
   EXPECT_EQ(podField("web", "status.phase"), "Running");
   EXPECT_EQ(podField("web", "status.podIP"), "10.128.1.2");
   EXPECT_EQ(podField("web", "status.hostIP"), "10.1.0.2");
+  json::object host = p;
+  host["metadata"].as_object()["name"] = "host";
+  host["spec"].as_object()["hostNetwork"] = true;
+  ASSERT_TRUE(server.await(restClient->create(pod(), host)).ok());
+  server.runFor(5s, [this] { return podField("host", "status.phase") == "Running"; });
+  EXPECT_EQ(podField("host", "status.podIP"), "10.1.0.2");  // hostNetwork: the node's address
   // Not ours: left alone.
   json::object other = p;
   other["metadata"].as_object()["name"] = "elsewhere";

@@ -125,6 +125,8 @@ std::optional<PodFacts> parsePodFacts(const json::object& pod) {
   f.restartPolicy = policy == "Never"       ? RestartPolicy::Never
                     : policy == "OnFailure" ? RestartPolicy::OnFailure
                                             : RestartPolicy::Always;
+  const json::value* hostNetwork = api::findPath(pod, "spec.hostNetwork");
+  f.hostNetwork = hostNetwork && hostNetwork->is_bool() && hostNetwork->get_bool();
   f.containers = containersOf(pod, "spec.containers");
   f.initContainers = containersOf(pod, "spec.initContainers");
   if (const json::object* annotations = api::findObject(*api::findObject(pod, "metadata"), "annotations")) {

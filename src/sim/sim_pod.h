@@ -38,6 +38,7 @@ struct PodFacts {
   std::string uid;
   std::string nodeName;
   RestartPolicy restartPolicy = RestartPolicy::Always;
+  bool hostNetwork = false;  // the pod's IP is the node's
   std::vector<SimContainer> containers;
   std::vector<SimContainer> initContainers;
   std::optional<std::chrono::milliseconds> runDuration;

@@ -48,6 +48,7 @@ TEST(ParsePodFacts, ReadsWhatTheKubeletNeeds) {
   EXPECT_EQ(f->runDuration, 90000ms);
   EXPECT_EQ(f->exitCode, 2);
   EXPECT_FALSE(f->deletionTimestamp);
+  EXPECT_FALSE(f->hostNetwork);
   EXPECT_EQ(f->qosClass, "BestEffort");
   EXPECT_TRUE(f->scheduledAt);
   EXPECT_FALSE(parsePodFacts(json::object{}));
