@@ -159,14 +159,11 @@ void HollowNodes::onNodeEvent(const json::object& obj) {
 
 void HollowNodes::onNodeDeleted(const json::object& obj) {
   NodeState* node = nodeNamed(std::string(api::metaName(obj)));
-  if (!node || !node->registered) return;
-  // As a kubelet whose Node is deleted: register it again.
-  spdlog::info("node {} was deleted, registering it again", node->id.name);
-  node->registered = false;
-  node->uid.clear();
-  node->leaseResourceVersion.clear();
-  --stats_.registered;
-  nodeQueue_.add(node->id.name);
+  if (!node || !node->registered || node->deleted) return;
+  // As upstream's kubelet, which registers once: a deleted Node stays deleted
+  // (and its pods are left to the pod garbage collector) until the sim restarts.
+  spdlog::info("node {} was deleted; it stays unregistered until the sim restarts", node->id.name);
+  node->deleted = true;
 }
 
 void HollowNodes::onPodEvent(const json::object& obj) {
@@ -218,7 +215,7 @@ void HollowNodes::onPodsListed(const std::set<std::string>& keys) {
 
 asio::awaitable<Result<void>> HollowNodes::syncNode(const std::string& name) {
   NodeState* node = nodeNamed(name);
-  if (!node || stopped_) co_return Result<void>{};
+  if (!node || stopped_ || node->deleted) co_return Result<void>{};
   if (!node->registered) {
     auto registered = co_await registerNode(*node);
     if (!registered) co_return registered;
@@ -446,7 +443,7 @@ asio::awaitable<Result<void>> HollowNodes::syncPod(const std::string& key) {
   if (it == pods_.end() || stopped_) co_return Result<void>{};
   SimPod& pod = it->second;
   NodeState* node = nodeNamed(pod.facts.nodeName);
-  if (!node || !node->registered || node->heartbeatStopped) co_return Result<void>{};
+  if (!node || !node->registered || node->heartbeatStopped || node->deleted) co_return Result<void>{};
   SystemTime now = std::chrono::system_clock::now();
   if (pod.facts.deletionTimestamp) {
     if (!pod.progress.deletingNoticed) pod.progress.deletingNoticed = now;

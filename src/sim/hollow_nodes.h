@@ -79,6 +79,7 @@ class HollowNodes {
     std::string uid;
     bool registered = false;
     bool heartbeatStopped = false;
+    bool deleted = false;  // someone deleted the Node after it registered
     bool observedHealthy = false;  // the API shows the conditions a healthy kubelet posts
     SystemTime readySince{};
     std::chrono::steady_clock::time_point lastLeaseRenew{};

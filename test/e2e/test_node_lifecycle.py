@@ -168,3 +168,15 @@ def test_pod_gc_keeps_at_most_the_threshold_of_terminated_pods(api, namespace, c
         return [p for p in items if p["status"].get("phase") in ("Succeeded", "Failed")]
     eventually(lambda: len(terminated_everywhere()) == 3 and len(pods(api, namespace)) == 3, timeout=20,
                what="3 terminated pods left (threshold 3)")
+
+
+def test_pods_of_a_deleted_node_are_garbage_collected(api, kubectl, namespace, cluster):
+    # Last in this file: it deletes lc-2 for good (a kubelet does not register again).
+    eventually(lambda: all_ready(api), what="3 Ready nodes")
+    create_pod(api, namespace, "on-doomed", f"{PREFIX}2")
+    eventually(lambda: (api.get(f"/api/v1/namespaces/{namespace}/pods/on-doomed").json()
+                        .get("status", {}).get("phase")) == "Running", what="Running on lc-2")
+    kubectl("delete", "node", f"{PREFIX}2")
+    eventually(lambda: api.get(f"/api/v1/namespaces/{namespace}/pods/on-doomed").status == 404, timeout=15,
+               what="the pod of the deleted node removed by pod GC")
+    assert api.get(f"/api/v1/nodes/{PREFIX}2").status == 404  # not registered again
