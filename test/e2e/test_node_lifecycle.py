@@ -7,6 +7,7 @@ ReplicaSet adopts pods created on the node that will fail, and its template
 binds replacements to a healthy node."""
 
 import json
+import subprocess
 
 import pytest
 
@@ -134,6 +135,13 @@ def test_unreachable_node_is_tainted_and_its_pods_replaced(api, kubectl, namespa
                timeout=10, what="evicted pods removed by the resumed node")
     eventually(lambda: condition(api.get(f"/api/v1/namespaces/{namespace}/pods/stays").json(),
                                  "Ready")["status"] == "True", timeout=10, what="the surviving pod Ready again")
+
+
+def test_bad_duration_flags_are_rejected(kcpp_binary, server):
+    p = subprocess.run([kcpp_binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
+                        "--node-monitor-grace-period", "soon"], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert 'invalid duration "soon"' in p.stdout + p.stderr
 
 
 def test_cordon_mirrors_an_unschedulable_taint(api, kubectl, cluster):
