@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <memory>
 #include <thread>
+#include <optional>
+#include <cctype>
+#include <cstdlib>
 
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
@@ -31,6 +34,7 @@
 #include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/tainteviction/taint_eviction_controller.h"
 #include "sim/sim_pod.h"
+#include "controllers/endpoint/endpoints_controller.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -79,6 +83,27 @@ controllers::ControllerPtr makeTokensController(const ControllerContext& c) {
 }
 
 }  // namespace
+
+// A Go duration of the forms upstream's flags take here ("0s", "500ms", "1m").
+std::optional<std::chrono::milliseconds> parseDurationFlag(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  double value = std::strtod(text.substr(0, digits).c_str(), nullptr);
+  std::string unit = text.substr(digits);
+  double scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000 : -1;
+  if (scale < 0 && !(unit.empty() && value == 0)) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(value * std::max(scale, 0.0)));
+}
+
+controllers::ControllerPtr makeEndpoints(const ControllerContext& c) {
+  controllers::EndpointsControllerOptions options;
+  options.workers = c.config.concurrentEndpointSyncs;
+  options.batchPeriod = parseDurationFlag(c.config.endpointUpdatesBatchPeriod).value_or(std::chrono::milliseconds(0));
+  return std::make_unique<controllers::EndpointsController>(c.client, c.informers, c.executor, options);
+}
 
 const std::vector<ControllerEntry>& controllerTable() {
   static const std::vector<ControllerEntry> table = {
@@ -199,6 +224,7 @@ const std::vector<ControllerEntry>& controllerTable() {
          return std::make_unique<controllers::PodGcController>(c.client, c.informers, c.executor, options);
        },
        "pod-garbage-collector"},
+      {"endpoint", makeEndpoints},
   };
   return table;
 }
@@ -245,6 +271,12 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->capture_default_str();
   cmd->add_option("--job-pod-failure-backoff", c.jobPodFailureBackoffSeconds,
                   "kcpp: seconds before the first replacement of a failed Job pod (doubling; upstream's fixed 10)")
+  cmd->add_option("--concurrent-endpoint-syncs", c.concurrentEndpointSyncs)->capture_default_str();
+  cmd->add_option("--endpoint-updates-batch-period", c.endpointUpdatesBatchPeriod,
+                  "How long pod changes wait so that one Endpoints/EndpointSlice update carries several")
+      ->check([](const std::string& v) {
+        return parseDurationFlag(v) ? std::string() : "invalid duration \"" + v + "\"";
+      })
       ->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   addDurationOption(cmd, "--node-monitor-period", c.nodeMonitorPeriod, "How often node health is checked");

@@ -56,6 +56,8 @@ struct ControllerManagerConfig {
   int terminatedPodGcThreshold = 12500;
   std::chrono::milliseconds podGcPeriod{20000};
   std::chrono::milliseconds podGcQuarantinePeriod{40000};
+  int concurrentEndpointSyncs = 5;
+  std::string endpointUpdatesBatchPeriod = "0s";  // a Go duration, as upstream's flag
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);
