@@ -35,6 +35,7 @@
 #include "controllers/tainteviction/taint_eviction_controller.h"
 #include "sim/sim_pod.h"
 #include "controllers/endpoint/endpoints_controller.h"
+#include "controllers/endpointslice/endpoint_slice_controller.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -103,6 +104,15 @@ controllers::ControllerPtr makeEndpoints(const ControllerContext& c) {
   options.workers = c.config.concurrentEndpointSyncs;
   options.batchPeriod = parseDurationFlag(c.config.endpointUpdatesBatchPeriod).value_or(std::chrono::milliseconds(0));
   return std::make_unique<controllers::EndpointsController>(c.client, c.informers, c.executor, options);
+}
+
+controllers::ControllerPtr makeEndpointSlices(const ControllerContext& c) {
+  controllers::EndpointSliceControllerOptions options;
+  options.workers = c.config.concurrentServiceEndpointSyncs;
+  options.maxEndpointsPerSlice = static_cast<std::size_t>(c.config.maxEndpointsPerSlice);
+  options.batchPeriod =
+      parseDurationFlag(c.config.endpointSliceUpdatesBatchPeriod).value_or(std::chrono::milliseconds(0));
+  return std::make_unique<controllers::EndpointSliceController>(c.client, c.informers, c.executor, options);
 }
 
 const std::vector<ControllerEntry>& controllerTable() {
@@ -225,6 +235,7 @@ const std::vector<ControllerEntry>& controllerTable() {
        },
        "pod-garbage-collector"},
       {"endpoint", makeEndpoints},
+      {"endpointslice", makeEndpointSlices},
   };
   return table;
 }
@@ -274,6 +285,15 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--concurrent-endpoint-syncs", c.concurrentEndpointSyncs)->capture_default_str();
   cmd->add_option("--endpoint-updates-batch-period", c.endpointUpdatesBatchPeriod,
                   "How long pod changes wait so that one Endpoints/EndpointSlice update carries several")
+      ->check([](const std::string& v) {
+        return parseDurationFlag(v) ? std::string() : "invalid duration \"" + v + "\"";
+      })
+      ->capture_default_str();
+  cmd->add_option("--concurrent-service-endpoint-syncs", c.concurrentServiceEndpointSyncs)->capture_default_str();
+  cmd->add_option("--max-endpoints-per-slice", c.maxEndpointsPerSlice, "Endpoints per EndpointSlice, at most")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--endpointslice-updates-batch-period", c.endpointSliceUpdatesBatchPeriod)
       ->check([](const std::string& v) {
         return parseDurationFlag(v) ? std::string() : "invalid duration \"" + v + "\"";
       })

@@ -58,6 +58,9 @@ struct ControllerManagerConfig {
   std::chrono::milliseconds podGcQuarantinePeriod{40000};
   int concurrentEndpointSyncs = 5;
   std::string endpointUpdatesBatchPeriod = "0s";  // a Go duration, as upstream's flag
+  int concurrentServiceEndpointSyncs = 5;
+  int maxEndpointsPerSlice = 100;
+  std::string endpointSliceUpdatesBatchPeriod = "0s";
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);

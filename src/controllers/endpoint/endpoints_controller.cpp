@@ -125,8 +125,7 @@ void EndpointsController::registerHandlers() {
 void EndpointsController::checkLeftoverEndpoints() {
   for (const ObjectPtr& e : endpoints_.list()) {
     if (hasAnnotation(*e, kLeaderAnnotation)) continue;
-    if (stringAt(*e, std::string("metadata.labels.") + std::string(kEndpointsManagedByLabel)) !=
-        kEndpointsControllerName) {
+    if (endpointutil::labelOf(*e, kEndpointsManagedByLabel) != kEndpointsControllerName) {
       continue;  // not ours: only Endpoints we wrote are cleaned up
     }
     std::string key = client::objectKey(*e);

@@ -9,6 +9,13 @@ std::string stringAt(const json::object& obj, std::string_view dottedPath) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+std::string labelOf(const json::object& obj, std::string_view key) {
+  const json::value* labels = api::findPath(obj, "metadata.labels");
+  if (!labels || !labels->is_object()) return "";
+  const json::value* v = labels->get_object().if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 bool isPodReady(const json::object& pod) {
   const json::value* conditions = api::findPath(pod, "status.conditions");
   if (!conditions || !conditions->is_array()) return false;

@@ -60,5 +60,7 @@ std::set<std::string> servicesToUpdateOnPodChange(const client::Informer& servic
                                                   const json::object& oldPod, const json::object& newPod);
 
 std::string stringAt(const json::object& obj, std::string_view dottedPath);
+// metadata.labels[key] (label keys hold dots, so not through a dotted path).
+std::string labelOf(const json::object& obj, std::string_view key);
 
 }  // namespace kcpp::controllers::endpointutil
