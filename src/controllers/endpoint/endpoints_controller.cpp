@@ -152,6 +152,7 @@ asio::awaitable<Result<void>> EndpointsController::deleteEndpoints(const std::st
 }
 
 asio::awaitable<Result<void>> EndpointsController::sync(const std::string& key) {
+  auto started = std::chrono::steady_clock::now();
   ObjectPtr service = services_.get(key);
   if (!service) co_return co_await deleteEndpoints(key);
   // ExternalName Services get no endpoints (issue 105986); selectorless ones
@@ -174,9 +175,11 @@ asio::awaitable<Result<void>> EndpointsController::sync(const std::string& key) 
     auto stale = staleVersions_.find(key);
     if (stale != staleVersions_.end()) {
       if (stale->second == api::metaResourceVersion(*current)) {
-        co_return makeError(Reason::Conflict,
-                        "endpoints informer cache is out of date, resource version " + stale->second +
-                            " already processed for endpoints " + key);
+        // Our last write is not in the cache yet: look again shortly. Not an
+        // error: a rate-limited retry would back off further at every write.
+        spdlog::debug("endpoint: cache of {} older than our last write, retrying", key);
+        queue_.addAfter(key, endpointutil::kStaleCacheRetry);
+        co_return Result<void>{};
       }
       staleVersions_.erase(stale);
     }
@@ -212,6 +215,8 @@ asio::awaitable<Result<void>> EndpointsController::sync(const std::string& key) 
   } else {
     next["subsets"] = std::move(subsetsJson);
   }
+  spdlog::debug("endpoint sync {}: {} pods, {} after {} us", key, pods.size(), current ? "update" : "create",
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   co_return co_await write(*service, std::move(next), !current);
 }
 

@@ -126,6 +126,7 @@ asio::awaitable<void> EndpointSliceController::run() {
 }
 
 asio::awaitable<Result<void>> EndpointSliceController::sync(const std::string& key) {
+  auto started = std::chrono::steady_clock::now();
   ObjectPtr service = services_.get(key);
   if (!service) {
     // The garbage collector deletes the slices it owned.
@@ -142,7 +143,11 @@ asio::awaitable<Result<void>> EndpointSliceController::sync(const std::string& k
     if (managedByUs(*s)) slices.push_back(std::move(s));
   }
   if (tracker_.stale(key, slices)) {
-    co_return makeError(Reason::Conflict, "EndpointSlice informer cache is out of date");
+    // Our last writes are not all in the cache yet: look again shortly (a
+    // rate-limited retry would back off further at every write).
+    spdlog::debug("endpointslice: cache of {} older than our last writes, retrying", key);
+    queue_.addAfter(key, endpointutil::kStaleCacheRetry);
+    co_return Result<void>{};
   }
   auto matcher = selectors::LabelSelector::fromSet(*selector);
   std::vector<ObjectPtr> pods;
@@ -173,6 +178,9 @@ asio::awaitable<Result<void>> EndpointSliceController::sync(const std::string& k
   for (const ObjectPtr& s : slices) {  // an address type the Service no longer has
     if (!types.contains(std::string(api::getString(*s, "addressType")))) all.toDelete.push_back(*s);
   }
+  spdlog::debug("endpointslice sync {}: {} pods, {} creates, {} updates, {} deletes after {} us", key, pods.size(),
+                all.toCreate.size(), all.toUpdate.size(), all.toDelete.size(),
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   auto applied = co_await apply(*service, std::move(all), triggerText);
   if (!applied) {
     events_.record(*service, "Warning", "FailedToUpdateEndpointSlices",

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -21,6 +22,8 @@ namespace json = boost::json;
 
 inline constexpr std::string_view kHeadlessLabel = "service.kubernetes.io/headless";
 inline constexpr std::string_view kServiceNameLabel = "kubernetes.io/service-name";
+// How soon a sync that found the cache older than its own last write looks again.
+inline constexpr std::chrono::milliseconds kStaleCacheRetry{25};
 inline constexpr std::string_view kTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time";
 
 // The pod's Ready condition is True (podutil.IsPodReady).
