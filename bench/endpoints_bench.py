@@ -177,6 +177,19 @@ def main():
             rss = next(line for line in f if line.startswith("VmRSS")).split()[1]
         print(f"controller-manager RSS {int(rss) / 1024:.1f} MiB; CPU before the Service {idle_cpu:.2f} s")
     except Exception:
+        try:
+            r = server.api().get(f"/apis/discovery.k8s.io/v1/namespaces/{NS}/endpointslices"
+                                 "?labelSelector=kubernetes.io%2Fservice-name%3Dbig")
+            seen = {}
+            for sl in r.json()["items"]:
+                names = [e["targetRef"]["name"] for e in sl.get("endpoints") or []]
+                ready = sum(1 for e in sl.get("endpoints") or [] if e["conditions"]["ready"])
+                sys.stderr.write(f"{sl['metadata']['name']}: {len(names)} endpoints, {ready} ready\n")
+                for nm in names:
+                    seen[nm] = seen.get(nm, 0) + 1
+            sys.stderr.write(f"pods listed: {len(seen)}, listed twice: {sum(1 for v in seen.values() if v > 1)}\n")
+        except Exception as e:  # noqa: BLE001
+            sys.stderr.write(f"dump failed: {e}\n")
         with open(os.path.join(root, "cm.log"), "rb") as f:
             sys.stderr.write(f.read()[-4000:].decode(errors="replace"))
         raise

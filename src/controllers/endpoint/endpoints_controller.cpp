@@ -63,10 +63,9 @@ bool hasAnnotation(const json::object& obj, std::string_view name) {
 
 std::vector<ObjectPtr> selectedPods(const client::Informer& pods, const json::object& service,
                                     const selectors::Labels& selector) {
-  auto matcher = selectors::LabelSelector::fromSet(selector);
   std::vector<ObjectPtr> out;
   for (ObjectPtr& pod : pods.byIndex("namespace", std::string(api::metaNamespace(service)))) {
-    if (matcher.matches(api::metaLabels(*pod))) out.push_back(std::move(pod));
+    if (endpointutil::selectorPicks(selector, *pod)) out.push_back(std::move(pod));
   }
   return out;
 }
@@ -83,14 +82,16 @@ EndpointsController::EndpointsController(client::RestClient& client, client::Inf
       executor_(executor),
       options_(options),
       queue_(executor),
-      events_(client, executor, std::string(kEndpointsControllerName)) {
+      events_(client, executor, std::string(kEndpointsControllerName)),
+      pacer_(options.batchPeriod) {
   registerHandlers();
 }
 
 void EndpointsController::enqueueServices(const std::set<std::string>& keys) {
   for (const std::string& key : keys) {
-    if (options_.batchPeriod.count() > 0) {
-      queue_.addAfter(key, options_.batchPeriod);
+    auto delay = pacer_.delayFor(key);
+    if (delay > std::chrono::steady_clock::duration::zero()) {
+      queue_.addAfter(key, delay);
     } else {
       queue_.add(key);
     }
@@ -144,6 +145,7 @@ asio::awaitable<Result<void>> EndpointsController::deleteEndpoints(const std::st
   auto [ns, name] = splitKey(key);
   triggerTimes_.forget(key);
   staleVersions_.erase(key);
+  pacer_.forget(key);
   const json::object noOptions;
   auto path = endpointsPath(ns, name);
   auto deleted = co_await client_.remove(path, noOptions);
@@ -161,6 +163,19 @@ asio::awaitable<Result<void>> EndpointsController::sync(const std::string& key) 
   auto selector = endpointutil::serviceSelector(*service);
   if (!selector) co_return Result<void>{};
 
+  // Checked before the (costly) computation: our last write is not in the
+  // cache yet, so look again shortly. Not an error: a rate-limited retry
+  // would back off further at every write.
+  ObjectPtr current = endpoints_.get(key);
+  if (auto stale = staleVersions_.find(key); stale != staleVersions_.end()) {
+    if (current && stale->second == api::metaResourceVersion(*current)) {
+      spdlog::debug("endpoint: cache of {} older than our last write, retrying", key);
+      queue_.addAfter(key, endpointutil::kStaleCacheRetry);
+      co_return Result<void>{};
+    }
+    staleVersions_.erase(stale);
+  }
+
   std::vector<ObjectPtr> pods = selectedPods(pods_, *service, *selector);
   // Computed before the comparison so that the tracker moves on even when
   // nothing is written.
@@ -169,20 +184,9 @@ asio::awaitable<Result<void>> EndpointsController::sync(const std::string& key) 
   bool truncated = endpoint::truncateSubsets(subsets);
   json::array subsetsJson = endpoint::subsetsToJson(subsets);
   json::object labels = desiredLabels(*service);
+  pacer_.record(key, std::chrono::steady_clock::now() - started);
 
-  ObjectPtr current = endpoints_.get(key);
   if (current) {
-    auto stale = staleVersions_.find(key);
-    if (stale != staleVersions_.end()) {
-      if (stale->second == api::metaResourceVersion(*current)) {
-        // Our last write is not in the cache yet: look again shortly. Not an
-        // error: a rate-limited retry would back off further at every write.
-        spdlog::debug("endpoint: cache of {} older than our last write, retrying", key);
-        queue_.addAfter(key, endpointutil::kStaleCacheRetry);
-        co_return Result<void>{};
-      }
-      staleVersions_.erase(stale);
-    }
     if (sameSubsets(*current, subsetsJson) && sameLabels(*current, labels) &&
         hasAnnotation(*current, kOverCapacityAnnotation) == truncated) {
       co_return Result<void>{};

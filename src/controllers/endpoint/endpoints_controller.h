@@ -20,6 +20,7 @@
 #include "client/workqueue/work_queue.h"
 #include "controllers/common/controller.h"
 #include "controllers/common/event_recorder.h"
+#include "controllers/endpointutil/sync_pacer.h"
 #include "controllers/endpointutil/trigger_time_tracker.h"
 
 namespace kcpp::controllers {
@@ -66,6 +67,7 @@ class EndpointsController : public Controller {
   client::WorkQueue queue_;
   EventRecorder events_;
   endpointutil::TriggerTimeTracker triggerTimes_;
+  endpointutil::SyncPacer pacer_;
   // Endpoints key → the resourceVersion our last update replaced: while the
   // cache still shows it, the cache is stale (upstream's staleEndpointsTracker).
   std::map<std::string, std::string> staleVersions_;

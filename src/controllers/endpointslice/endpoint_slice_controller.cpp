@@ -61,15 +61,17 @@ EndpointSliceController::EndpointSliceController(client::RestClient& client, cli
       executor_(executor),
       options_(options),
       queue_(executor),
-      events_(client, executor, "endpoint-slice-controller") {
+      events_(client, executor, "endpoint-slice-controller"),
+      pacer_(options.batchPeriod) {
   slices_.addIndexer(kSliceServiceIndex, endpointSliceServiceIndex());
   registerHandlers();
 }
 
 void EndpointSliceController::enqueueServices(const std::set<std::string>& keys) {
   for (const std::string& key : keys) {
-    if (options_.batchPeriod.count() > 0) {
-      queue_.addAfter(key, options_.batchPeriod);
+    auto delay = pacer_.delayFor(key);
+    if (delay > std::chrono::steady_clock::duration::zero()) {
+      queue_.addAfter(key, delay);
     } else {
       queue_.add(key);
     }
@@ -132,6 +134,7 @@ asio::awaitable<Result<void>> EndpointSliceController::sync(const std::string& k
     // The garbage collector deletes the slices it owned.
     triggerTimes_.forget(key);
     tracker_.deleteService(key);
+    pacer_.forget(key);
     co_return Result<void>{};
   }
   if (stringAt(*service, "spec.type") == "ExternalName") co_return Result<void>{};
@@ -149,10 +152,9 @@ asio::awaitable<Result<void>> EndpointSliceController::sync(const std::string& k
     queue_.addAfter(key, endpointutil::kStaleCacheRetry);
     co_return Result<void>{};
   }
-  auto matcher = selectors::LabelSelector::fromSet(*selector);
   std::vector<ObjectPtr> pods;
   for (ObjectPtr& pod : pods_.byIndex("namespace", std::string(api::metaNamespace(*service)))) {
-    if (matcher.matches(api::metaLabels(*pod))) pods.push_back(std::move(pod));
+    if (endpointutil::selectorPicks(*selector, *pod)) pods.push_back(std::move(pod));
   }
   auto triggerTime = triggerTimes_.compute(key, *service, pods);
   std::optional<std::string> triggerText;
@@ -178,6 +180,7 @@ asio::awaitable<Result<void>> EndpointSliceController::sync(const std::string& k
   for (const ObjectPtr& s : slices) {  // an address type the Service no longer has
     if (!types.contains(std::string(api::getString(*s, "addressType")))) all.toDelete.push_back(*s);
   }
+  pacer_.record(key, std::chrono::steady_clock::now() - started);
   spdlog::debug("endpointslice sync {}: {} pods, {} creates, {} updates, {} deletes after {} us", key, pods.size(),
                 all.toCreate.size(), all.toUpdate.size(), all.toDelete.size(),
                 std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());

@@ -21,6 +21,7 @@
 #include "controllers/common/event_recorder.h"
 #include "controllers/endpointslice/endpoint_slice_tracker.h"
 #include "controllers/endpointslice/slice_reconciler.h"
+#include "controllers/endpointutil/sync_pacer.h"
 #include "controllers/endpointutil/trigger_time_tracker.h"
 
 namespace kcpp::controllers {
@@ -61,6 +62,7 @@ class EndpointSliceController : public Controller {
   client::WorkQueue queue_;
   EventRecorder events_;
   endpointutil::TriggerTimeTracker triggerTimes_;
+  endpointutil::SyncPacer pacer_;
   endpointslice::EndpointSliceTracker tracker_;
 };
 

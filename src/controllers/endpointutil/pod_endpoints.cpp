@@ -128,14 +128,6 @@ bool isServiceIPSet(const json::object& service) {
 
 namespace {
 
-bool selectorPicks(const selectors::Labels& selector, const std::map<std::string, std::string>& labels) {
-  for (const auto& [k, v] : selector) {
-    auto it = labels.find(k);
-    if (it == labels.end() || it->second != v) return false;
-  }
-  return true;
-}
-
 bool hostnameAndSubdomainEqual(const json::object& a, const json::object& b) {
   return stringAt(a, "spec.hostname") == stringAt(b, "spec.hostname") &&
          stringAt(a, "spec.subdomain") == stringAt(b, "spec.subdomain");
@@ -151,12 +143,21 @@ bool podEndpointsChanged(const json::object& oldPod, const json::object& newPod)
 
 }  // namespace
 
+bool selectorPicks(const selectors::Labels& selector, const json::object& obj) {
+  const json::value* labels = api::findPath(obj, "metadata.labels");
+  const json::object* map = labels && labels->is_object() ? &labels->get_object() : nullptr;
+  for (const auto& [k, v] : selector) {
+    const json::value* have = map ? map->if_contains(k) : nullptr;
+    if (!have || !have->is_string() || have->get_string() != v) return false;
+  }
+  return true;
+}
+
 std::set<std::string> podServiceMemberships(const client::Informer& services, const json::object& pod) {
   std::set<std::string> out;
-  auto labels = api::metaLabels(pod);
   for (const client::ObjectPtr& svc : services.byIndex("namespace", std::string(api::metaNamespace(pod)))) {
     auto selector = serviceSelector(*svc);
-    if (selector && selectorPicks(*selector, labels)) out.insert(client::objectKey(*svc));
+    if (selector && selectorPicks(*selector, pod)) out.insert(client::objectKey(*svc));
   }
   return out;
 }

@@ -54,6 +54,10 @@ std::optional<selectors::Labels> serviceSelector(const json::object& service);
 // clusterIP set and not "None" (helper.IsServiceIPSet).
 bool isServiceIPSet(const json::object& service);
 
+// Every key=value of `selector` is among the object's labels (read in place:
+// no label map is built, this runs for every pod at every sync).
+bool selectorPicks(const selectors::Labels& selector, const json::object& obj);
+
 // Keys ("ns/name") of the Services in `services` whose selector picks `pod`.
 std::set<std::string> podServiceMemberships(const client::Informer& services, const json::object& pod);
 
