@@ -36,6 +36,7 @@
 #include "sim/sim_pod.h"
 #include "controllers/endpoint/endpoints_controller.h"
 #include "controllers/endpointslice/endpoint_slice_controller.h"
+#include "controllers/endpointslice/endpoint_slice_mirroring_controller.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -113,6 +114,14 @@ controllers::ControllerPtr makeEndpointSlices(const ControllerContext& c) {
   options.batchPeriod =
       parseDurationFlag(c.config.endpointSliceUpdatesBatchPeriod).value_or(std::chrono::milliseconds(0));
   return std::make_unique<controllers::EndpointSliceController>(c.client, c.informers, c.executor, options);
+}
+
+controllers::ControllerPtr makeEndpointSliceMirroring(const ControllerContext& c) {
+  controllers::EndpointSliceMirroringOptions options;
+  options.workers = c.config.mirroringConcurrentServiceEndpointSyncs;
+  options.maxEndpointsPerSubset = static_cast<std::size_t>(c.config.mirroringMaxEndpointsPerSubset);
+  return std::make_unique<controllers::EndpointSliceMirroringController>(c.client, c.informers, c.executor,
+                                                                          options);
 }
 
 const std::vector<ControllerEntry>& controllerTable() {
@@ -236,6 +245,7 @@ const std::vector<ControllerEntry>& controllerTable() {
        "pod-garbage-collector"},
       {"endpoint", makeEndpoints},
       {"endpointslice", makeEndpointSlices},
+      {"endpointslicemirroring", makeEndpointSliceMirroring},
   };
   return table;
 }
@@ -297,6 +307,11 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->check([](const std::string& v) {
         return parseDurationFlag(v) ? std::string() : "invalid duration \"" + v + "\"";
       })
+      ->capture_default_str();
+  cmd->add_option("--mirroring-concurrent-service-endpoint-syncs", c.mirroringConcurrentServiceEndpointSyncs)
+      ->capture_default_str();
+  cmd->add_option("--mirroring-max-endpoints-per-subset", c.mirroringMaxEndpointsPerSubset)
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   addDurationOption(cmd, "--node-monitor-period", c.nodeMonitorPeriod, "How often node health is checked");

@@ -61,6 +61,8 @@ struct ControllerManagerConfig {
   int concurrentServiceEndpointSyncs = 5;
   int maxEndpointsPerSlice = 100;
   std::string endpointSliceUpdatesBatchPeriod = "0s";
+  int mirroringConcurrentServiceEndpointSyncs = 5;
+  int mirroringMaxEndpointsPerSubset = 1000;
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);

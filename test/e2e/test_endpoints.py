@@ -34,7 +34,8 @@ def eventually(fn, timeout=20.0, what="condition"):
 def controller_manager(kcpp_binary, server):
     log = tempfile.NamedTemporaryFile(prefix="kcpp-cm-", suffix=".log", delete=False)
     proc = subprocess.Popen([kcpp_binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
-                             "--no-leader-elect", "--controllers", "endpoint,endpointslice"],
+                             "--no-leader-elect", "--controllers",
+                             "endpoint,endpointslice,endpointslicemirroring"],
                             stdout=log, stderr=subprocess.STDOUT)
     yield proc
     if proc.poll() is None:
@@ -98,6 +99,11 @@ def addresses(endpoints, field="addresses"):
 def slice_endpoints(kubectl, namespace, service):
     items = get_json(kubectl, "endpointslices", "-n", namespace, "-l", f"kubernetes.io/service-name={service}")
     return {e["targetRef"]["name"]: e for s in (items or {}).get("items", []) for e in s.get("endpoints") or []}
+
+
+def slice_endpoints_any(kubectl, namespace, service):
+    items = get_json(kubectl, "endpointslices", "-n", namespace, "-l", f"kubernetes.io/service-name={service}")
+    return [e for s in (items or {}).get("items", []) for e in s.get("endpoints") or []]
 
 
 def test_endpoints_and_slices_follow_pods(kubectl, api, namespace, node, controller_manager):
@@ -197,11 +203,38 @@ subsets: [{addresses: [{ip: 192.0.2.10}], ports: [{port: 80}]}]
     eps = eventually(lambda: slice_endpoints(kubectl, namespace, "db"), what="db slice")
     assert eps["u"]["conditions"] == {"ready": True, "serving": False, "terminating": False}
 
-    # The selectorless Service's Endpoints are the user's: left exactly as written.
-    time.sleep(1)
+    # The selectorless Service's Endpoints are the user's: left exactly as written,
+    # and mirrored into a slice by the mirroring controller.
+    mirrored = eventually(lambda: slice_endpoints_any(kubectl, namespace, "external"), what="mirrored slice")
+    assert mirrored == [{"addresses": ["192.0.2.10"], "conditions": {"ready": True}}]
+    s = get_json(kubectl, "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=external")["items"]
+    assert len(s) == 1
+    assert s[0]["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == \
+        "endpointslicemirroring-controller.k8s.io"
+    assert s[0]["ports"] == [{"name": "", "port": 80, "protocol": "TCP"}]
     external = get_json(kubectl, "endpoints", "external", "-n", namespace)
     assert addresses(external) == ["192.0.2.10"]
     assert "labels" not in external["metadata"]
+    # The user changes their Endpoints: the mirror follows; skip-mirror removes it.
+    kubectl("patch", "endpoints", "external", "-n", namespace, "--type=merge", "-p",
+            '{"subsets":[{"addresses":[{"ip":"192.0.2.11"}],"notReadyAddresses":[{"ip":"192.0.2.12"}],'
+            '"ports":[{"port":80}]}]}')
+    eventually(lambda: sorted((e["addresses"][0], e["conditions"]["ready"]) for e in
+                              slice_endpoints_any(kubectl, namespace, "external"))
+               == [("192.0.2.11", True), ("192.0.2.12", False)], what="mirror follows")
+    kubectl("label", "endpoints", "external", "-n", namespace, "endpointslice.kubernetes.io/skip-mirror=true")
+    eventually(lambda: not get_json(kubectl, "endpointslices", "-n", namespace,
+                                    "-l", "kubernetes.io/service-name=external")["items"], what="mirror removed")
+    # The API server's own `kubernetes` Service has no selector: its Endpoints are mirrored too.
+    if get_json(kubectl, "endpoints", "kubernetes", "-n", "default"):
+        eventually(lambda: [x for x in get_json(kubectl, "endpointslices", "-n", "default", "-l",
+                                                "kubernetes.io/service-name=kubernetes")["items"]
+                            if x["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] ==
+                            "endpointslicemirroring-controller.k8s.io"], what="kubernetes Service mirrored")
+    # The db Service has a selector: the mirroring controller leaves it to the EndpointSlice controller.
+    db = get_json(kubectl, "endpointslices", "-n", namespace, "-l", "kubernetes.io/service-name=db")["items"]
+    assert [x["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] for x in db] == \
+        ["endpointslice-controller.k8s.io"]
 
 
 def test_many_pods_spread_over_slices(kubectl, api, namespace, node, controller_manager):

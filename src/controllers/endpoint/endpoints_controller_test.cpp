@@ -141,7 +141,10 @@ TEST_F(EndpointsControllerTest, ListsReadyAndNotReadyPodsAndFollowsReadiness) {
 TEST_F(EndpointsControllerTest, WritesNothingWhenNothingChanged) {
   createPod("a", "10.0.0.1", true);
   createService("web", kWebSpec);
-  server.runFor(5s, [&] { return endpoints("web").has_value(); });
+  server.runFor(5s, [&] {
+    auto ep = endpoints("web");
+    return ep && ips(*ep, "addresses") == Ips{"10.0.0.1"};
+  });
   server.runFor(300ms);
   auto before = endpoints("web");
   ASSERT_TRUE(before.has_value());
