@@ -3,12 +3,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <memory>
 #include <thread>
-#include <optional>
-#include <cctype>
-#include <cstdlib>
 
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
@@ -25,13 +23,8 @@
 #include "controllers/cronjob/cronjob_controller.h"
 #include "controllers/job/job_controller.h"
 #include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
-#include "api/meta/object.h"
-#include "client/informer/informer_factory.h"
-#include "client/leaderelection/leader_elector.h"
-#include "client/rest/rest_client.h"
 #include "controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "controllers/podgc/pod_gc_controller.h"
-#include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/tainteviction/taint_eviction_controller.h"
 #include "sim/sim_pod.h"
 #include "controllers/endpoint/endpoints_controller.h"
@@ -86,24 +79,30 @@ controllers::ControllerPtr makeTokensController(const ControllerContext& c) {
 
 }  // namespace
 
-// A Go duration of the forms upstream's flags take here ("0s", "500ms", "1m").
-std::optional<std::chrono::milliseconds> parseDurationFlag(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
-    ++digits;
-  }
-  if (digits == 0) return std::nullopt;
-  double value = std::strtod(text.substr(0, digits).c_str(), nullptr);
-  std::string unit = text.substr(digits);
-  double scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : unit == "h" ? 3600000 : -1;
-  if (scale < 0 && !(unit.empty() && value == 0)) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(value * std::max(scale, 0.0)));
+// Upstream's duration flags ("0s", "500ms", "1m"); a malformed one was refused when parsed.
+std::chrono::milliseconds durationFlag(const std::string& text) {
+  return sim::parseDuration(text).value_or(std::chrono::milliseconds(0));
+}
+
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
+// A Go-style duration flag ("5s", "500ms", "1m30s"), as upstream's metav1.Duration flags.
+void addDurationOption(CLI::App* cmd, const std::string& name, std::chrono::milliseconds& out,
+                       const std::string& help) {
+  auto parse = [&out, name](const std::string& text) {
+    auto parsed = sim::parseDuration(text);
+    if (!parsed) throw CLI::ValidationError(name, "invalid duration \"" + text + "\" (e.g. 5s, 500ms, 1m)");
+    out = *parsed;
+  };
+  cmd->add_option_function<std::string>(name, parse, help + " (default " + std::to_string(out.count()) + "ms)");
 }
 
 controllers::ControllerPtr makeEndpoints(const ControllerContext& c) {
   controllers::EndpointsControllerOptions options;
   options.workers = c.config.concurrentEndpointSyncs;
-  options.batchPeriod = parseDurationFlag(c.config.endpointUpdatesBatchPeriod).value_or(std::chrono::milliseconds(0));
+  options.batchPeriod = durationFlag(c.config.endpointUpdatesBatchPeriod);
   return std::make_unique<controllers::EndpointsController>(c.client, c.informers, c.executor, options);
 }
 
@@ -112,7 +111,7 @@ controllers::ControllerPtr makeEndpointSlices(const ControllerContext& c) {
   options.workers = c.config.concurrentServiceEndpointSyncs;
   options.maxEndpointsPerSlice = static_cast<std::size_t>(c.config.maxEndpointsPerSlice);
   options.batchPeriod =
-      parseDurationFlag(c.config.endpointSliceUpdatesBatchPeriod).value_or(std::chrono::milliseconds(0));
+      durationFlag(c.config.endpointSliceUpdatesBatchPeriod);
   return std::make_unique<controllers::EndpointSliceController>(c.client, c.informers, c.executor, options);
 }
 
@@ -243,9 +242,9 @@ const std::vector<ControllerEntry>& controllerTable() {
          return std::make_unique<controllers::PodGcController>(c.client, c.informers, c.executor, options);
        },
        "pod-garbage-collector"},
-      {"endpoint", makeEndpoints},
-      {"endpointslice", makeEndpointSlices},
-      {"endpointslicemirroring", makeEndpointSliceMirroring},
+      {"endpoint", makeEndpoints, "endpoint-controller"},
+      {"endpointslice", makeEndpointSlices, "endpointslice-controller"},
+      {"endpointslicemirroring", makeEndpointSliceMirroring, "endpointslicemirroring-controller"},
   };
   return table;
 }
@@ -292,11 +291,12 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->capture_default_str();
   cmd->add_option("--job-pod-failure-backoff", c.jobPodFailureBackoffSeconds,
                   "kcpp: seconds before the first replacement of a failed Job pod (doubling; upstream's fixed 10)")
+      ->capture_default_str();
   cmd->add_option("--concurrent-endpoint-syncs", c.concurrentEndpointSyncs)->capture_default_str();
   cmd->add_option("--endpoint-updates-batch-period", c.endpointUpdatesBatchPeriod,
                   "How long pod changes wait so that one Endpoints/EndpointSlice update carries several")
       ->check([](const std::string& v) {
-        return parseDurationFlag(v) ? std::string() : "invalid duration \"" + v + "\"";
+        return sim::parseDuration(v) ? std::string() : "invalid duration \"" + v + "\"";
       })
       ->capture_default_str();
   cmd->add_option("--concurrent-service-endpoint-syncs", c.concurrentServiceEndpointSyncs)->capture_default_str();
@@ -305,7 +305,7 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->capture_default_str();
   cmd->add_option("--endpointslice-updates-batch-period", c.endpointSliceUpdatesBatchPeriod)
       ->check([](const std::string& v) {
-        return parseDurationFlag(v) ? std::string() : "invalid duration \"" + v + "\"";
+        return sim::parseDuration(v) ? std::string() : "invalid duration \"" + v + "\"";
       })
       ->capture_default_str();
   cmd->add_option("--mirroring-concurrent-service-endpoint-syncs", c.mirroringConcurrentServiceEndpointSyncs)

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "api/meta/object.h"
+#include "api/validation/cron_schedule.h"
 
 namespace kcpp::sim {
 
@@ -92,26 +93,9 @@ std::string nameList(const std::vector<SimContainer>& containers, const std::fun
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  double total = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    double value = std::atof(std::string(text.substr(start, i - start)).c_str());
-    std::size_t unitStart = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string_view unit = text.substr(unitStart, i - unitStart);
-    double ms = 0;
-    if (unit == "ms") ms = 1;
-    else if (unit == "s") ms = 1000;
-    else if (unit == "m") ms = 60000;
-    else if (unit == "h") ms = 3600000;
-    else return std::nullopt;
-    total += value * ms;
-  }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(total));
+  auto parsed = api::validation::parseGoDuration(text);
+  if (!parsed) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
 
 std::optional<PodFacts> parsePodFacts(const json::object& pod) {

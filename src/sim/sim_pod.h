@@ -73,7 +73,7 @@ struct PodProgress {
 // Facts of a pod object; an error message if it is not one.
 std::optional<PodFacts> parsePodFacts(const json::object& pod);
 
-// "5s", "1m30s", "250ms", "2h" (Go's time.ParseDuration subset); nullopt if malformed.
+// "5s", "1m30s", "250ms", "2h" (Go's time.ParseDuration), in milliseconds; nullopt if malformed.
 std::optional<std::chrono::milliseconds> parseDuration(std::string_view text);
 
 // When every container with a readiness probe is ready, given the run's start.
