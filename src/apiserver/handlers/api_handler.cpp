@@ -185,6 +185,7 @@ Result<Subresource> subresourceOf(const api::ResourceType& type, const std::stri
   if (sub == "status" && type.hasStatus) return Subresource::Status;
   if (sub == "scale" && type.hasScale) return Subresource::Scale;
   if (sub == "finalize" && type.resource == "namespaces") return Subresource::Finalize;
+  if (sub == "binding" && type.group.empty() && type.resource == "pods") return Subresource::Binding;
   return notFoundResource();
 }
 
@@ -349,6 +350,11 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
   }
   auto sub = subresourceOf(type, info.subresource);
   if (!sub) co_return co_await fail(sub.error());
+  if (*sub == Subresource::Binding && info.verb != "create") {
+    co_return co_await fail(makeError(Reason::MethodNotAllowed,
+                                      "the server does not allow this method on the requested "
+                                      "resource"));
+  }
   const std::string ns = type.namespaced ? info.namespace_ : "";
   const std::string& verb = info.verb;
 
@@ -399,6 +405,17 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
                                       "resource"));
   }
 
+  if (verb == "create" && *sub == Subresource::Binding) {
+    // POST pods/NAME/binding answers a Success Status (201), as upstream.
+    auto body = decodeObject(request);
+    if (!body) co_return co_await fail(body.error());
+    if (request.audit) request.audit->setRequestObject(*body);
+    auto bound = co_await registry->update(ns, info.name, std::move(*body), *sub, *options);
+    if (!bound) co_return co_await fail(bound.error());
+    json::object status{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
+                        {"status", "Success"}, {"code", 201}};
+    co_return co_await sink.respond(jsonResponse(201, status));
+  }
   if (verb == "create") {
     if (!info.name.empty() || *sub != Subresource::None) {
       co_return co_await fail(makeError(Reason::MethodNotAllowed,

@@ -100,6 +100,7 @@ std::string subresourceName(Subresource sub) {
     case Subresource::Status: return "status";
     case Subresource::Scale: return "scale";
     case Subresource::Finalize: return "finalize";
+    case Subresource::Binding: return "binding";
     case Subresource::None: break;
   }
   return "";

@@ -32,7 +32,8 @@ struct WriteOptions {
 using patch::PatchType;
 
 // Which part of the object a write addresses.
-enum class Subresource { None, Status, Scale, Finalize };
+// Binding: pods/binding, a Binding that assigns an unbound pod to a node.
+enum class Subresource { None, Status, Scale, Finalize, Binding };
 
 // The outcome of a delete: the object (deleted, or still there pending
 // finalizers / graceful termination) and whether it is gone.

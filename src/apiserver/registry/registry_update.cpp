@@ -7,6 +7,7 @@
 #include "api/patch/merge_patch.h"
 #include "api/patch/strategic_merge.h"
 #include "api/schema/field_validation.h"
+#include "apiserver/registry/pod_binding.h"
 #include "apiserver/registry/registry.h"
 
 namespace kcpp::apiserver {
@@ -168,6 +169,8 @@ Result<json::object> Registry::buildUpdate(const json::object& current, json::ob
       if (annotations && annotations->is_object()) meta["annotations"] = *annotations;
       else meta.erase("annotations");
     }
+  } else if (sub == Subresource::Binding) {
+    return bindPod(current, body);
   } else if (sub == Subresource::Finalize) {
     next = current;
     json::object& spec = api::ensureObject(next, "spec");
@@ -209,6 +212,9 @@ Result<json::object> Registry::buildUpdate(const json::object& current, json::ob
 
 Result<void> Registry::checkUpdate(json::object& next, const json::object& current,
                                    Subresource sub) const {
+  // A binding writes only what bindPod checked, as upstream's BindingREST
+  // updates the stored pod directly, past the pod's update validation.
+  if (sub == Subresource::Binding) return {};
   if (sub == Subresource::None) strategy_->prepareForUpdate(next, current);
   json::object& meta = api::ensureObject(next, "metadata");
   const json::object& oldMeta = *api::findObject(current, "metadata");
@@ -256,7 +262,8 @@ boost::asio::awaitable<Result<json::object>> Registry::guaranteedUpdate(const st
       co_return api::conflict(type_.resource, type_.group, name, kModified);
     }
     json::object next = std::move(input->object);
-    bool admitted = admits(options.requester);
+    // Upstream admits a binding as the creation of a Binding, not as a pod update.
+    bool admitted = admits(options.requester) && sub != Subresource::Binding;
     admission::Attributes attrs = admissionAttributes(admission::Operation::Update, ns, &next,
                                                       &currentObj, sub, options.requester,
                                                       options.dryRun);

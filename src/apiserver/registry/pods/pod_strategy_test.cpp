@@ -276,5 +276,49 @@ TEST_F(PodRegistryTest, LaterDeleteMayOnlyShortenTheGracePeriod) {
   EXPECT_EQ(*firstAt - *secondAt, std::chrono::seconds(15));
 }
 
+// --- pods/binding ----------------------------------------------------------------
+
+json::object bindingTo(const std::string& pod, const std::string& node) {
+  json::object b = parse(R"({"apiVersion":"v1","kind":"Binding","target":{"kind":"Node"}})");
+  b["metadata"] = json::object{{"name", pod}, {"annotations", json::object{{"a", "b"}}}};
+  b["target"].as_object()["name"] = node;
+  return b;
+}
+
+TEST_F(PodRegistryTest, BindingSetsNodeNameAndPodScheduled) {
+  ASSERT_TRUE(await(pods->create(ns, podWith({""}), noOptions)).ok());
+  auto bound = await(pods->update(ns, name, bindingTo(name, "n1"), Subresource::Binding, noOptions));
+  ASSERT_TRUE(bound.ok()) << bound.error().message;
+  json::object pod = stored();
+  EXPECT_EQ(*api::findPath(pod, "spec.nodeName"), "n1");
+  EXPECT_EQ(*api::findPath(pod, "metadata.annotations.a"), "b");
+  const json::array& conditions = api::findPath(pod, "status.conditions")->as_array();
+  ASSERT_EQ(conditions.size(), 1u);
+  EXPECT_EQ(conditions[0].at("type"), "PodScheduled");
+  EXPECT_EQ(conditions[0].at("status"), "True");
+}
+
+TEST_F(PodRegistryTest, BindingAnAssignedPodConflicts) {
+  ASSERT_TRUE(await(pods->create(ns, podWith({""}), noOptions)).ok());
+  ASSERT_TRUE(await(pods->update(ns, name, bindingTo(name, "n1"), Subresource::Binding, noOptions)).ok());
+  auto again = await(pods->update(ns, name, bindingTo(name, "n2"), Subresource::Binding, noOptions));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().reason, Reason::Conflict);
+  EXPECT_EQ(again.error().message,
+            "Operation cannot be fulfilled on pods/binding \"p\": pod p is already assigned to node \"n1\"");
+  EXPECT_EQ(*api::findPath(stored(), "spec.nodeName"), "n1");
+}
+
+TEST_F(PodRegistryTest, BindingNeedsATargetName) {
+  ASSERT_TRUE(await(pods->create(ns, podWith({""}), noOptions)).ok());
+  auto bad = await(pods->update(ns, name, bindingTo(name, ""), Subresource::Binding, noOptions));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().reason, Reason::Invalid);
+  EXPECT_EQ(bad.error().message, "Binding \"p\" is invalid: target.name: Required value");
+  auto wrongName = await(pods->update(ns, name, bindingTo("q", "n1"), Subresource::Binding, noOptions));
+  ASSERT_FALSE(wrongName.ok());
+  EXPECT_EQ(wrongName.error().reason, Reason::BadRequest);
+}
+
 }  // namespace
 }  // namespace kcpp::apiserver
