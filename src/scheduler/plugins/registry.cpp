@@ -1,0 +1,54 @@
+#include "scheduler/plugins/registry.h"
+
+#include "scheduler/plugins/defaultbinder/default_binder.h"
+#include "scheduler/plugins/imagelocality/image_locality.h"
+#include "scheduler/plugins/nodeaffinity/node_affinity.h"
+#include "scheduler/plugins/nodename/node_name.h"
+#include "scheduler/plugins/nodeports/node_ports.h"
+#include "scheduler/plugins/noderesources/fit.h"
+#include "scheduler/plugins/nodeunschedulable/node_unschedulable.h"
+#include "scheduler/plugins/queuesort/priority_sort.h"
+#include "scheduler/plugins/tainttoleration/taint_toleration.h"
+
+namespace kcpp::scheduler::plugins {
+
+namespace {
+
+// A factory for plugins that take no arguments and need no handle.
+template <class P>
+PluginFactory plain() {
+  return [](const boost::json::object&, Handle&) -> Result<PluginPtr> { return PluginPtr(std::make_shared<P>()); };
+}
+
+}  // namespace
+
+PluginRegistry inTreeRegistry() {
+  PluginRegistry r;
+  r[PrioritySort::kName] = plain<PrioritySort>();
+  r[NodeUnschedulable::kName] = plain<NodeUnschedulable>();
+  r[NodeName::kName] = plain<NodeName>();
+  r[NodePorts::kName] = plain<NodePorts>();
+  r[NodeAffinity::kName] = plain<NodeAffinity>();
+  r[TaintToleration::kName] = plain<TaintToleration>();
+  r[NodeResourcesFit::kName] = [](const boost::json::object& args, Handle&) { return NodeResourcesFit::create(args); };
+  r[NodeResourcesBalancedAllocation::kName] = plain<NodeResourcesBalancedAllocation>();
+  r[ImageLocality::kName] = plain<ImageLocality>();
+  r[DefaultBinder::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
+    return PluginPtr(std::make_shared<DefaultBinder>(handle));
+  };
+  return r;
+}
+
+Profile defaultProfile() {
+  Profile p;
+  p.queueSort = {"PrioritySort"};
+  p.preFilter = {"NodeAffinity", "NodePorts", "NodeResourcesFit"};
+  p.filter = {"NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit"};
+  p.preScore = {"NodeAffinity", "NodeResourcesBalancedAllocation", "ImageLocality"};
+  p.score = {{"TaintToleration", 3}, {"NodeAffinity", 2}, {"NodeResourcesFit", 1},
+             {"NodeResourcesBalancedAllocation", 1}, {"ImageLocality", 1}};
+  p.bind = {"DefaultBinder"};
+  return p;
+}
+
+}  // namespace kcpp::scheduler::plugins
