@@ -51,4 +51,20 @@ Profile defaultProfile() {
   return p;
 }
 
+const std::map<std::string, std::vector<std::string>>& extensionPointsOf() {
+  static const std::map<std::string, std::vector<std::string>> points = {
+      {"PrioritySort", {"QueueSort"}},
+      {"NodeUnschedulable", {"Filter"}},
+      {"NodeName", {"Filter"}},
+      {"NodePorts", {"PreFilter", "Filter"}},
+      {"NodeAffinity", {"PreFilter", "Filter", "PreScore", "Score"}},
+      {"TaintToleration", {"Filter", "Score"}},
+      {"NodeResourcesFit", {"PreFilter", "Filter", "Score"}},
+      {"NodeResourcesBalancedAllocation", {"PreScore", "Score"}},
+      {"ImageLocality", {"PreScore", "Score"}},
+      {"DefaultBinder", {"Bind"}},
+  };
+  return points;
+}
+
 }  // namespace kcpp::scheduler::plugins

@@ -11,4 +11,8 @@ PluginRegistry inTreeRegistry();
 // The default-scheduler profile with every default plugin enabled.
 Profile defaultProfile();
 
+// The extension points each in-tree plugin implements ("PreFilter", "Filter",
+// ...), for a configuration's multiPoint.
+const std::map<std::string, std::vector<std::string>>& extensionPointsOf();
+
 }  // namespace kcpp::scheduler::plugins
