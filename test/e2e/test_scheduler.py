@@ -1,0 +1,203 @@
+"""`kcpp scheduler` as its own process against a real server, driven with the
+real kubectl: three Node objects made through the API (no kubelet: nodes are
+just objects with allocatable and a Ready condition), plain pods bound and
+spread, nodeSelector, taints and tolerations, an unschedulable pod's condition
+and FailedScheduling event with upstream's summary text, pods of another
+scheduler left alone, leader election on kube-system/kube-scheduler, and a bad
+--config."""
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import unique
+
+ELECTION = ["--leader-elect-lease-duration", "1.5", "--leader-elect-renew-deadline", "1",
+            "--leader-elect-retry-period", "0.2"]
+NODES = ["e2e-node-1", "e2e-node-2", "e2e-node-3"]
+
+
+def eventually(fn, timeout=15.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def make_node(api, name, labels=None):
+    resources = {"cpu": "2", "memory": "4Gi", "pods": "110"}
+    body = {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}}}
+    r = api.post("/api/v1/nodes", body)
+    assert r.status == 201, r
+    status = {"status": {"capacity": resources, "allocatable": resources,
+                         "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                         "message": "kubelet is posting ready status"}]}}
+    r = api.patch(f"/api/v1/nodes/{name}/status", status)
+    assert r.status == 200, r
+
+
+class SchedulerProcess:
+    def __init__(self, binary, kubeconfig, extra=()):
+        self.log = tempfile.NamedTemporaryFile(prefix="kcpp-sched-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([binary, "scheduler", "--kubeconfig", kubeconfig, *ELECTION,
+                                      "--kube-api-qps", "1000", "--kube-api-burst", "1000", *extra],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    def text(self):
+        with open(self.log.name) as f:
+            return f.read()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.unlink(self.log.name)
+
+
+@pytest.fixture(scope="module")
+def cluster(kcpp_binary, server, api):
+    """Three nodes (e2e-node-2 labelled disk=ssd) and a running scheduler."""
+    make_node(api, NODES[0])
+    make_node(api, NODES[1], {"disk": "ssd"})
+    make_node(api, NODES[2])
+    scheduler = SchedulerProcess(kcpp_binary, server.kubeconfig_path)
+    yield scheduler
+    scheduler.close()
+
+
+def pod_manifest(name, cpu="100m", **spec):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.9",
+                                     "resources": {"requests": {"cpu": cpu, "memory": "16Mi"}}}], **spec}}
+
+
+def create(kubectl, namespace, manifest):
+    kubectl("apply", "-n", namespace, "-f", "-", input=json.dumps(manifest))
+
+
+def get_pod(kubectl, namespace, name):
+    return json.loads(kubectl("get", "pod", name, "-n", namespace, "-o", "json").stdout)
+
+
+def node_of(kubectl, namespace, name, timeout=15.0):
+    return eventually(lambda: get_pod(kubectl, namespace, name)["spec"].get("nodeName"), timeout,
+                      f"pod {name} to be bound")
+
+
+def test_leader_election_lease(cluster, kubectl):
+    lease = eventually(lambda: json.loads(kubectl("get", "lease", "kube-scheduler", "-n", "kube-system",
+                                                  "-o", "json", check=False).stdout or "{}"),
+                       what="the kube-scheduler lease")
+    assert lease["spec"]["holderIdentity"]
+
+
+def test_plain_pods_are_bound_and_spread(cluster, kubectl, namespace):
+    for i in range(6):
+        create(kubectl, namespace, pod_manifest(f"p{i}"))
+    nodes = [node_of(kubectl, namespace, f"p{i}") for i in range(6)]
+    assert sorted(set(nodes)) == NODES, nodes
+    pod = get_pod(kubectl, namespace, "p0")
+    scheduled = [c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert scheduled and scheduled[0]["status"] == "True"
+    events = kubectl("get", "events", "-n", namespace, "--field-selector", "involvedObject.name=p0").stdout
+    assert "Scheduled" in events and f"Successfully assigned {namespace}/p0 to" in events
+
+
+def test_node_selector_picks_the_matching_node(cluster, kubectl, namespace):
+    for i in range(3):
+        create(kubectl, namespace, pod_manifest(f"ssd{i}", nodeSelector={"disk": "ssd"}))
+    assert {node_of(kubectl, namespace, f"ssd{i}") for i in range(3)} == {"e2e-node-2"}
+
+
+def test_tainted_node_is_avoided_unless_tolerated(cluster, kubectl, namespace):
+    kubectl("taint", "nodes", "e2e-node-3", "node-role.kubernetes.io/control-plane:NoSchedule")
+    for i in range(6):
+        create(kubectl, namespace, pod_manifest(f"t{i}"))
+    assert "e2e-node-3" not in {node_of(kubectl, namespace, f"t{i}") for i in range(6)}
+    tolerant = pod_manifest("tolerant", nodeSelector={"kubernetes.io/hostname": "e2e-node-3"},
+                            tolerations=[{"key": "node-role.kubernetes.io/control-plane",
+                                          "operator": "Exists", "effect": "NoSchedule"}])
+    create(kubectl, namespace, tolerant)
+    assert node_of(kubectl, namespace, "tolerant") == "e2e-node-3"
+
+
+def test_pod_too_big_for_any_node_stays_pending_with_upstream_message(cluster, kubectl, namespace):
+    # e2e-node-3 carries the control-plane taint from the test before.
+    create(kubectl, namespace, pod_manifest("huge", cpu="3"))
+    expected = ("0/3 nodes are available: 1 node(s) had untolerated taint "
+                "{node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu.")
+
+    def condition():
+        pod = get_pod(kubectl, namespace, "huge")
+        for c in pod["status"].get("conditions", []):
+            if c["type"] == "PodScheduled" and c["status"] == "False":
+                return c
+        return None
+    c = eventually(condition, what="PodScheduled=False")
+    assert c["reason"] == "Unschedulable"
+    assert c["message"].startswith(expected), c["message"]
+    pod = get_pod(kubectl, namespace, "huge")
+    assert pod["status"]["phase"] == "Pending" and not pod["spec"].get("nodeName")
+    describe = eventually(lambda: (lambda out: out if "FailedScheduling" in out else None)(
+        kubectl("describe", "pod", "huge", "-n", namespace).stdout), what="FailedScheduling in describe")
+    assert "Warning  FailedScheduling" in describe
+    assert expected in describe.replace("\n", " ").replace("  ", " ") or expected[:60] in describe
+    events = json.loads(kubectl("get", "events", "-n", namespace, "-o", "json").stdout)["items"]
+    failed = [e for e in events if e["reason"] == "FailedScheduling" and e["involvedObject"]["name"] == "huge"]
+    assert failed and failed[0]["type"] == "Warning"
+    assert failed[0]["message"].startswith(expected), failed[0]["message"]
+    kubectl("taint", "nodes", "e2e-node-3", "node-role.kubernetes.io/control-plane:NoSchedule-")
+
+
+def test_pods_of_another_scheduler_are_left_alone(cluster, kubectl, namespace):
+    create(kubectl, namespace, pod_manifest("theirs", schedulerName="other"))
+    create(kubectl, namespace, pod_manifest("mine"))
+    node_of(kubectl, namespace, "mine")
+    time.sleep(1)
+    pod = get_pod(kubectl, namespace, "theirs")
+    assert not pod["spec"].get("nodeName")
+    assert not pod["status"].get("conditions")
+
+
+def test_bad_config_is_a_clear_error(kcpp_binary, server, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+                      "percentageOfNodesToScore: 150\n")
+    p = subprocess.run([kcpp_binary, "scheduler", "--kubeconfig", server.kubeconfig_path,
+                        "--config", str(config)], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "percentageOfNodesToScore: Invalid value: 150: not in valid range [0-100]" in p.stdout + p.stderr
+    config.write_text("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+                      "profiles:\n- plugins:\n    filter:\n      enabled:\n      - name: NoSuchPlugin\n")
+    p = subprocess.run([kcpp_binary, "scheduler", "--kubeconfig", server.kubeconfig_path,
+                        "--config", str(config)], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "plugin \"NoSuchPlugin\" does not exist" in p.stdout + p.stderr
+
+
+def test_second_profile_from_config_schedules_its_pods(kcpp_binary, server, cluster, kubectl, namespace, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+                      "leaderElection:\n  leaderElect: false\n"
+                      "profiles:\n- schedulerName: packer\n  pluginConfig:\n  - name: NodeResourcesFit\n"
+                      "    args:\n      scoringStrategy:\n        type: MostAllocated\n")
+    second = SchedulerProcess(kcpp_binary, server.kubeconfig_path, ["--config", str(config)])
+    try:
+        create(kubectl, namespace, pod_manifest("packed", schedulerName="packer"))
+        assert node_of(kubectl, namespace, "packed") in NODES
+    finally:
+        second.close()
