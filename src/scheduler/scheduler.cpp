@@ -61,8 +61,6 @@ Result<SchedulerPtr> Scheduler::create(client::RestClient& client, client::Infor
     handle->framework_ = framework->get();
     s->frameworks_[profile.schedulerName] = std::move(*framework);
     s->handles_.push_back(std::move(handle));
-    s->recorders_[profile.schedulerName] =
-        std::make_unique<controllers::EventRecorder>(client, executor, profile.schedulerName);
   }
   // Every profile must sort the queue alike (upstream checks the same); the
   // first one's QueueSort orders it.
@@ -75,6 +73,7 @@ Result<SchedulerPtr> Scheduler::create(client::RestClient& client, client::Infor
   s->queue_ = std::make_unique<SchedulingQueue>(
       executor, [first](const QueuedPodInfo& a, const QueuedPodInfo& b) { return first->less(a, b); },
       s->options_.queue);
+  s->events_ = std::make_unique<EventSink>(client, executor);
   s->addHandlers();
   return s;
 }
@@ -188,6 +187,7 @@ asio::awaitable<void> Scheduler::run() {
     if (!synced) spdlog::info("scheduler: waiting for pod and node informers to sync");
   }
   asio::co_spawn(executor_, queue_->run(), asio::detached);
+  events_->start();
   spdlog::info("scheduler: caches synced, scheduling");
   while (!stopped_) {
     std::optional<QueuedPodInfo> next = co_await queue_->pop();
@@ -199,6 +199,7 @@ asio::awaitable<void> Scheduler::run() {
 void Scheduler::stop() {
   stopped_ = true;
   queue_->close();
+  events_->stop();
   if (bindSlot_) bindSlot_->cancel();
 }
 
@@ -264,8 +265,7 @@ void Scheduler::recordEvent(const PodInfo& pod, const std::string& type, const s
                                  {"namespace", pod.ns},
                                  {"uid", pod.uid},
                                  {"resourceVersion", api::metaResourceVersion(*pod.object)}};
-  auto recorder = recorders_.find(pod.schedulerName);
-  if (recorder != recorders_.end()) recorder->second->record(ref, type, reason, message);
+  events_->record(ref, pod.schedulerName, type, reason, message);
 }
 
 }  // namespace kcpp::scheduler
