@@ -133,7 +133,7 @@ TEST_F(SchedulerTest, UnschedulablePodGetsConditionAndEventWithUpstreamSummary) 
   ASSERT_TRUE(server.await(restClient->create({"", "v1", "pods", "default", "", "", ""}, big)).ok());
   const std::string expected =
       "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
-      "2 Insufficient cpu.";
+      "2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
   std::string message;
   server.runFor(5s, [&] {
     json::object p = pod("big");

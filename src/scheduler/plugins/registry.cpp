@@ -1,6 +1,7 @@
 #include "scheduler/plugins/registry.h"
 
 #include "scheduler/plugins/defaultbinder/default_binder.h"
+#include "scheduler/plugins/defaultpreemption/default_preemption.h"
 #include "scheduler/plugins/imagelocality/image_locality.h"
 #include "scheduler/plugins/nodeaffinity/node_affinity.h"
 #include "scheduler/plugins/nodename/node_name.h"
@@ -36,6 +37,9 @@ PluginRegistry inTreeRegistry() {
   r[DefaultBinder::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
     return PluginPtr(std::make_shared<DefaultBinder>(handle));
   };
+  r[DefaultPreemption::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
+    return PluginPtr(std::make_shared<DefaultPreemption>(handle));
+  };
   return r;
 }
 
@@ -44,6 +48,7 @@ Profile defaultProfile() {
   p.queueSort = {"PrioritySort"};
   p.preFilter = {"NodeAffinity", "NodePorts", "NodeResourcesFit"};
   p.filter = {"NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit"};
+  p.postFilter = {"DefaultPreemption"};
   p.preScore = {"NodeAffinity", "NodeResourcesBalancedAllocation", "ImageLocality"};
   p.score = {{"TaintToleration", 3}, {"NodeAffinity", 2}, {"NodeResourcesFit", 1},
              {"NodeResourcesBalancedAllocation", 1}, {"ImageLocality", 1}};
@@ -63,6 +68,7 @@ const std::map<std::string, std::vector<std::string>>& extensionPointsOf() {
       {"NodeResourcesBalancedAllocation", {"PreScore", "Score"}},
       {"ImageLocality", {"PreScore", "Score"}},
       {"DefaultBinder", {"Bind"}},
+      {"DefaultPreemption", {"PostFilter"}},
   };
   return points;
 }
