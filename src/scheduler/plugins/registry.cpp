@@ -3,10 +3,12 @@
 #include "scheduler/plugins/defaultbinder/default_binder.h"
 #include "scheduler/plugins/defaultpreemption/default_preemption.h"
 #include "scheduler/plugins/imagelocality/image_locality.h"
+#include "scheduler/plugins/interpodaffinity/inter_pod_affinity.h"
 #include "scheduler/plugins/nodeaffinity/node_affinity.h"
 #include "scheduler/plugins/nodename/node_name.h"
 #include "scheduler/plugins/nodeports/node_ports.h"
 #include "scheduler/plugins/noderesources/fit.h"
+#include "scheduler/plugins/podtopologyspread/pod_topology_spread.h"
 #include "scheduler/plugins/nodeunschedulable/node_unschedulable.h"
 #include "scheduler/plugins/queuesort/priority_sort.h"
 #include "scheduler/plugins/tainttoleration/taint_toleration.h"
@@ -34,6 +36,8 @@ PluginRegistry inTreeRegistry() {
   r[NodeResourcesFit::kName] = [](const boost::json::object& args, Handle&) { return NodeResourcesFit::create(args); };
   r[NodeResourcesBalancedAllocation::kName] = plain<NodeResourcesBalancedAllocation>();
   r[ImageLocality::kName] = plain<ImageLocality>();
+  r[PodTopologySpread::kName] = plain<PodTopologySpread>();
+  r[InterPodAffinity::kName] = plain<InterPodAffinity>();
   r[DefaultBinder::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
     return PluginPtr(std::make_shared<DefaultBinder>(handle));
   };
@@ -46,11 +50,14 @@ PluginRegistry inTreeRegistry() {
 Profile defaultProfile() {
   Profile p;
   p.queueSort = {"PrioritySort"};
-  p.preFilter = {"NodeAffinity", "NodePorts", "NodeResourcesFit"};
-  p.filter = {"NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit"};
+  p.preFilter = {"NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread",
+                 "InterPodAffinity"};
+  p.filter = {"NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
+              "PodTopologySpread", "InterPodAffinity"};
   p.postFilter = {"DefaultPreemption"};
-  p.preScore = {"NodeAffinity", "NodeResourcesBalancedAllocation", "ImageLocality"};
-  p.score = {{"TaintToleration", 3}, {"NodeAffinity", 2}, {"NodeResourcesFit", 1},
+  p.preScore = {"NodeAffinity", "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation",
+                "ImageLocality"};
+  p.score = {{"TaintToleration", 3}, {"NodeAffinity", 2}, {"NodeResourcesFit", 1}, {"PodTopologySpread", 2}, {"InterPodAffinity", 2},
              {"NodeResourcesBalancedAllocation", 1}, {"ImageLocality", 1}};
   p.bind = {"DefaultBinder"};
   return p;
@@ -69,6 +76,8 @@ const std::map<std::string, std::vector<std::string>>& extensionPointsOf() {
       {"ImageLocality", {"PreScore", "Score"}},
       {"DefaultBinder", {"Bind"}},
       {"DefaultPreemption", {"PostFilter"}},
+      {"PodTopologySpread", {"PreFilter", "Filter", "PreScore", "Score"}},
+      {"InterPodAffinity", {"PreFilter", "Filter", "PreScore", "Score"}},
   };
   return points;
 }
