@@ -39,7 +39,7 @@ std::vector<const NodeInfo*> Scheduler::findNodesThatFit(Framework& framework, C
   // A node a preemption made room on is tried first, as upstream.
   if (!pod.nominatedNodeName.empty()) {
     if (const NodeInfo* nominated = snapshot.find(pod.nominatedNodeName);
-        nominated && framework.runFilter(state, pod, *nominated).ok()) {
+        nominated && filterWithNominatedPods(framework, state, pod, *nominated).ok()) {
       feasible.push_back(nominated);
       return feasible;
     }
@@ -52,7 +52,7 @@ std::vector<const NodeInfo*> Scheduler::findNodesThatFit(Framework& framework, C
   for (int i = 0; i < n && static_cast<int>(feasible.size()) < wanted; ++i) {
     const NodeInfo* node = snapshot.nodes[static_cast<std::size_t>((nextStartNodeIndex_ + i) % n)];
     ++processed;
-    Status s = framework.runFilter(state, pod, *node);
+    Status s = filterWithNominatedPods(framework, state, pod, *node);
     if (s.ok()) {
       feasible.push_back(node);
     } else {
@@ -61,6 +61,23 @@ std::vector<const NodeInfo*> Scheduler::findNodesThatFit(Framework& framework, C
   }
   nextStartNodeIndex_ = n == 0 ? 0 : (nextStartNodeIndex_ + processed) % n;
   return feasible;
+}
+
+Status Scheduler::filterWithNominatedPods(Framework& framework, const CycleState& state, const PodInfo& pod,
+                                          const NodeInfo& node) {
+  auto nominated = nominated_.find(node.name);
+  if (nominated == nominated_.end()) return framework.runFilter(state, pod, node);
+  NodeInfo withNominated = node;
+  CycleState stateWithNominated = state.clone();
+  bool added = false;
+  for (const PodInfoPtr& other : nominated->second) {
+    if (other->key == pod.key || other->priority < pod.priority) continue;
+    withNominated.addPod(other);
+    framework.runPreFilterAddPod(stateWithNominated, pod, *other, withNominated);
+    added = true;
+  }
+  if (!added) return framework.runFilter(state, pod, node);
+  return framework.runFilter(stateWithNominated, pod, withNominated);
 }
 
 std::string Scheduler::selectHost(const std::vector<const NodeInfo*>& nodes, const std::vector<std::int64_t>& scores) {
@@ -180,6 +197,13 @@ asio::awaitable<void> Scheduler::handleFailure(Framework&, QueuedPodInfo queued,
   if (!current) co_return;
   PodInfoPtr latest = parsePodInfo(current);
   if (!latest->nodeName.empty()) co_return;
+  if (!nominatedNode.empty()) {
+    // Nominated now, before the informer shows it: later cycles keep the room free.
+    for (auto& [node, pods] : nominated_) std::erase_if(pods, [&](const PodInfoPtr& p) { return p->key == key; });
+    auto nominee = std::make_shared<PodInfo>(*latest);
+    nominee->nominatedNodeName = nominatedNode;
+    nominated_[nominatedNode].push_back(std::move(nominee));
+  }
   recordEvent(*latest, "Warning", "FailedScheduling", message);
   Status patched = co_await patchPodStatus(*latest, reason, message, nominatedNode, !nominatedNode.empty());
   if (!patched.ok()) spdlog::warn("scheduler: updating the status of {}: {}", key, patched.message());

@@ -22,7 +22,10 @@ class Scheduler::ProfileHandle final : public Handle {
   asio::awaitable<Status> bindPod(const PodInfo& pod, const std::string& node) override {
     co_return co_await s_.bindPod(pod, node);
   }
-  asio::awaitable<Status> deletePod(const PodInfo& pod) override { co_return co_await s_.deletePod(pod); }
+  asio::awaitable<Status> deletePod(const PodInfo& victim, const PodInfo& preemptor,
+                                    const std::string& node) override {
+    co_return co_await s_.deletePod(victim, preemptor, node);
+  }
   asio::awaitable<Status> setNominatedNode(const PodInfo& pod, const std::string& node) override {
     co_return co_await s_.patchPodStatus(pod, "", "", node, true);
   }
@@ -213,7 +216,8 @@ asio::awaitable<Status> Scheduler::bindPod(const PodInfo& pod, const std::string
   co_return Status::success();
 }
 
-asio::awaitable<Status> Scheduler::deletePod(const PodInfo& pod) {
+asio::awaitable<Status> Scheduler::deletePod(const PodInfo& pod, const PodInfo& preemptor, const std::string& node) {
+  recordEvent(pod, "Normal", "Preempted", "Preempted by pod " + preemptor.uid + " on node " + node);
   json::object options{{"apiVersion", "v1"}, {"kind", "DeleteOptions"}};
   options["preconditions"] = json::object{{"uid", pod.uid}};
   client::ResourcePath path{"", "v1", "pods", pod.ns, pod.name, "", ""};

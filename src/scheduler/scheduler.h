@@ -81,11 +81,15 @@ class Scheduler {
                                              std::string nominatedNode);
   std::vector<const NodeInfo*> findNodesThatFit(Framework& framework, CycleState& state, const PodInfo& pod,
                                                 const Snapshot& snapshot, FitError& diagnosis);
+  // Filter, counting the pods nominated to the node (of at least the pod's
+  // priority) as if they ran there, so room a preemption made stays theirs.
+  Status filterWithNominatedPods(Framework& framework, const CycleState& state, const PodInfo& pod,
+                                 const NodeInfo& node);
   std::string selectHost(const std::vector<const NodeInfo*>& nodes, const std::vector<std::int64_t>& scores);
 
   // API writes (also what plugins reach through their Handle).
   boost::asio::awaitable<Status> bindPod(const PodInfo& pod, const std::string& node);
-  boost::asio::awaitable<Status> deletePod(const PodInfo& pod);
+  boost::asio::awaitable<Status> deletePod(const PodInfo& victim, const PodInfo& preemptor, const std::string& node);
   boost::asio::awaitable<Status> patchPodStatus(const PodInfo& pod, const std::string& reason,
                                                 const std::string& message, const std::string& nominatedNode,
                                                 bool setNominated);

@@ -236,5 +236,12 @@ def test_high_priority_pod_preempts_a_low_one_on_a_full_node(cluster, api, kubec
     eventually(low_terminating, what="the low-priority pod to be preempted")
     nominated = get_pod(kubectl, namespace, "high")["status"].get("nominatedNodeName")
     assert nominated in (None, "e2e-node-prio")
+    high_uid = get_pod(kubectl, namespace, "high")["metadata"]["uid"]
+
+    def preempted_event():
+        items = json.loads(kubectl("get", "events", "-n", namespace, "-o", "json").stdout)["items"]
+        return [e for e in items if e["reason"] == "Preempted" and e["involvedObject"]["name"] == "low"]
+    event = eventually(preempted_event, what="the Preempted event")[0]
+    assert event["message"] == f"Preempted by pod {high_uid} on node e2e-node-prio"
     kubectl("delete", "pod", "low", "-n", namespace, "--grace-period=0", "--force", check=False)
     assert node_of(kubectl, namespace, "high", timeout=20) == "e2e-node-prio"

@@ -144,7 +144,9 @@ class Handle {
   virtual Framework& framework() = 0;
   // API writes plugins need (bind, delete victims, set nominatedNodeName).
   virtual boost::asio::awaitable<Status> bindPod(const PodInfo& pod, const std::string& node) = 0;
-  virtual boost::asio::awaitable<Status> deletePod(const PodInfo& pod) = 0;
+  // Deletes a preemption victim (and records its Preempted event).
+  virtual boost::asio::awaitable<Status> deletePod(const PodInfo& victim, const PodInfo& preemptor,
+                                                   const std::string& node) = 0;
   virtual boost::asio::awaitable<Status> setNominatedNode(const PodInfo& pod, const std::string& node) = 0;
   // The pods nominated to `node` by earlier preemptions, still pending.
   virtual std::vector<PodInfoPtr> nominatedPods(const std::string& node) const = 0;

@@ -104,7 +104,7 @@ boost::asio::awaitable<PostFilterResult> DefaultPreemption::postFilter(CycleStat
     co_return PostFilterResult{"", Status::unschedulable("preemption: " + fit.message())};
   }
   for (const PodInfoPtr& victim : candidate->victims) {
-    Status deleted = co_await handle_.deletePod(*victim);
+    Status deleted = co_await handle_.deletePod(*victim, *pod, candidate->node);
     if (!deleted.ok()) co_return PostFilterResult{"", deleted};
   }
   co_return PostFilterResult{candidate->node, Status::success()};

@@ -21,7 +21,7 @@ class FakeHandle : public Handle {
   const Snapshot& snapshot() const override { return snapshot_; }
   Framework& framework() override { return *framework_; }
   boost::asio::awaitable<Status> bindPod(const PodInfo&, const std::string&) override { co_return Status::success(); }
-  boost::asio::awaitable<Status> deletePod(const PodInfo& pod) override {
+  boost::asio::awaitable<Status> deletePod(const PodInfo& pod, const PodInfo&, const std::string&) override {
     deleted.push_back(pod.name);
     co_return Status::success();
   }
