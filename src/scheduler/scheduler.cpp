@@ -1,5 +1,7 @@
 #include "scheduler/scheduler.h"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -28,6 +30,9 @@ class Scheduler::ProfileHandle final : public Handle {
   }
   asio::awaitable<Status> setNominatedNode(const PodInfo& pod, const std::string& node) override {
     co_return co_await s_.patchPodStatus(pod, "", "", node, true);
+  }
+  ObjectPtr lookup(const std::string& resource, const std::string& ns, const std::string& name) const override {
+    return s_.informers_.forResource("", "v1", resource).get(ns.empty() ? name : ns + "/" + name);
   }
   std::vector<PodInfoPtr> nominatedPods(const std::string& node) const override {
     auto it = s_.nominated_.find(node);
@@ -99,6 +104,19 @@ void Scheduler::addHandlers() {
     cache_.removeNode(std::string(api::metaName(*o)));
   };
   informers_.forResource("", "v1", "nodes").addHandlers(std::move(nodes));
+  // What VolumeBinding reads, when a profile runs it. A claim that becomes
+  // bound may let waiting pods in.
+  bool volumes = false;
+  for (const auto& [name, f] : frameworks_) {
+    const auto& filters = f->profile().preFilter;
+    volumes = volumes || std::find(filters.begin(), filters.end(), "VolumeBinding") != filters.end();
+  }
+  if (!volumes) return;
+  client::EventHandlers claims;
+  claims.onAdd = [this](const client::ObjectPtr&) { queue_->moveAllToActiveOrBackoff(); };
+  claims.onUpdate = [this](const client::ObjectPtr&, const client::ObjectPtr&) { queue_->moveAllToActiveOrBackoff(); };
+  informers_.forResource("", "v1", "persistentvolumeclaims").addHandlers(claims);
+  informers_.forResource("", "v1", "persistentvolumes").addHandlers(claims);
 }
 
 namespace {

@@ -90,7 +90,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   asio::io_context io;
-  client::testing::TestApiServer server{io, {"/namespaces", "/pods", "/nodes", "/events"}};
+  client::testing::TestApiServer server{io, {"/namespaces", "/pods", "/nodes", "/events", "/persistentvolumeclaims", "/persistentvolumes"}};
   client::RestClientPtr restClient;
   std::unique_ptr<client::InformerFactory> informers;
   SchedulerPtr scheduler;

@@ -174,6 +174,20 @@ def test_pods_of_another_scheduler_are_left_alone(cluster, kubectl, namespace):
     assert not pod["status"].get("conditions")
 
 
+def test_pod_with_a_missing_claim_stays_pending(cluster, kubectl, namespace):
+    manifest = pod_manifest("claims", volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "missing"}}])
+    create(kubectl, namespace, manifest)
+    expected = ('0/3 nodes are available: persistentvolumeclaim "missing" not found. '
+                "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
+
+    def condition():
+        for c in get_pod(kubectl, namespace, "claims")["status"].get("conditions", []):
+            if c["type"] == "PodScheduled" and c["status"] == "False":
+                return c
+        return None
+    assert eventually(condition, what="PodScheduled=False")["message"] == expected
+
+
 def test_bad_config_is_a_clear_error(kcpp_binary, server, tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"

@@ -148,6 +148,9 @@ class Handle {
   virtual boost::asio::awaitable<Status> deletePod(const PodInfo& victim, const PodInfo& preemptor,
                                                    const std::string& node) = 0;
   virtual boost::asio::awaitable<Status> setNominatedNode(const PodInfo& pod, const std::string& node) = 0;
+  // An object of a resource the scheduler watches for its plugins
+  // ("persistentvolumeclaims", "persistentvolumes", "storageclasses"); null if absent.
+  virtual ObjectPtr lookup(const std::string& resource, const std::string& ns, const std::string& name) const = 0;
   // The pods nominated to `node` by earlier preemptions, still pending.
   virtual std::vector<PodInfoPtr> nominatedPods(const std::string& node) const = 0;
 };

@@ -172,6 +172,12 @@ void parseSpreadConstraints(const json::object& spec, PodInfo& info) {
 
 }  // namespace
 
+std::vector<NodeSelectorTerm> parseNodeSelectorTerms(const json::array* terms) {
+  std::vector<NodeSelectorTerm> out;
+  eachObject(terms, [&](const json::object& t) { out.push_back(nodeSelectorTerm(t)); });
+  return out;
+}
+
 bool Toleration::tolerates(const Taint& taint) const {
   if (!effect.empty() && effect != taint.effect) return false;
   if (!key.empty() && key != taint.key) return false;

@@ -108,4 +108,7 @@ using PodInfoPtr = std::shared_ptr<const PodInfo>;
 
 PodInfoPtr parsePodInfo(ObjectPtr pod);
 
+// A list of NodeSelectorTerms (JSON), as in node affinity or a PV's nodeAffinity.
+std::vector<NodeSelectorTerm> parseNodeSelectorTerms(const boost::json::array* terms);
+
 }  // namespace kcpp::scheduler

@@ -12,6 +12,7 @@
 #include "scheduler/plugins/nodeunschedulable/node_unschedulable.h"
 #include "scheduler/plugins/queuesort/priority_sort.h"
 #include "scheduler/plugins/tainttoleration/taint_toleration.h"
+#include "scheduler/plugins/volumebinding/volume_binding.h"
 
 namespace kcpp::scheduler::plugins {
 
@@ -38,6 +39,9 @@ PluginRegistry inTreeRegistry() {
   r[ImageLocality::kName] = plain<ImageLocality>();
   r[PodTopologySpread::kName] = plain<PodTopologySpread>();
   r[InterPodAffinity::kName] = plain<InterPodAffinity>();
+  r[VolumeBinding::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
+    return PluginPtr(std::make_shared<VolumeBinding>(handle));
+  };
   r[DefaultBinder::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
     return PluginPtr(std::make_shared<DefaultBinder>(handle));
   };
@@ -50,10 +54,10 @@ PluginRegistry inTreeRegistry() {
 Profile defaultProfile() {
   Profile p;
   p.queueSort = {"PrioritySort"};
-  p.preFilter = {"NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread",
+  p.preFilter = {"NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeBinding", "PodTopologySpread",
                  "InterPodAffinity"};
   p.filter = {"NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
-              "PodTopologySpread", "InterPodAffinity"};
+              "VolumeBinding", "PodTopologySpread", "InterPodAffinity"};
   p.postFilter = {"DefaultPreemption"};
   p.preScore = {"NodeAffinity", "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation",
                 "ImageLocality"};
@@ -78,6 +82,7 @@ const std::map<std::string, std::vector<std::string>>& extensionPointsOf() {
       {"DefaultPreemption", {"PostFilter"}},
       {"PodTopologySpread", {"PreFilter", "Filter", "PreScore", "Score"}},
       {"InterPodAffinity", {"PreFilter", "Filter", "PreScore", "Score"}},
+      {"VolumeBinding", {"PreFilter", "Filter"}},
   };
   return points;
 }

@@ -29,6 +29,7 @@ class FakeHandle : public Handle {
     co_return Status::success();
   }
   std::vector<PodInfoPtr> nominatedPods(const std::string&) const override { return {}; }
+  ObjectPtr lookup(const std::string&, const std::string&, const std::string&) const override { return nullptr; }
 
   Snapshot snapshot_;
   FrameworkPtr framework_;
