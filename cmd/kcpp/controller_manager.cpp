@@ -5,11 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 
-#include "api/meta/object.h"
 #include "util/sleep.h"
 
 namespace kcpp::cmd {
@@ -23,16 +21,6 @@ bool enabled(const std::vector<std::string>& flags, const std::string& name) {
   if (std::find(flags.begin(), flags.end(), "-" + name) != flags.end()) return false;
   return std::find(flags.begin(), flags.end(), name) != flags.end() ||
          std::find(flags.begin(), flags.end(), "*") != flags.end();
-}
-
-std::string candidateIdentity() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + "_" + api::newUid();
-}
-
-std::chrono::milliseconds millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
 }
 
 }  // namespace
@@ -96,27 +84,9 @@ void ControllerManager::startControllers() {
 }
 
 void ControllerManager::startLeaderElection() {
-  client::LeaderElectionConfig election;
-  election.leaseName = "kube-controller-manager";
-  election.identity = config_.leaderElectIdentity.empty() ? candidateIdentity() : config_.leaderElectIdentity;
-  election.leaseDuration = millis(config_.leaseDurationSeconds);
-  election.renewDeadline = millis(config_.renewDeadlineSeconds);
-  election.retryPeriod = millis(config_.retryPeriodSeconds);
-  election.onStartedLeading = [this, identity = election.identity] {
-    spdlog::info("became leader ({}), starting controllers", identity);
-    leading_ = true;
-    startControllers();
-  };
-  // Upstream exits when it loses the lease: the controllers' caches and
-  // expectations are not trusted past that point.
-  election.onStoppedLeading = [this] {
-    if (!leading_) return;
-    spdlog::error("leader election lost");
-    exitCode_ = 1;
-    io_.stop();
-  };
-  elector_ = std::make_unique<client::LeaderElector>(*client_, election);
-  asio::co_spawn(io_, elector_->run(), asio::detached);
+  LeaderElectionFlags flags{config_.leaseDurationSeconds, config_.renewDeadlineSeconds, config_.retryPeriodSeconds,
+                            config_.leaderElectIdentity};
+  elector_ = campaign(io_, *client_, "kube-controller-manager", flags, [this] { startControllers(); }, leadership_);
 }
 
 int ControllerManager::run() {
@@ -126,13 +96,13 @@ int ControllerManager::run() {
     startControllers();
   }
   io_.run();
-  return exitCode_;
+  return leadership_.exitCode;
 }
 
 void ControllerManager::requestStop() {
   asio::post(io_, [this] {
     stopping_ = true;
-    leading_ = false;  // a stop we asked for is not a lost election
+    leadership_.leading = false;  // a stop we asked for is not a lost election
     for (auto& c : running_) c->stop();
     informers_->stop();
     serviceAccountClients_->stop();

@@ -19,6 +19,7 @@
 #include "client/rest/rest_client.h"
 #include "controller_manager_command.h"
 #include "controllers/common/controller.h"
+#include "leader_election.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -69,9 +70,8 @@ class ControllerManager {
   std::unique_ptr<client::ServiceAccountClientBuilder> serviceAccountClients_;
   std::vector<controllers::ControllerPtr> running_;
   std::unique_ptr<client::LeaderElector> elector_;
-  bool leading_ = false;
+  Leadership leadership_;
   bool stopping_ = false;
-  int exitCode_ = 0;
 };
 
 }  // namespace kcpp::cmd

@@ -1,12 +1,9 @@
 #include "controller_manager_command.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <memory>
-#include <thread>
 
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
@@ -30,6 +27,7 @@
 #include "controllers/endpoint/endpoints_controller.h"
 #include "controllers/endpointslice/endpoint_slice_controller.h"
 #include "controllers/endpointslice/endpoint_slice_mirroring_controller.h"
+#include "component_signals.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -82,10 +80,6 @@ controllers::ControllerPtr makeTokensController(const ControllerContext& c) {
 // Upstream's duration flags ("0s", "500ms", "1m"); a malformed one was refused when parsed.
 std::chrono::milliseconds durationFlag(const std::string& text) {
   return sim::parseDuration(text).value_or(std::chrono::milliseconds(0));
-}
-
-std::chrono::milliseconds millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
 }
 
 // A Go-style duration flag ("5s", "500ms", "1m30s"), as upstream's metav1.Duration flags.
@@ -348,21 +342,7 @@ int runControllerManager(const ControllerManagerConfig& config) {
     spdlog::error("{}", ok.error().message);
     return 1;
   }
-  // Signals arrive on a thread of their own; the manager stops on its io_context.
-  boost::asio::io_context signalIo;
-  asio::signal_set signals(signalIo, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int signal) {
-    if (ec) return;
-    spdlog::info("received signal {}, shutting down", signal);
-    manager.requestStop();
-  });
-  std::thread signalThread([&signalIo] { signalIo.run(); });
-  signalThread.detach();
-  int exitCode = manager.run();
-  spdlog::shutdown();
-  std::fflush(nullptr);
-  // As `kcpp server`: suspended coroutines hold objects of the manager; do not tear down.
-  std::_Exit(exitCode);
+  runUntilSignalled([&] { return manager.run(); }, [&] { manager.requestStop(); });
 }
 
 }  // namespace kcpp::cmd

@@ -19,6 +19,9 @@ struct SchedulerConfig {
   double retryPeriodSeconds = 2;
   double kubeApiQps = 50;
   int kubeApiBurst = 100;
+  // The Lease holder identity; empty: hostname_<uuid>. `kcpp server` passes a
+  // stable one so that after a restart it takes its own lease back at once.
+  std::string leaderElectIdentity;
   int verbosity = 0;
 };
 

@@ -40,6 +40,7 @@
 #include "controllers/resourcequota/resource_quota_controller.h"
 #include "pki/cluster_pki.h"
 #include "controller_manager.h"
+#include "scheduler_runner.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
 #include "object_rules.h"
@@ -97,6 +98,7 @@ struct Server {
   std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
   std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
+  std::unique_ptr<SchedulerRunner> scheduler;            // likewise
   std::atomic<bool> stopping{false};
 
   apiserver::Registry* registry(const std::string& group, const std::string& resource) {
@@ -261,6 +263,7 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
   cmd->add_flag("--disable-agent", c.disableAgent, "Do not run a local node agent");
   cmd->add_flag("--disable-controller-manager", c.disableControllerManager,
                 "Do not run the controller-manager in the server");
+  cmd->add_flag("--disable-scheduler", c.disableScheduler, "Do not run the scheduler in the server");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   cmd->add_option("--compact-interval", c.compactIntervalSeconds,
                   "Seconds between datastore compactions")->capture_default_str()
@@ -297,36 +300,70 @@ fs::path serviceAccountKeyPath(const ServerConfig& config) {
   return fs::path(config.dataDir) / "server" / "tls" / "service-account.key";
 }
 
-// The controller-manager inside the server, as k3s runs it: its own thread and
-// io_context, reaching the API over loopback as system:kube-controller-manager
-// (a client certificate from the cluster CA, also written to
-// <data-dir>/server/cred/controller.kubeconfig), each controller with its own
-// ServiceAccount credentials.
-void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig& config, int port) {
-  pki::ClientIdentity identity{"system:kube-controller-manager", {}};
-  auto cert = pki.ensureClientCertificate("controller", identity);
-  if (!cert) {
-    spdlog::error("controller-manager certificate: {}", cert.error().message);
-    return;
-  }
+// The identity an embedded component takes its lease with: stable, so that a
+// restarted server takes its own lease back at once instead of waiting it out.
+std::string embeddedIdentity() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + "_kcpp-server";
+}
+
+// A kubeconfig for an embedded component: a client certificate for `user` from
+// the cluster CA, also written to <data-dir>/server/cred/<name>.kubeconfig (as k3s).
+Result<pki::Kubeconfig> componentKubeconfig(pki::ClusterPki& pki, const std::string& name,
+                                            const std::string& user, int port) {
+  pki::ClientIdentity identity{user, {}};
+  auto cert = pki.ensureClientCertificate(name, identity);
+  if (!cert) return std::move(cert).error();
   pki::Kubeconfig kubeconfig = pki.kubeconfigFor(*cert, port);
-  if (auto ok = pki::writeKubeconfig(pki.files().credDir / "controller.kubeconfig", kubeconfig); !ok) {
-    spdlog::warn("controller kubeconfig: {}", ok.error().message);
+  if (auto ok = pki::writeKubeconfig(pki.files().credDir / (name + ".kubeconfig"), kubeconfig); !ok) {
+    spdlog::warn("{} kubeconfig: {}", name, ok.error().message);
+  }
+  return kubeconfig;
+}
+
+// The controller-manager inside the server, as k3s runs it: its own thread and
+// io_context, reaching the API over loopback as system:kube-controller-manager,
+// each controller with its own ServiceAccount credentials.
+void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig& config, int port) {
+  auto kubeconfig = componentKubeconfig(pki, "controller", "system:kube-controller-manager", port);
+  if (!kubeconfig) {
+    spdlog::error("controller-manager credentials: {}", kubeconfig.error().message);
+    return;
   }
   ControllerManagerConfig cm = config.controllerManager;
   cm.useServiceAccountCredentials = true;
   cm.rootCaFile = pki.files().serverCaCert.string();
   cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  cm.leaderElectIdentity = std::string(host) + "_kcpp-server";
-  s.controllerManager = std::make_unique<ControllerManager>(std::move(cm), std::move(kubeconfig));
+  cm.leaderElectIdentity = embeddedIdentity();
+  s.controllerManager = std::make_unique<ControllerManager>(std::move(cm), std::move(*kubeconfig));
   if (auto ok = s.controllerManager->init(); !ok) {
     spdlog::error("controller-manager: {}", ok.error().message);
     return;
   }
   // Never joined: the server ends with _Exit (exitWithoutTeardown).
   std::thread([manager = s.controllerManager.get()] { manager->run(); }).detach();
+}
+
+// The scheduler inside the server, likewise, as system:kube-scheduler.
+void startScheduler(Server& s, pki::ClusterPki& pki, int port) {
+  auto kubeconfig = componentKubeconfig(pki, "scheduler", "system:kube-scheduler", port);
+  if (!kubeconfig) {
+    spdlog::error("scheduler credentials: {}", kubeconfig.error().message);
+    return;
+  }
+  SchedulerConfig flags;
+  flags.leaderElectIdentity = embeddedIdentity();
+  // In the same process as the server: no reason to hold binds back.
+  flags.kubeApiQps = 5000;
+  flags.kubeApiBurst = 10000;
+  s.scheduler = std::make_unique<SchedulerRunner>(flags, scheduler::config::defaultConfiguration(),
+                                                  std::move(*kubeconfig));
+  if (auto ok = s.scheduler->init(); !ok) {
+    spdlog::error("scheduler: {}", ok.error().message);
+    return;
+  }
+  std::thread([runner = s.scheduler.get()] { runner->run(); }).detach();
 }
 
 [[noreturn]] void exitWithoutTeardown(Server& s, int exitCode) {
@@ -535,6 +572,7 @@ int runServer(ServerConfig config) {
       return;
     }
     if (!config.disableControllerManager) startControllerManager(s, *pki, config, port);
+    if (!config.disableScheduler) startScheduler(s, *pki, port);
   });
   s.http->start();
   s.compactor = std::make_unique<storage::Compactor>(

@@ -25,6 +25,7 @@ struct ServerConfig {
   bool disableAgent = false;
   bool disableControllerManager = false;  // k3s's flag: run no controllers in-process
   ControllerManagerConfig controllerManager;  // the embedded one's settings
+  bool disableScheduler = false;              // k3s's flag: run no scheduler in-process
   int verbosity = 0;
   int compactIntervalSeconds = 300;  // upstream's apiserver compacts every 5 minutes
   // Secrets encrypted at rest (AES-GCM, key in <data-dir>/server/cred/encryption-config.json).

@@ -141,6 +141,16 @@ def _wait_for_default_account(server, namespace, timeout=30.0):
         client.close()
 
 
+def server_without(kcpp_binary, kubectl_binary, *disabled):
+    """A module's server without some of its embedded components
+    ("controller-manager", "scheduler"), for tests that run or play those
+    themselves; a generator for a fixture to `yield from`."""
+    flags = ["--disable-agent"] + [f"--disable-{c}" for c in disabled]
+    handle, finish = start_server(kcpp_binary, kubectl_binary, flags)
+    yield handle
+    finish()
+
+
 @pytest.fixture(scope="module")
 def server(kcpp_binary, kubectl_binary):
     """A kcpp server for the whole test module (no node agent: pods stay Pending)."""

@@ -10,13 +10,21 @@ import time
 
 import pytest
 
+from conftest import server_without  # noqa: E402
+
 sys.path.insert(0, os.path.dirname(__file__))
 from standin_node import ControllerManager, StandIn, affinity_node, eventually, make_node  # noqa: E402
 
 
+@pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """These tests run their own controller-manager and play scheduler and kubelet."""
+    yield from server_without(kcpp_binary, kubectl_binary, "controller-manager", "scheduler")
+
+
 @pytest.fixture
 def cm(kcpp_binary, server):
-    m = ControllerManager(kcpp_binary, server.kubeconfig_path, ["--controllers", "daemonset"])
+    m = ControllerManager(kcpp_binary, server.kubeconfig_path, ["--controllers", "daemonset,serviceaccount"])
     yield m
     m.close()
 

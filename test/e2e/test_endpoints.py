@@ -17,6 +17,8 @@ import uuid
 
 import pytest
 
+from conftest import server_without  # noqa: E402
+
 
 def eventually(fn, timeout=20.0, what="condition"):
     deadline = time.monotonic() + timeout
@@ -31,11 +33,17 @@ def eventually(fn, timeout=20.0, what="condition"):
 
 
 @pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """These tests run their own controller-manager and play scheduler and kubelet."""
+    yield from server_without(kcpp_binary, kubectl_binary, "controller-manager", "scheduler")
+
+
+@pytest.fixture(scope="module")
 def controller_manager(kcpp_binary, server):
     log = tempfile.NamedTemporaryFile(prefix="kcpp-cm-", suffix=".log", delete=False)
     proc = subprocess.Popen([kcpp_binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
                              "--no-leader-elect", "--controllers",
-                             "endpoint,endpointslice,endpointslicemirroring"],
+                             "endpoint,endpointslice,endpointslicemirroring,serviceaccount"],
                             stdout=log, stderr=subprocess.STDOUT)
     yield proc
     if proc.poll() is None:

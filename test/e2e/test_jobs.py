@@ -16,6 +16,8 @@ import uuid
 
 import pytest
 
+from conftest import server_without  # noqa: E402
+
 
 def eventually(fn, timeout=20.0, what="condition"):
     deadline = time.monotonic() + timeout
@@ -50,6 +52,12 @@ spec:
           restartPolicy: Never
           containers: [{name: c, image: busybox, command: [date]}]
 """
+
+
+@pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """These tests run their own controller-manager (a short pod-failure backoff) and play the kubelet."""
+    yield from server_without(kcpp_binary, kubectl_binary, "controller-manager", "scheduler")
 
 
 @pytest.fixture(scope="module")

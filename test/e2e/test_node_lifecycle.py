@@ -11,6 +11,8 @@ import subprocess
 
 import pytest
 
+from conftest import server_without  # noqa: E402
+
 from sim_harness import condition, eventually, start_controller_manager, start_sim
 
 PREFIX = "lc-"
@@ -22,12 +24,18 @@ TOLERATE_FOREVER = [{"key": "node.kubernetes.io/unreachable", "operator": "Exist
 
 
 @pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """These tests run their own controller-manager (short timings) and sim nodes; pods are placed by their templates."""
+    yield from server_without(kcpp_binary, kubectl_binary, "controller-manager", "scheduler")
+
+
+@pytest.fixture(scope="module")
 def cluster(kcpp_binary, server):
     sim = start_sim(kcpp_binary, server.kubeconfig_path, "--nodes", 3, "--name-prefix", PREFIX,
                     "--node-lease-renew-interval", "1s", "--node-status-update-frequency", "1s",
                     "--pod-start-delay", "200ms", "--max-pod-grace-period", "1s")
     cm = start_controller_manager(kcpp_binary, server.kubeconfig_path,
-                                  "--controllers", "replicaset,nodelifecycle,taint-eviction-controller,podgc",
+                                  "--controllers", "replicaset,nodelifecycle,taint-eviction-controller,podgc,serviceaccount",
                                   "--node-monitor-period", "1s", "--node-monitor-grace-period", "4s",
                                   "--pod-gc-period", "1s", "--pod-gc-quarantine-period", "2s",
                                   "--terminated-pod-gc-threshold", 3)

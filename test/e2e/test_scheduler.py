@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import unique
+from conftest import server_without, unique
 
 ELECTION = ["--leader-elect-lease-duration", "1.5", "--leader-elect-renew-deadline", "1",
             "--leader-elect-retry-period", "0.2"]
@@ -66,6 +66,12 @@ class SchedulerProcess:
                 self.proc.kill()
                 self.proc.wait()
         os.unlink(self.log.name)
+
+
+@pytest.fixture(scope="module")
+def server(kcpp_binary, kubectl_binary):
+    """These tests run their own scheduler."""
+    yield from server_without(kcpp_binary, kubectl_binary, "scheduler")
 
 
 @pytest.fixture(scope="module")
