@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <algorithm>
 #include <thread>
 
 #include "api/meta/object.h"
@@ -264,6 +265,8 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
   cmd->add_flag("--disable-controller-manager", c.disableControllerManager,
                 "Do not run the controller-manager in the server");
   cmd->add_flag("--disable-scheduler", c.disableScheduler, "Do not run the scheduler in the server");
+  cmd->add_option("--kube-controller-manager-arg", c.controllerManagerArgs,
+                  "A flag=value for the embedded controller-manager (repeatable)");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   cmd->add_option("--compact-interval", c.compactIntervalSeconds,
                   "Seconds between datastore compactions")->capture_default_str()
@@ -375,8 +378,31 @@ void startScheduler(Server& s, pki::ClusterPki& pki, int port) {
 
 }  // namespace
 
+// The embedded controller-manager's flags from --kube-controller-manager-arg,
+// parsed as `kcpp controller-manager` parses its own.
+Result<void> parseControllerManagerArgs(ServerConfig& config) {
+  CLI::App app;
+  ControllerManagerConfig parsed;
+  addControllerManagerCommand(app, parsed);
+  std::vector<std::string> argv{"controller-manager", "--kubeconfig", "(embedded)"};
+  for (const std::string& arg : config.controllerManagerArgs) argv.push_back("--" + arg);
+  std::reverse(argv.begin(), argv.end());  // CLI11 parses a reversed vector
+  try {
+    app.parse(argv);
+  } catch (const CLI::ParseError& e) {
+    return makeError(Reason::BadRequest, std::string("--kube-controller-manager-arg: ") + e.what());
+  }
+  parsed.kubeconfig.clear();
+  config.controllerManager = std::move(parsed);
+  return {};
+}
+
 int runServer(ServerConfig config) {
   setupLogging(config.verbosity);
+  if (auto ok = parseControllerManagerArgs(config); !ok) {
+    spdlog::error("{}", ok.error().message);
+    return 1;
+  }
   if (config.dataDir.empty()) config.dataDir = defaultDataDir();
   if (config.writeKubeconfig.empty()) config.writeKubeconfig = config.dataDir + "/kubeconfig.yaml";
   std::error_code fsError;

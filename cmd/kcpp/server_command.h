@@ -25,6 +25,9 @@ struct ServerConfig {
   bool disableAgent = false;
   bool disableControllerManager = false;  // k3s's flag: run no controllers in-process
   ControllerManagerConfig controllerManager;  // the embedded one's settings
+  // k3s's --kube-controller-manager-arg: "flag=value" items, the embedded
+  // controller-manager's own flags (e.g. node-monitor-grace-period=10s).
+  std::vector<std::string> controllerManagerArgs;
   bool disableScheduler = false;              // k3s's flag: run no scheduler in-process
   int verbosity = 0;
   int compactIntervalSeconds = 300;  // upstream's apiserver compacts every 5 minutes
