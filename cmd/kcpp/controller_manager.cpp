@@ -72,6 +72,10 @@ asio::awaitable<void> ControllerManager::startController(const ControllerEntry& 
   ControllerContext context{*client, *informers_, io_.get_executor(), config_};
   controllers::ControllerPtr controller = entry.make(context);
   if (!controller) co_return;  // it said why
+  // Start what it asked for at once: a controller that waits for the shared
+  // informers to sync waits for all of them, including those of controllers
+  // built after it.
+  informers_->start(io_.get_executor());
   running_.push_back(std::move(controller));
   co_await running_.back()->run();
 }

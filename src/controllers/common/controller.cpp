@@ -27,7 +27,11 @@ asio::awaitable<void> worker(client::WorkQueue& queue, const SyncFunc& sync, con
     if (synced) {
       queue.forget(*key);
     } else {
-      spdlog::debug("{} sync {}: {}", name, *key, synced.error().message);
+      // As upstream's HandleError: failures are logged; repeated ones less often.
+      int failures = queue.numRequeues(*key);
+      if ((failures & (failures - 1)) == 0) {
+        spdlog::warn("{} sync {} (failure {}): {}", name, *key, failures + 1, synced.error().message);
+      }
       queue.addRateLimited(*key);
     }
     queue.done(*key);
