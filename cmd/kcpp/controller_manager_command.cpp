@@ -5,30 +5,30 @@
 #include <filesystem>
 #include <memory>
 
+#include "component_signals.h"
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
+#include "controllers/cronjob/cronjob_controller.h"
+#include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/deployment/deployment_controller.h"
+#include "controllers/endpoint/endpoints_controller.h"
+#include "controllers/endpointslice/endpoint_slice_controller.h"
+#include "controllers/endpointslice/endpoint_slice_mirroring_controller.h"
 #include "controllers/garbagecollector/garbage_collector.h"
+#include "controllers/job/job_controller.h"
 #include "controllers/namespace/namespace_controller.h"
+#include "controllers/nodelifecycle/node_lifecycle_controller.h"
+#include "controllers/podgc/pod_gc_controller.h"
 #include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/rootcacertpublisher/root_ca_cert_publisher.h"
 #include "controllers/serviceaccount/service_accounts_controller.h"
 #include "controllers/serviceaccounttokens/tokens_controller.h"
-#include "pki/atomic_file.h"
-#include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
-#include "controllers/cronjob/cronjob_controller.h"
-#include "controllers/job/job_controller.h"
-#include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
-#include "controllers/nodelifecycle/node_lifecycle_controller.h"
-#include "controllers/podgc/pod_gc_controller.h"
 #include "controllers/tainteviction/taint_eviction_controller.h"
-#include "sim/sim_pod.h"
-#include "controllers/endpoint/endpoints_controller.h"
-#include "controllers/endpointslice/endpoint_slice_controller.h"
-#include "controllers/endpointslice/endpoint_slice_mirroring_controller.h"
-#include "component_signals.h"
+#include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
+#include "pki/atomic_file.h"
 #include "pki/kubeconfig.h"
+#include "sim/sim_pod.h"
 
 namespace kcpp::cmd {
 
@@ -75,8 +75,6 @@ controllers::ControllerPtr makeTokensController(const ControllerContext& c) {
   return std::make_unique<controllers::TokensController>(c.client, c.informers, c.executor, generate, rootCa(c));
 }
 
-}  // namespace
-
 // Upstream's duration flags ("0s", "500ms", "1m"); a malformed one was refused when parsed.
 std::chrono::milliseconds durationFlag(const std::string& text) {
   return sim::parseDuration(text).value_or(std::chrono::milliseconds(0));
@@ -116,6 +114,8 @@ controllers::ControllerPtr makeEndpointSliceMirroring(const ControllerContext& c
   return std::make_unique<controllers::EndpointSliceMirroringController>(c.client, c.informers, c.executor,
                                                                           options);
 }
+
+}  // namespace
 
 const std::vector<ControllerEntry>& controllerTable() {
   static const std::vector<ControllerEntry> table = {
