@@ -24,6 +24,13 @@
 #include "controllers/serviceaccount/service_accounts_controller.h"
 #include "controllers/serviceaccounttokens/tokens_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
+#include "controllers/cronjob/cronjob_controller.h"
+#include "controllers/job/job_controller.h"
+#include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
+#include "controllers/nodelifecycle/node_lifecycle_controller.h"
+#include "controllers/podgc/pod_gc_controller.h"
+#include "controllers/volume/localpath/local_path_provisioner.h"
+#include "controllers/volume/persistentvolume/pv_controller.h"
 #include "controllers/tainteviction/taint_eviction_controller.h"
 #include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
 #include "pki/atomic_file.h"
@@ -239,6 +246,19 @@ const std::vector<ControllerEntry>& controllerTable() {
       {"endpoint", makeEndpoints, "endpoint-controller"},
       {"endpointslice", makeEndpointSlices, "endpointslice-controller"},
       {"endpointslicemirroring", makeEndpointSliceMirroring, "endpointslicemirroring-controller"},
+      {"persistentvolume-binder",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         return std::make_unique<controllers::PersistentVolumeController>(c.client, c.informers, c.executor);
+       },
+       "persistent-volume-binder"},
+      // k3s's add-on, built in; its ServiceAccount and role are k3s's.
+      {"local-path-provisioner",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::LocalPathOptions options;
+         options.dir = c.config.localPathDir;
+         return std::make_unique<controllers::LocalPathProvisioner>(c.client, c.informers, c.executor, options);
+       },
+       "local-path-provisioner-service-account"},
   };
   return table;
 }
@@ -307,6 +327,8 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--mirroring-max-endpoints-per-subset", c.mirroringMaxEndpointsPerSubset)
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  cmd->add_option("--local-path-dir", c.localPathDir,
+                  "Directory the local-path provisioner makes volume directories in (k3s: <data-dir>/storage)");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
   addDurationOption(cmd, "--node-monitor-period", c.nodeMonitorPeriod, "How often node health is checked");
   addDurationOption(cmd, "--node-monitor-grace-period", c.nodeMonitorGracePeriod,

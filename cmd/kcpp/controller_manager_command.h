@@ -63,6 +63,9 @@ struct ControllerManagerConfig {
   std::string endpointSliceUpdatesBatchPeriod = "0s";
   int mirroringConcurrentServiceEndpointSyncs = 5;
   int mirroringMaxEndpointsPerSubset = 1000;
+  // The local-path provisioner's directory (k3s: <data-dir>/storage); `kcpp
+  // server` passes its own. Empty: volume directories are not made here.
+  std::string localPathDir;
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);

@@ -18,6 +18,7 @@
 #include "api/meta/object.h"
 #include "apiserver/authz/rbac/bootstrappolicy/cluster_policy.h"
 #include "apiserver/authz/rbac/bootstrappolicy/controller_policy.h"
+#include "apiserver/authz/rbac/bootstrappolicy/addon_policy.h"
 #include "apiserver/authz/rbac/bootstrappolicy/namespace_policy.h"
 #include "apiserver/authz/rbac/bootstrappolicy/policy_builders.h"
 #include "apiserver/authz/rbac/bootstrappolicy/reconcile.h"
@@ -180,6 +181,8 @@ boost::asio::awaitable<Result<void>> ensureRbacBootstrapPolicy(const RbacRegistr
   }
   std::vector<json::object> roles = bootstrap::clusterRoles();
   for (auto& role : controllerRoles) roles.push_back(std::move(role));
+  for (auto& role : bootstrap::addonClusterRoles()) roles.push_back(std::move(role));
+  for (auto& b : bootstrap::addonClusterRoleBindings()) bindings.push_back(std::move(b));
   if (auto ok = co_await ensureAll(rbac.clusterRoles, ObjectKind::Role, std::move(roles)); !ok) {
     co_return ok;
   }

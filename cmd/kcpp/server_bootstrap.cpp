@@ -93,4 +93,15 @@ boost::asio::awaitable<Result<void>> ensureSystemPriorityClasses(
   co_return Result<void>{};
 }
 
+boost::asio::awaitable<Result<void>> ensureLocalPathStorageClass(apiserver::Registry& storageClasses) {
+  json::object annotations{{"storageclass.kubernetes.io/is-default-class", "true"}};
+  json::object sc{{"apiVersion", "storage.k8s.io/v1"},
+                  {"kind", "StorageClass"},
+                  {"metadata", json::object{{"name", "local-path"}, {"annotations", std::move(annotations)}}},
+                  {"provisioner", "rancher.io/local-path"},
+                  {"reclaimPolicy", "Delete"},
+                  {"volumeBindingMode", "WaitForFirstConsumer"}};
+  co_return co_await ensure(storageClasses, "", std::move(sc));
+}
+
 }  // namespace kcpp::cmd

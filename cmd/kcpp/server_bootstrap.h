@@ -25,6 +25,10 @@ boost::asio::awaitable<Result<void>> ensureSystemObjects(apiserver::Registry& na
 // (system-node-critical 2000001000, system-cluster-critical 2000000000).
 boost::asio::awaitable<Result<void>> ensureSystemPriorityClasses(apiserver::Registry& priorityClasses);
 
+// k3s's default StorageClass `local-path` (rancher.io/local-path, WaitForFirstConsumer,
+// Delete), created once: a user's later edits or deletion of its default mark stay.
+boost::asio::awaitable<Result<void>> ensureLocalPathStorageClass(apiserver::Registry& storageClasses);
+
 // The first usable address of an IPv4 CIDR ("10.43.0.0/16" → "10.43.0.1").
 Result<std::string> firstIpOf(const std::string& cidr);
 

@@ -227,6 +227,9 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
       !ok) {
     co_return ok;
   }
+  if (auto ok = co_await ensureLocalPathStorageClass(*s.registry("storage.k8s.io", "storageclasses")); !ok) {
+    co_return ok;
+  }
   if (auto ok = co_await startRbac(s); !ok) co_return ok;
   if (auto ok = co_await startNodeGraph(s); !ok) co_return ok;
   std::vector<apiserver::Registry*> namespaced;
@@ -336,6 +339,7 @@ void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig&
   }
   ControllerManagerConfig cm = config.controllerManager;
   cm.useServiceAccountCredentials = true;
+  if (cm.localPathDir.empty()) cm.localPathDir = (fs::path(config.dataDir) / "storage").string();
   cm.rootCaFile = pki.files().serverCaCert.string();
   cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
   cm.leaderElectIdentity = embeddedIdentity();
