@@ -6,6 +6,8 @@ selected, directory under <data-dir>/storage, deletion on reclaim)."""
 
 import json
 import os
+import signal
+import subprocess
 import time
 
 import pytest
@@ -171,3 +173,45 @@ def test_claim_of_unknown_class(kubectl, namespace):
     eventually(lambda: ("ProvisioningFailed", 'storageclass.storage.k8s.io "no-such-class" not found')
                in events_for(kubectl, namespace, "nowhere"), what="ProvisioningFailed event")
     assert phase(kubectl, "pvc", "nowhere", "-n", namespace) == "Pending"
+
+
+def test_provisioner_role_allows_what_it_does(kubectl):
+    sa = "system:serviceaccount:kube-system:local-path-provisioner-service-account"
+    for verb, resource in [("create", "persistentvolumes"), ("delete", "persistentvolumes"),
+                           ("update", "persistentvolumeclaims"), ("get", "nodes"),
+                           ("watch", "storageclasses.storage.k8s.io"), ("create", "events")]:
+        p = kubectl("auth", "can-i", verb, resource, "--as", sa, check=False)
+        assert p.stdout.strip() == "yes", (verb, resource, p.stdout, p.stderr)
+    p = kubectl("auth", "can-i", "delete", "persistentvolumeclaims", "--as", sa, check=False)
+    assert p.stdout.strip() == "no"
+
+
+def test_standalone_controller_manager_local_path_dir(kcpp_binary, kubectl_binary, tmp_path):
+    """`kcpp controller-manager --local-path-dir` makes and removes the directories there."""
+    from conftest import start_server
+    handle, finish = start_server(kcpp_binary, kubectl_binary, ["--disable-agent", "--disable-controller-manager"])
+    log = open(tmp_path / "cm.log", "w")
+    cm = subprocess.Popen([kcpp_binary, "controller-manager", "--kubeconfig", handle.kubeconfig_path,
+                           "--controllers", "persistentvolume-binder,local-path-provisioner",
+                           "--local-path-dir", str(tmp_path / "volumes")], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        kubectl = handle.kubectl
+        claim = pvc("data", "default", "1Gi")
+        claim["metadata"]["annotations"] = {"volume.kubernetes.io/selected-node": "n1"}
+        apply(kubectl, claim)
+        eventually(lambda: phase(kubectl, "pvc", "data", "-n", "default") == "Bound", what="claim bound")
+        uid = get(kubectl, "pvc", "data", "-n", "default")["metadata"]["uid"]
+        path = tmp_path / "volumes" / f"pvc-{uid}_default_data"
+        assert path.is_dir()
+        kubectl("delete", "pvc", "data", "-n", "default")
+        eventually(lambda: not path.exists(), what="directory removed")
+        eventually(lambda: get(kubectl, "pv", f"pvc-{uid}") is None, what="volume deleted")
+    finally:
+        cm.send_signal(signal.SIGTERM)
+        try:
+            cm.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            cm.kill()
+            cm.wait()
+        log.close()
+        finish()
