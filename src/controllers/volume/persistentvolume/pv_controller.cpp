@@ -16,6 +16,15 @@ namespace {
 const std::string kName = "persistentvolume-binder";
 const std::string kClaimPrefix = "claim:";
 const std::string kVolumePrefix = "volume:";
+// Named, never temporaries in co_await arguments (GCC 12 coroutine bug).
+const std::string kPending = "Pending";
+const std::string kBound = "Bound";
+const std::string kLost = "Lost";
+const std::string kAvailable = "Available";
+const std::string kReleased = "Released";
+const std::string kFailed = "Failed";
+const std::string kNoMessage;
+const std::string kNoRecycler = "No recycler plugin found for the volume!";
 
 client::ResourcePath volumePath(const std::string& name, const std::string& sub = "") {
   return client::ResourcePath{"", "v1", "persistentvolumes", "", name, sub, ""};
@@ -142,7 +151,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncUnboundClaim(const
   // Pre-bound by the user to one volume.
   ObjectPtr volume = volumes_.get(wanted);
   if (!volume) {
-    auto pending = co_await updateClaimPhase(claim, "Pending", nullptr);
+    auto pending = co_await updateClaimPhase(claim, kPending, nullptr);
     if (!pending) co_return std::move(pending).error();
     co_return Result<void>{};
   }
@@ -150,14 +159,14 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncUnboundClaim(const
   if (ref && ref->is_object() && !claimRefMatches(*volume, claim)) {
     event(claim, "PersistentVolumeClaim", "Warning", "FailedBinding",
           "volume \"" + wanted + "\" already bound to a different claim.");
-    auto pending = co_await updateClaimPhase(claim, "Pending", nullptr);
+    auto pending = co_await updateClaimPhase(claim, kPending, nullptr);
     if (!pending) co_return std::move(pending).error();
     co_return Result<void>{};
   }
   if (auto why = volumeMismatch(*volume, claim)) {
     event(claim, "PersistentVolumeClaim", "Warning", "VolumeMismatch", "Cannot bind to requested volume \"" +
           wanted + "\": " + *why);
-    auto pending = co_await updateClaimPhase(claim, "Pending", nullptr);
+    auto pending = co_await updateClaimPhase(claim, kPending, nullptr);
     if (!pending) co_return std::move(pending).error();
     co_return Result<void>{};
   }
@@ -195,7 +204,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::claimWithoutVolume(con
               "' or manually by the system administrator. If volume creation is delayed, please verify that "
               "the provisioner is running and correctly registered.");
   }
-  auto pending = co_await updateClaimPhase(claim, "Pending", nullptr);
+  auto pending = co_await updateClaimPhase(claim, kPending, nullptr);
   if (!pending) co_return std::move(pending).error();
   co_return Result<void>{};
 }
@@ -205,7 +214,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncBoundClaim(const j
   if (name.empty()) {
     event(claim, "PersistentVolumeClaim", "Warning", "ClaimLost",
           "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!");
-    auto lost = co_await updateClaimPhase(claim, "Lost", nullptr);
+    auto lost = co_await updateClaimPhase(claim, kLost, nullptr);
     if (!lost) co_return std::move(lost).error();
     co_return Result<void>{};
   }
@@ -213,7 +222,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncBoundClaim(const j
   if (!volume) {
     event(claim, "PersistentVolumeClaim", "Warning", "ClaimLost",
           "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
-    auto lost = co_await updateClaimPhase(claim, "Lost", nullptr);
+    auto lost = co_await updateClaimPhase(claim, kLost, nullptr);
     if (!lost) co_return std::move(lost).error();
     co_return Result<void>{};
   }
@@ -225,7 +234,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncBoundClaim(const j
   }
   event(claim, "PersistentVolumeClaim", "Warning", "ClaimMisbound",
         "Two claims are bound to the same volume, this one is bound incorrectly");
-  auto lost = co_await updateClaimPhase(claim, "Lost", nullptr);
+  auto lost = co_await updateClaimPhase(claim, kLost, nullptr);
   if (!lost) co_return std::move(lost).error();
   co_return Result<void>{};
 }
@@ -245,7 +254,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::bind(const json::objec
     boundVolume = std::move(*updated);
   }
   if (str(boundVolume, "status.phase") != "Bound") {
-    auto phased = co_await updateVolumePhase(boundVolume, "Bound", "");
+    auto phased = co_await updateVolumePhase(boundVolume, kBound, kNoMessage);
     if (!phased) co_return std::move(phased).error();
   }
   json::object boundClaim = claim;
@@ -259,7 +268,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::bind(const json::objec
     boundClaim = std::move(*updated);
   }
   if (str(boundClaim, "status.phase") != "Bound" || !api::findPath(boundClaim, "status.capacity")) {
-    auto phased = co_await updateClaimPhase(boundClaim, "Bound", &boundVolume);
+    auto phased = co_await updateClaimPhase(boundClaim, kBound, &boundVolume);
     if (!phased) co_return std::move(phased).error();
     spdlog::info("persistentvolume-binder: bound claim {}/{} to volume {}", ns, claimName, volumeName);
   }
@@ -272,7 +281,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncVolume(const json:
   if (!ref || !ref->is_object() || str(volume, "spec.claimRef.uid").empty()) {
     // Free, or pre-bound to a claim that has not been bound yet.
     if (phase != "Available") {
-      auto available = co_await updateVolumePhase(volume, "Available", "");
+      auto available = co_await updateVolumePhase(volume, kAvailable, kNoMessage);
       if (!available) co_return std::move(available).error();
     }
     co_return Result<void>{};
@@ -293,7 +302,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncVolume(const json:
     if (boundTo.empty() || boundTo == api::metaName(volume)) {
       // Binding in progress or done: the claim's sync finishes it.
       if (!boundTo.empty() && phase != "Bound") {
-        auto bound = co_await updateVolumePhase(volume, "Bound", "");
+        auto bound = co_await updateVolumePhase(volume, kBound, kNoMessage);
         if (!bound) co_return std::move(bound).error();
       }
       co_return Result<void>{};
@@ -308,13 +317,13 @@ asio::awaitable<Result<void>> PersistentVolumeController::syncVolume(const json:
     auto path = volumePath(std::string(api::metaName(volume)));
     auto updated = co_await client_.update(path, freed);
     if (!updated) co_return std::move(updated).error();
-    auto available = co_await updateVolumePhase(*updated, "Available", "");
+    auto available = co_await updateVolumePhase(*updated, kAvailable, kNoMessage);
     if (!available) co_return std::move(available).error();
     co_return Result<void>{};
   }
   // The claim is gone.
   if (phase != "Released" && phase != "Failed") {
-    auto released = co_await updateVolumePhase(volume, "Released", "");
+    auto released = co_await updateVolumePhase(volume, kReleased, kNoMessage);
     if (!released) co_return std::move(released).error();
     co_return co_await reclaimVolume(*released);
   }
@@ -338,7 +347,7 @@ asio::awaitable<Result<void>> PersistentVolumeController::reclaimVolume(const js
   }
   // Recycle needs a recycler pod and a volume plugin; kcpp has neither.
   event(volume, "PersistentVolume", "Warning", "VolumeFailedRecycle", "No recycler plugin found for the volume!");
-  auto failed = co_await updateVolumePhase(volume, "Failed", "No recycler plugin found for the volume!");
+  auto failed = co_await updateVolumePhase(volume, kFailed, kNoRecycler);
   if (!failed) co_return std::move(failed).error();
   co_return Result<void>{};
 }
