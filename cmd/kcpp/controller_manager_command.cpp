@@ -248,7 +248,10 @@ const std::vector<ControllerEntry>& controllerTable() {
       {"endpointslicemirroring", makeEndpointSliceMirroring, "endpointslicemirroring-controller"},
       {"persistentvolume-binder",
        [](const ControllerContext& c) -> controllers::ControllerPtr {
-         return std::make_unique<controllers::PersistentVolumeController>(c.client, c.informers, c.executor);
+         controllers::PersistentVolumeOptions options;
+         options.syncPeriod = c.config.pvClaimBinderSyncPeriod;
+         return std::make_unique<controllers::PersistentVolumeController>(c.client, c.informers, c.executor,
+                                                                          options);
        },
        "persistent-volume-binder"},
       // k3s's add-on, built in; its ServiceAccount and role are k3s's.
@@ -327,6 +330,8 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--mirroring-max-endpoints-per-subset", c.mirroringMaxEndpointsPerSubset)
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  addDurationOption(cmd, "--pvclaimbinder-sync-period", c.pvClaimBinderSyncPeriod,
+                    "How often persistent volumes and claims are synced");
   cmd->add_option("--local-path-dir", c.localPathDir,
                   "Directory the local-path provisioner makes volume directories in (k3s: <data-dir>/storage)");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();

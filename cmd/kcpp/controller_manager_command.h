@@ -66,6 +66,7 @@ struct ControllerManagerConfig {
   // The local-path provisioner's directory (k3s: <data-dir>/storage); `kcpp
   // server` passes its own. Empty: volume directories are not made here.
   std::string localPathDir;
+  std::chrono::milliseconds pvClaimBinderSyncPeriod{15000};  // --pvclaimbinder-sync-period
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);

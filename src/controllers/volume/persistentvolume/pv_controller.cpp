@@ -1,5 +1,8 @@
 #include "controllers/volume/persistentvolume/pv_controller.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/meta/object.h"
@@ -103,10 +106,35 @@ void PersistentVolumeController::enqueuePendingClaims() {
 
 asio::awaitable<void> PersistentVolumeController::run() {
   if (!co_await waitForCaches(informers_, executor_, kName)) co_return;
+  timer_ = std::make_shared<asio::steady_timer>(executor_);
+  auto resyncDone = std::make_shared<bool>(false);
+  asio::co_spawn(executor_, resync(), [resyncDone](std::exception_ptr) { *resyncDone = true; });
   co_await runWorkers(queue_, options_.workers, [this](const std::string& key) { return sync(key); }, kName);
+  // The resync loop holds `this`: let it end before run() does.
+  while (!*resyncDone) {
+    timer_->cancel();
+    asio::steady_timer pause(executor_, std::chrono::milliseconds(5));
+    boost::system::error_code ec;
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
 }
 
-void PersistentVolumeController::stop() { queue_.shutDown(); }
+asio::awaitable<void> PersistentVolumeController::resync() {
+  while (!stopped_) {
+    timer_->expires_after(options_.syncPeriod);
+    boost::system::error_code ec;
+    co_await timer_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopped_) break;
+    for (const ObjectPtr& claim : claims_.list()) enqueueClaim(*claim);
+    for (const ObjectPtr& volume : volumes_.list()) enqueueVolume(std::string(api::metaName(*volume)));
+  }
+}
+
+void PersistentVolumeController::stop() {
+  stopped_ = true;
+  if (timer_) timer_->cancel();
+  queue_.shutDown();
+}
 
 void PersistentVolumeController::event(const json::object& object, const std::string& kind,
                                        const std::string& type, const std::string& reason,

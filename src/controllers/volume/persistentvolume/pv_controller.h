@@ -17,7 +17,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "client/informer/informer_factory.h"
@@ -32,6 +36,8 @@ namespace json = boost::json;
 
 struct PersistentVolumeOptions {
   int workers = 1;  // upstream runs one claim and one volume worker
+  // --pvclaimbinder-sync-period: every claim and volume is synced again this often.
+  std::chrono::milliseconds syncPeriod{15000};
 };
 
 class PersistentVolumeController : public Controller {
@@ -49,6 +55,8 @@ class PersistentVolumeController : public Controller {
   void enqueueClaim(const json::object& claim);
   void enqueueVolume(const std::string& name);
   void enqueuePendingClaims();
+  // Re-enqueues everything every syncPeriod until stop(), as upstream's resync.
+  boost::asio::awaitable<void> resync();
 
   boost::asio::awaitable<Result<void>> syncClaim(const json::object& claim);
   boost::asio::awaitable<Result<void>> syncUnboundClaim(const json::object& claim);
@@ -87,6 +95,8 @@ class PersistentVolumeController : public Controller {
   client::WorkQueue queue_;
   EventRecorder recorder_;
   std::map<std::string, std::string> lastEvent_;  // uid -> reason
+  std::shared_ptr<boost::asio::steady_timer> timer_;
+  bool stopped_ = false;
 };
 
 }  // namespace kcpp::controllers
