@@ -31,6 +31,7 @@
 #include "controllers/podgc/pod_gc_controller.h"
 #include "controllers/volume/localpath/local_path_provisioner.h"
 #include "controllers/volume/persistentvolume/pv_controller.h"
+#include "controllers/resourcequota/resource_quota_controller.h"
 #include "controllers/tainteviction/taint_eviction_controller.h"
 #include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
 #include "pki/atomic_file.h"
@@ -262,6 +263,15 @@ const std::vector<ControllerEntry>& controllerTable() {
          return std::make_unique<controllers::LocalPathProvisioner>(c.client, c.informers, c.executor, options);
        },
        "local-path-provisioner-service-account"},
+      {"resourcequota",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         controllers::ResourceQuotaControllerOptions options;
+         options.workers = c.config.concurrentResourceQuotaSyncs;
+         options.resyncPeriod = c.config.resourceQuotaSyncPeriod;
+         return std::make_unique<controllers::ResourceQuotaController>(c.client, c.informers, c.executor,
+                                                                       options);
+       },
+       "resourcequota-controller"},
   };
   return table;
 }
@@ -353,6 +363,9 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   addDurationOption(cmd, "--pod-gc-period", c.podGcPeriod, "How often the pod garbage collector runs");
   addDurationOption(cmd, "--pod-gc-quarantine-period", c.podGcQuarantinePeriod,
                     "How long a node must be missing before its pods are deleted");
+  cmd->add_option("--concurrent-resource-quota-syncs", c.concurrentResourceQuotaSyncs)->capture_default_str();
+  addDurationOption(cmd, "--resource-quota-sync-period", c.resourceQuotaSyncPeriod,
+                    "How often every quota's usage is recounted");
   return cmd;
 }
 

@@ -67,6 +67,8 @@ struct ControllerManagerConfig {
   // server` passes its own. Empty: volume directories are not made here.
   std::string localPathDir;
   std::chrono::milliseconds pvClaimBinderSyncPeriod{15000};  // --pvclaimbinder-sync-period
+  int concurrentResourceQuotaSyncs = 5;
+  std::chrono::milliseconds resourceQuotaSyncPeriod{300000};
 };
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);

@@ -38,7 +38,6 @@
 #include "apiserver/registry/registry.h"
 #include "apiserver/server/http_server.h"
 #include "pki/atomic_file.h"
-#include "controllers/resourcequota/resource_quota_controller.h"
 #include "pki/cluster_pki.h"
 #include "controller_manager.h"
 #include "scheduler_runner.h"
@@ -96,7 +95,6 @@ struct Server {
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
   std::string serverCaPem;  // what kube-root-ca.crt publishes
-  std::unique_ptr<controllers::ResourceQuotaController> resourceQuotaController;
   storage::CompactorPtr compactor;
   std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
   std::unique_ptr<SchedulerRunner> scheduler;            // likewise
@@ -232,14 +230,6 @@ asio::awaitable<Result<void>> startServing(Server& s, std::promise<Result<void>>
   }
   if (auto ok = co_await startRbac(s); !ok) co_return ok;
   if (auto ok = co_await startNodeGraph(s); !ok) co_return ok;
-  std::vector<apiserver::Registry*> namespaced;
-  for (auto& r : s.registries) {
-    if (r->type().namespaced) namespaced.push_back(r.get());
-  }
-  s.resourceQuotaController = std::make_unique<controllers::ResourceQuotaController>(
-      *s.registry("", "resourcequotas"), std::move(namespaced));
-  asio::co_spawn(co_await asio::this_coro::executor, s.resourceQuotaController->run(s.stopping),
-                 asio::detached);
   s.handler->setReady(true);
   spdlog::debug("caches loaded and system objects ensured in {} ms",
                 std::chrono::duration_cast<std::chrono::milliseconds>(

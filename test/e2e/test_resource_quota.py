@@ -1,5 +1,5 @@
 """ResourceQuota: the admission plugin that charges and enforces quotas, and the
-in-server controller that fills in status.hard/status.used and gives usage back
+controller-manager's resourcequota controller that fills in status.hard/status.used and gives usage back
 when objects go away. Driven with the real kubectl and raw HTTPS."""
 
 import re

@@ -1,89 +1,92 @@
 #pragma once
 // ResourceQuotaController (upstream pkg/controller/resourcequota): keeps each
 // ResourceQuota's status current: status.hard = spec.hard, and status.used
-// computed from the objects in its namespace.
+// computed from the objects in its namespace, read from shared informers.
 //
 // Like upstream, it syncs a quota when it is created or its spec.hard changes
-// (first, as its usage is unknown until then), when objects it tracks go away
-// or stop counting (a pod finishes, a service loses its node ports): the
-// "replenishment" that gives back what the ResourceQuota admission plugin
-// charged; and every quota on a full resync (5 minutes). Writes carry the
-// resourceVersion read, so a charge made meanwhile by admission is never
+// (on a queue of its own, as its usage is unknown until then), when objects it
+// tracks go away or stop counting (a pod finishes, a service loses its node
+// ports): the "replenishment" that gives back what the ResourceQuota admission
+// plugin charged; and every quota each resync period (5 minutes). Writes carry
+// the resourceVersion read, so a charge made meanwhile by admission is never
 // overwritten: the sync is retried instead.
 //
-// It runs inside the API server until the controller-manager exists, against
-// the registries' watch caches. It uses them only through list, get, watch and
-// a status update, what a client library will give it when it moves there.
+// Upstream monitors every quotable resource; kcpp watches a resource only once
+// some quota counts it (an informer per resource costs a cache of all of its
+// objects), found by discovery at start.
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
-#include "apiserver/registry/registry.h"
+#include "client/discovery/discovery.h"
+#include "client/informer/informer_factory.h"
+#include "client/rest/rest_client.h"
 #include "client/workqueue/work_queue.h"
+#include "controllers/common/controller.h"
 #include "quota/evaluator.h"
 
 namespace kcpp::controllers {
 
+namespace json = boost::json;
+
 struct ResourceQuotaControllerOptions {
-  std::chrono::milliseconds fullResync = std::chrono::minutes(5);
-  int workers = 5;  // upstream's --concurrent-resource-quota-syncs
-  // How often the loops look at the stop flag.
-  std::chrono::milliseconds stopCheck = std::chrono::seconds(1);
+  int workers = 5;                                              // --concurrent-resource-quota-syncs
+  std::chrono::milliseconds resyncPeriod = std::chrono::minutes(5);  // --resource-quota-sync-period
+  // How long to wait before asking discovery again after it failed.
+  std::chrono::milliseconds discoveryRetry = std::chrono::seconds(2);
 };
 
-class ResourceQuotaController {
+class ResourceQuotaController : public Controller {
  public:
-  // `tracked`: the namespaced resources whose usage quotas may count.
-  ResourceQuotaController(apiserver::Registry& quotas, std::vector<apiserver::Registry*> tracked,
+  ResourceQuotaController(client::RestClient& client, client::InformerFactory& informers,
+                          boost::asio::any_io_executor executor,
                           ResourceQuotaControllerOptions options = {});
-  ~ResourceQuotaController();
-  // Starts watching and syncing; returns once `stop` is set and the workers ended.
-  boost::asio::awaitable<void> run(const std::atomic<bool>& stop);
+
+  boost::asio::awaitable<void> run() override;
+  void stop() override;
 
   // One quota, "namespace/name": recompute and write its status if it changed.
   boost::asio::awaitable<Result<void>> sync(const std::string& key);
 
  private:
-  using Registry = apiserver::Registry;
-  struct QuotaSeen {
-    quota::ResourceList specHard;
-    quota::ResourceNames statusHard;
-  };
-  struct TrackedState;
-
-  boost::asio::awaitable<void> watchQuotas(const std::atomic<bool>& stop);
-  boost::asio::awaitable<void> watchTracked(Registry& registry, const std::atomic<bool>& stop);
-  boost::asio::awaitable<void> worker(client::WorkQueue& queue);
-  boost::asio::awaitable<void> resyncLoop(const std::atomic<bool>& stop);
-
-  void quotaChanged(const storage::WatchEvent& event);
-  void trackedChanged(Registry& registry, TrackedState& state, const storage::WatchEvent& event);
-  // upstream's addQuota: quotas whose usage is unknown go first.
-  void addQuota(const std::string& key, const quota::ResourceQuota& q);
-  // Queues the namespace's quotas that track the resource.
-  void replenish(const Registry& registry, const std::string& ns);
+  // upstream's addQuota: quotas whose usage is unknown go to their own queue.
+  void addQuota(const json::object& obj);
+  // Queues the namespace's quotas that count `resource` (upstream's replenishQuota).
+  void replenish(const client::ApiResource& resource, const std::string& ns);
   void enqueueAll();
+  boost::asio::awaitable<void> discover();
+  boost::asio::awaitable<void> resyncLoop();
+  // The resources whose evaluators count some of `hard`, their informers
+  // started on first need; false if one has not listed yet.
+  bool monitorsFor(const quota::ResourceNames& hard, std::vector<const client::ApiResource*>& out);
+  client::Informer& monitor(const client::ApiResource& resource);
+  // Upstream's update filters: whether an update frees quota.
+  bool updateFrees(const client::ApiResource& resource, const json::object& oldObj,
+                   const json::object& newObj) const;
+  Result<quota::ResourceList> calculateUsage(const quota::ResourceQuota& q);
 
-  boost::asio::awaitable<Result<quota::ResourceList>> calculateUsage(const quota::ResourceQuota& q);
-
-  Registry& quotas_;
-  std::vector<Registry*> tracked_;
+  client::RestClient& client_;
+  client::InformerFactory& informers_;
+  client::Informer& quotas_;
+  boost::asio::any_io_executor executor_;
   ResourceQuotaControllerOptions options_;
-  quota::EvaluatorRegistry evaluators_;
-  std::unique_ptr<boost::asio::strand<boost::asio::any_io_executor>> strand_;
-  std::unique_ptr<client::WorkQueue> queue_;
-  std::unique_ptr<client::WorkQueue> missingUsageQueue_;
-  // What the quota watch last showed, by namespace then name (on the strand).
-  std::map<std::string, std::map<std::string, QuotaSeen>> seen_;
-  int running_ = 0;  // coroutines started by run() still going
+  mutable quota::EvaluatorRegistry evaluators_;
+  client::WorkQueue queue_;
+  client::WorkQueue missingUsageQueue_;
+  // Namespaced resources that can be listed and watched and that quota counts.
+  std::vector<client::ApiResource> quotable_;
+  // "group/resource" → informer with our replenishment handlers.
+  std::map<std::string, client::Informer*> monitors_;
+  bool discovered_ = false;
+  bool stopped_ = false;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
 }  // namespace kcpp::controllers

@@ -1,202 +1,219 @@
+// The ResourceQuota status controller against a real in-process API server.
 #include "controllers/resourcequota/resource_quota_controller.h"
 
-#include <boost/asio/co_spawn.hpp>
+#include <gtest/gtest.h>
+
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_future.hpp>
 
-#include "apiserver/registry/pods/pod_strategy.h"
-#include "apiserver/registry/registry_test_fixture.h"
+#include "api/meta/object.h"
+#include "client/rest/test_api_server.h"
 
-namespace kcpp::apiserver::registry_testing {
+namespace kcpp::controllers {
 namespace {
 
-using controllers::ResourceQuotaController;
-using controllers::ResourceQuotaControllerOptions;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
 
 json::object pod(const std::string& name, std::string_view resources = "") {
-  json::object obj = parse(R"({"apiVersion":"v1","kind":"Pod",
-      "spec":{"containers":[{"name":"c","image":"busybox"}]}})");
-  api::ensureObject(obj, "metadata")["name"] = name;
+  json::object obj = json::parse(R"({"apiVersion":"v1","kind":"Pod",
+      "spec":{"containers":[{"name":"c","image":"busybox"}]}})").as_object();
+  obj["metadata"] = json::object{{"name", name}};
   if (!resources.empty()) {
     obj["spec"].as_object()["containers"].as_array()[0].as_object()["resources"] = json::parse(resources);
   }
   return obj;
 }
 
-// The controller runs on io while the test drives it: io runs only until the
-// awaited step (or condition) is done, never "until out of work".
-class ResourceQuotaControllerTest : public RegistryTest {
+class ResourceQuotaControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    quotas = &add("", "resourcequotas");
-    pods = &add("", "pods", std::make_unique<PodStrategy>());
-    configMaps = &add("", "configmaps");
-    deployments = &add("apps", "deployments");
-    events = &add("", "events");
+    server.start();
+    auto made = client::RestClient::create(io.get_executor(), server.kubeconfig());
+    ASSERT_TRUE(made.ok());
+    restClient = std::move(*made);
+    informers = std::make_unique<client::InformerFactory>(*restClient);
   }
 
   void TearDown() override {
     if (!controller) return;
-    stop = true;
-    io.restart();
-    while (!finished.load()) io.run_one_for(std::chrono::milliseconds(50));
+    controller->stop();
+    informers->stop();
+    server.runFor(2s, [this] { return ended; });
+    EXPECT_TRUE(ended);
+    server.runFor(200ms);
   }
 
-  void start(ResourceQuotaControllerOptions options = fastOptions()) {
-    controller = std::make_unique<ResourceQuotaController>(
-        *quotas, std::vector<Registry*>{quotas, pods, configMaps, deployments, events}, options);
-    asio::co_spawn(io, controller->run(stop), [this](std::exception_ptr) { finished = true; });
+  void start(ResourceQuotaControllerOptions options = {}) {
+    controller = std::make_unique<ResourceQuotaController>(*restClient, *informers, io.get_executor(), options);
+    asio::co_spawn(io, [this]() -> asio::awaitable<void> {
+      co_await controller->run();
+      ended = true;
+    }, asio::detached);
   }
 
-  static ResourceQuotaControllerOptions fastOptions() {
-    ResourceQuotaControllerOptions options;
-    options.stopCheck = std::chrono::milliseconds(50);
-    return options;
+  static client::ResourcePath path(const std::string& resource, const std::string& ns = "default",
+                                   const std::string& name = "", const std::string& group = "",
+                                   const std::string& version = "v1") {
+    return {group, version, resource, ns, name, "", ""};
   }
 
-  template <class T>
-  T drive(asio::awaitable<T> work) {
-    std::optional<T> out;
-    auto step = [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); };
-    auto done = asio::co_spawn(io, step(), asio::use_future);
-    io.restart();
-    while (done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-      io.run_one_for(std::chrono::milliseconds(20));
-    }
-    done.get();
-    return std::move(*out);
+  std::string status(const std::string& name, const std::string& ns = "default") {
+    auto q = server.await(restClient->get(path("resourcequotas", ns, name)));
+    if (!q) return "";
+    const json::value* s = q->if_contains("status");
+    return s ? json::serialize(*s) : "";
   }
 
-  // Runs io until the quota's status reads `expected` (or 5 s pass).
-  std::string waitForStatus(const std::string& name, const std::string& expected) {
-    std::string status;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto q = drive(quotas->get(ns, name));
-      if (q) {
-        json::object obj = api::parseJson(*q->json)->as_object();
-        const json::value* s = obj.if_contains("status");
-        status = s ? json::serialize(*s) : "";
-      }
-      if (status == expected) return status;
-      io.restart();
-      io.run_for(std::chrono::milliseconds(20));
-    }
-    return status;
+  // Runs io until the quota's status reads `expected` (or 5 s pass); returns what it reads.
+  std::string waitForStatus(const std::string& name, const std::string& expected,
+                            const std::string& ns = "default") {
+    std::string seen;
+    server.runFor(5s, [&] {
+      seen = status(name, ns);
+      return seen == expected;
+    });
+    return seen;
   }
 
-  void createQuota(const std::string& name, std::string_view spec) {
-    json::object q = parse(R"({"apiVersion":"v1","kind":"ResourceQuota"})");
-    api::ensureObject(q, "metadata")["name"] = name;
+  void createQuota(const std::string& name, std::string_view spec, const std::string& ns = "default") {
+    json::object q = json::parse(R"({"apiVersion":"v1","kind":"ResourceQuota"})").as_object();
+    q["metadata"] = json::object{{"name", name}};
     q["spec"] = json::parse(spec);
-    ASSERT_TRUE(drive(quotas->create(ns, q, noOptions)).ok());
+    ASSERT_TRUE(server.await(restClient->create(path("resourcequotas", ns), q)).ok());
   }
 
-  void createPod(json::object p) { ASSERT_TRUE(drive(pods->create(ns, std::move(p), noOptions)).ok()); }
-
-  void removePod(const std::string& name) {
-    DeleteOptions options;
-    ASSERT_TRUE(drive(pods->remove(ns, name, options)).ok());
+  void create(const std::string& resource, json::object obj, const std::string& ns = "default") {
+    ASSERT_TRUE(server.await(restClient->create(path(resource, ns), obj)).ok());
   }
 
-  Registry* quotas = nullptr;
-  Registry* pods = nullptr;
-  Registry* configMaps = nullptr;
-  Registry* deployments = nullptr;
-  Registry* events = nullptr;
-  std::atomic<bool> stop{false};
-  std::atomic<bool> finished{false};
+  void remove(const std::string& resource, const std::string& name) {
+    json::object options{{"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"gracePeriodSeconds", 0}};
+    ASSERT_TRUE(server.await(restClient->remove(path(resource, "default", name), options)).ok());
+  }
+
+  static json::object configMap(const std::string& name) {
+    return json::object{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", json::object{{"name", name}}}};
+  }
+
+  asio::io_context io;
+  client::testing::TestApiServer server{
+      io, {"/namespaces", "/resourcequotas", "/pods", "/services", "/configmaps", "apps/deployments"}};
+  client::RestClientPtr restClient;
+  std::unique_ptr<client::InformerFactory> informers;
   std::unique_ptr<ResourceQuotaController> controller;
+  bool ended = false;
 };
 
 TEST_F(ResourceQuotaControllerTest, NewQuotaGetsHardAndUsedFromTheNamespace) {
-  createPod(pod("a", R"({"requests":{"cpu":"250m","memory":"1Gi"}})"));
-  createPod(pod("b", R"({"requests":{"cpu":"1"}})"));
-  const std::string other = "other";
-  ASSERT_TRUE(drive(pods->create(other, pod("c"), noOptions)).ok());
+  create("pods", pod("a", R"({"requests":{"cpu":"250m","memory":"1Gi"}})"));
+  create("pods", pod("b", R"({"requests":{"cpu":"1"}})"));
+  create("pods", pod("c"), "other");
   start();
   createQuota("q", R"({"hard":{"pods":"10","requests.cpu":"4","requests.memory":"2Gi",
                                "count/deployments.apps":"1","configmaps":"3"}})");
-  EXPECT_EQ(waitForStatus("q", R"({"hard":{"configmaps":"3","count/deployments.apps":"1","pods":"10",)"
-                               R"("requests.cpu":"4","requests.memory":"2Gi"},"used":{"configmaps":"0",)"
-                               R"("count/deployments.apps":"0","pods":"2","requests.cpu":"1250m",)"
-                               R"("requests.memory":"1Gi"}})"),
-            R"({"hard":{"configmaps":"3","count/deployments.apps":"1","pods":"10",)"
-            R"("requests.cpu":"4","requests.memory":"2Gi"},"used":{"configmaps":"0",)"
-            R"("count/deployments.apps":"0","pods":"2","requests.cpu":"1250m",)"
-            R"("requests.memory":"1Gi"}})");
+  const std::string expected =
+      R"({"hard":{"configmaps":"3","count/deployments.apps":"1","pods":"10",)"
+      R"("requests.cpu":"4","requests.memory":"2Gi"},"used":{"configmaps":"0",)"
+      R"("count/deployments.apps":"0","pods":"2","requests.cpu":"1250m",)"
+      R"("requests.memory":"1Gi"}})";
+  EXPECT_EQ(waitForStatus("q", expected), expected);
 }
 
 TEST_F(ResourceQuotaControllerTest, DeletionsAndFinishedPodsReplenish) {
-  createPod(pod("a"));
-  createPod(pod("b"));
-  createPod(pod("c"));
+  create("pods", pod("a"));
+  create("pods", pod("b"));
+  create("pods", pod("c"));
   start();
   createQuota("q", R"({"hard":{"pods":"5"}})");
   ASSERT_EQ(waitForStatus("q", R"({"hard":{"pods":"5"},"used":{"pods":"3"}})"),
             R"({"hard":{"pods":"5"},"used":{"pods":"3"}})");
-  removePod("a");
+  remove("pods", "a");
   EXPECT_EQ(waitForStatus("q", R"({"hard":{"pods":"5"},"used":{"pods":"2"}})"),
             R"({"hard":{"pods":"5"},"used":{"pods":"2"}})");
-  auto b = drive(pods->get(ns, "b"));
+  // A terminated pod gives its usage back while it still exists.
+  auto b = server.await(restClient->get(path("pods", "default", "b")));
   ASSERT_TRUE(b.ok());
-  json::object finishedPod = api::parseJson(*b->json)->as_object();
-  finishedPod["status"].as_object()["phase"] = "Succeeded";
-  const std::string name = "b";
-  ASSERT_TRUE(drive(pods->update(ns, name, finishedPod, Subresource::Status, noOptions)).ok());
+  json::object finished = *b;
+  finished["status"] = json::object{{"phase", "Succeeded"}};
+  client::ResourcePath podStatus = path("pods", "default", "b");
+  podStatus.subresource = "status";
+  ASSERT_TRUE(server.await(restClient->update(podStatus, finished)).ok());
   EXPECT_EQ(waitForStatus("q", R"({"hard":{"pods":"5"},"used":{"pods":"1"}})"),
             R"({"hard":{"pods":"5"},"used":{"pods":"1"}})");
 }
 
 TEST_F(ResourceQuotaControllerTest, SpecChangesAreReflected) {
-  createPod(pod("a"));
+  create("pods", pod("a"));
   start();
   createQuota("q", R"({"hard":{"pods":"5"}})");
   ASSERT_EQ(waitForStatus("q", R"({"hard":{"pods":"5"},"used":{"pods":"1"}})"),
             R"({"hard":{"pods":"5"},"used":{"pods":"1"}})");
-  auto current = drive(quotas->get(ns, "q"));
+  auto current = server.await(restClient->get(path("resourcequotas", "default", "q")));
   ASSERT_TRUE(current.ok());
-  json::object changed = api::parseJson(*current->json)->as_object();
+  json::object changed = *current;
   changed["spec"] = json::parse(R"({"hard":{"pods":"7","count/configmaps":"2"}})");
-  const std::string name = "q";
-  ASSERT_TRUE(drive(quotas->update(ns, name, changed, Subresource::None, noOptions)).ok());
-  EXPECT_EQ(waitForStatus("q", R"({"hard":{"count/configmaps":"2","pods":"7"},"used":{"count/configmaps":"0","pods":"1"}})"),
-            R"({"hard":{"count/configmaps":"2","pods":"7"},"used":{"count/configmaps":"0","pods":"1"}})");
+  ASSERT_TRUE(server.await(restClient->update(path("resourcequotas", "default", "q"), changed)).ok());
+  const std::string expected =
+      R"({"hard":{"count/configmaps":"2","pods":"7"},"used":{"count/configmaps":"0","pods":"1"}})";
+  EXPECT_EQ(waitForStatus("q", expected), expected);
 }
 
-TEST_F(ResourceQuotaControllerTest, FullResyncCorrectsDrift) {
-  ResourceQuotaControllerOptions options = fastOptions();
-  options.fullResync = std::chrono::milliseconds(200);
+TEST_F(ResourceQuotaControllerTest, ConfigMapDeletionReplenishesAndResyncCorrectsDrift) {
+  ResourceQuotaControllerOptions options;
+  options.resyncPeriod = 300ms;
   start(options);
   createQuota("q", R"({"hard":{"configmaps":"5"}})");
   ASSERT_EQ(waitForStatus("q", R"({"hard":{"configmaps":"5"},"used":{"configmaps":"0"}})"),
             R"({"hard":{"configmaps":"5"},"used":{"configmaps":"0"}})");
-  // Created without admission: no charge, no replenishment; only the resync sees it.
-  ASSERT_TRUE(drive(configMaps->create(ns, configMap("c"), noOptions)).ok());
+  // No admission here: a creation is not charged and is no replenishment; only
+  // the periodic resync counts it.
+  create("configmaps", configMap("c"));
+  create("configmaps", configMap("d"));
+  EXPECT_EQ(waitForStatus("q", R"({"hard":{"configmaps":"5"},"used":{"configmaps":"2"}})"),
+            R"({"hard":{"configmaps":"5"},"used":{"configmaps":"2"}})");
+  remove("configmaps", "c");
   EXPECT_EQ(waitForStatus("q", R"({"hard":{"configmaps":"5"},"used":{"configmaps":"1"}})"),
             R"({"hard":{"configmaps":"5"},"used":{"configmaps":"1"}})");
 }
 
+TEST_F(ResourceQuotaControllerTest, DeletionReplenishesWithoutWaitingForTheResync) {
+  create("configmaps", configMap("c"));
+  start();  // resync every 5 minutes: only replenishment can update it in time
+  createQuota("q", R"({"hard":{"configmaps":"5"}})");
+  ASSERT_EQ(waitForStatus("q", R"({"hard":{"configmaps":"5"},"used":{"configmaps":"1"}})"),
+            R"({"hard":{"configmaps":"5"},"used":{"configmaps":"1"}})");
+  remove("configmaps", "c");
+  EXPECT_EQ(waitForStatus("q", R"({"hard":{"configmaps":"5"},"used":{"configmaps":"0"}})"),
+            R"({"hard":{"configmaps":"5"},"used":{"configmaps":"0"}})");
+}
+
 TEST_F(ResourceQuotaControllerTest, ScopedQuotaCountsOnlyPodsInScope) {
-  createPod(pod("besteffort"));
-  createPod(pod("burstable", R"({"requests":{"memory":"1Gi"}})"));
+  create("pods", pod("besteffort"));
+  create("pods", pod("burstable", R"({"requests":{"memory":"1Gi"}})"));
   start();
   createQuota("be", R"({"hard":{"pods":"5"},"scopes":["BestEffort"]})");
   createQuota("nbe", R"({"hard":{"pods":"5","requests.memory":"4Gi"},"scopes":["NotBestEffort"]})");
   EXPECT_EQ(waitForStatus("be", R"({"hard":{"pods":"5"},"used":{"pods":"1"}})"),
             R"({"hard":{"pods":"5"},"used":{"pods":"1"}})");
-  EXPECT_EQ(waitForStatus("nbe", R"({"hard":{"pods":"5","requests.memory":"4Gi"},"used":{"pods":"1","requests.memory":"1Gi"}})"),
-            R"({"hard":{"pods":"5","requests.memory":"4Gi"},"used":{"pods":"1","requests.memory":"1Gi"}})");
+  const std::string nbe = R"({"hard":{"pods":"5","requests.memory":"4Gi"},"used":{"pods":"1","requests.memory":"1Gi"}})";
+  EXPECT_EQ(waitForStatus("nbe", nbe), nbe);
 }
 
-TEST_F(ResourceQuotaControllerTest, SyncAloneComputesStatusAndIgnoresMissingQuotas) {
+TEST_F(ResourceQuotaControllerTest, UnchangedStatusIsNotWrittenAgain) {
+  ResourceQuotaControllerOptions options;
+  options.resyncPeriod = 100ms;
+  start(options);
   createQuota("q", R"({"hard":{"pods":"5"}})");
-  ResourceQuotaController direct(*quotas, {quotas, pods});
-  ASSERT_TRUE(drive(direct.sync("default/q")).ok());
-  EXPECT_EQ(waitForStatus("q", R"({"hard":{"pods":"5"},"used":{"pods":"0"}})"),
+  ASSERT_EQ(waitForStatus("q", R"({"hard":{"pods":"5"},"used":{"pods":"0"}})"),
             R"({"hard":{"pods":"5"},"used":{"pods":"0"}})");
-  EXPECT_TRUE(drive(direct.sync("default/missing")).ok());
+  auto before = server.await(restClient->get(path("resourcequotas", "default", "q")));
+  ASSERT_TRUE(before.ok());
+  server.runFor(600ms);  // several resyncs
+  auto after = server.await(restClient->get(path("resourcequotas", "default", "q")));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(api::getString((*after)["metadata"].as_object(), "resourceVersion"),
+            api::getString((*before)["metadata"].as_object(), "resourceVersion"));
 }
 
 }  // namespace
-}  // namespace kcpp::apiserver::registry_testing
+}  // namespace kcpp::controllers
