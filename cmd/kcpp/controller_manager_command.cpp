@@ -32,6 +32,7 @@
 #include "controllers/volume/localpath/local_path_provisioner.h"
 #include "controllers/volume/persistentvolume/pv_controller.h"
 #include "controllers/resourcequota/resource_quota_controller.h"
+#include "controllers/nodeipam/node_ipam_controller.h"
 #include "controllers/tainteviction/taint_eviction_controller.h"
 #include "controllers/ttlafterfinished/ttl_after_finished_controller.h"
 #include "pki/atomic_file.h"
@@ -124,6 +125,25 @@ controllers::ControllerPtr makeEndpointSliceMirroring(const ControllerContext& c
 }
 
 }  // namespace
+controllers::ControllerPtr makeNodeIpam(const ControllerContext& c) {
+  if (!c.config.allocateNodeCidrs) return nullptr;  // upstream: not started without it
+  controllers::NodeIpamOptions options;
+  options.clusterCidr = c.config.clusterCidr;
+  options.nodeCidrMaskSize = c.config.nodeCidrMaskSize;
+  auto made = controllers::NodeIpamController::create(c.client, c.informers, c.executor, options);
+  if (!made) {
+    spdlog::error("nodeipam: {}", made.error().message);
+    return nullptr;
+  }
+  return std::move(*made);
+}
+
+Result<void> validateNodeIpamFlags(const ControllerManagerConfig& config) {
+  if (!config.allocateNodeCidrs) return Result<void>{};
+  auto cidrs = controllers::nodeipam::CidrSet::create(config.clusterCidr, config.nodeCidrMaskSize);
+  if (!cidrs) return std::move(cidrs).error();
+  return Result<void>{};
+}
 
 const std::vector<ControllerEntry>& controllerTable() {
   static const std::vector<ControllerEntry> table = {
@@ -272,6 +292,7 @@ const std::vector<ControllerEntry>& controllerTable() {
                                                                        options);
        },
        "resourcequota-controller"},
+      {"nodeipam", makeNodeIpam, "node-controller"},
   };
   return table;
 }
@@ -366,6 +387,13 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
   cmd->add_option("--concurrent-resource-quota-syncs", c.concurrentResourceQuotaSyncs)->capture_default_str();
   addDurationOption(cmd, "--resource-quota-sync-period", c.resourceQuotaSyncPeriod,
                     "How often every quota's usage is recounted");
+  cmd->add_flag("--allocate-node-cidrs,!--no-allocate-node-cidrs", c.allocateNodeCidrs,
+                "Give every Node a pod CIDR from --cluster-cidr")
+      ->capture_default_str();
+  cmd->add_option("--cluster-cidr", c.clusterCidr, "CIDR range of pods in the cluster (IPv4)")
+      ->capture_default_str();
+  cmd->add_option("--node-cidr-mask-size", c.nodeCidrMaskSize, "Mask size of each node's pod CIDR")
+      ->capture_default_str();
   return cmd;
 }
 
@@ -375,6 +403,10 @@ int runControllerManager(const ControllerManagerConfig& config) {
   auto kubeconfig = pki::readKubeconfig(config.kubeconfig);
   if (!kubeconfig) {
     spdlog::error("kubeconfig: {}", kubeconfig.error().message);
+    return 1;
+  }
+  if (auto ok = validateNodeIpamFlags(config); !ok) {
+    spdlog::error("{}", ok.error().message);
     return 1;
   }
   ControllerManager manager(config, std::move(*kubeconfig));

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "util/error.h"
+
 namespace kcpp::cmd {
 
 struct ControllerManagerConfig {
@@ -69,7 +71,16 @@ struct ControllerManagerConfig {
   std::chrono::milliseconds pvClaimBinderSyncPeriod{15000};  // --pvclaimbinder-sync-period
   int concurrentResourceQuotaSyncs = 5;
   std::chrono::milliseconds resourceQuotaSyncPeriod{300000};
+  // Node IPAM (range allocator). Upstream leaves --allocate-node-cidrs false
+  // and --cluster-cidr empty; `kcpp server` sets the first, as k3s, and the
+  // default range is k3s's.
+  bool allocateNodeCidrs = false;
+  std::string clusterCidr = "10.42.0.0/16";
+  int nodeCidrMaskSize = 24;
 };
+
+// The node IPAM flags: an error naming the bad one, when --allocate-node-cidrs is set.
+Result<void> validateNodeIpamFlags(const ControllerManagerConfig& config);
 
 CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& config);
 int runControllerManager(const ControllerManagerConfig& config);

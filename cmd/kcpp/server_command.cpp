@@ -251,6 +251,9 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
                   "Write the admin kubeconfig here (default <data-dir>/kubeconfig.yaml)");
   cmd->add_option("--service-cidr", c.serviceCidr, "IPv4 network for service IPs")
       ->capture_default_str();
+  // k3s's flag; the embedded controller-manager allocates node pod CIDRs from it.
+  cmd->add_option("--cluster-cidr", c.controllerManager.clusterCidr, "IPv4 network for pod IPs")
+      ->capture_default_str();
   cmd->add_option("--service-node-port-range", c.serviceNodePortRange,
                   "Port range reserved for NodePort services")->capture_default_str();
   cmd->add_option("--cluster-domain", c.clusterDomain, "Cluster domain")->capture_default_str();
@@ -330,6 +333,7 @@ void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig&
   ControllerManagerConfig cm = config.controllerManager;
   cm.useServiceAccountCredentials = true;
   if (cm.localPathDir.empty()) cm.localPathDir = (fs::path(config.dataDir) / "storage").string();
+  cm.allocateNodeCidrs = true;  // as k3s
   cm.rootCaFile = pki.files().serverCaCert.string();
   cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
   cm.leaderElectIdentity = embeddedIdentity();
@@ -403,6 +407,11 @@ int runServer(ServerConfig config) {
   fs::create_directories(fs::path(config.dataDir) / "server" / "db", fsError);
   if (fsError) {
     spdlog::error("cannot create data dir {}: {}", config.dataDir, fsError.message());
+    return 1;
+  }
+  config.controllerManager.allocateNodeCidrs = true;  // checked here: a bad --cluster-cidr stops the start
+  if (auto ok = validateNodeIpamFlags(config.controllerManager); !ok) {
+    spdlog::error("{}", ok.error().message);
     return 1;
   }
   auto firstIp = firstIpOf(config.serviceCidr);
