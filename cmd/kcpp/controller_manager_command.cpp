@@ -400,13 +400,13 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
 int runControllerManager(const ControllerManagerConfig& config) {
   spdlog::set_pattern("%L%m%d %H:%M:%S.%f %t %v");
   spdlog::set_level(config.verbosity >= 2 ? spdlog::level::debug : spdlog::level::info);
+  if (auto ok = validateNodeIpamFlags(config); !ok) {
+    spdlog::error("{}", ok.error().message);
+    return 1;
+  }
   auto kubeconfig = pki::readKubeconfig(config.kubeconfig);
   if (!kubeconfig) {
     spdlog::error("kubeconfig: {}", kubeconfig.error().message);
-    return 1;
-  }
-  if (auto ok = validateNodeIpamFlags(config); !ok) {
-    spdlog::error("{}", ok.error().message);
     return 1;
   }
   ControllerManager manager(config, std::move(*kubeconfig));

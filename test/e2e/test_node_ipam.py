@@ -85,3 +85,13 @@ def test_invalid_cluster_cidr_stops_the_server(kcpp_binary, tmp_path):
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
     assert 'invalid --cluster-cidr "10.99.0.0/33"' in p.stderr + p.stdout
+
+
+def test_controller_manager_refuses_a_node_mask_wider_than_the_cluster_range(kcpp_binary, server):
+    p = subprocess.run([kcpp_binary, "controller-manager", "--kubeconfig", server.kubeconfig_path,
+                        "--allocate-node-cidrs", "--cluster-cidr", "10.42.0.0/16",
+                        "--node-cidr-mask-size", "8"],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    assert ("mask size of cluster CIDR 10.42.0.0/16 must be less than or equal to "
+            "--node-cidr-mask-size (8)") in p.stderr + p.stdout
