@@ -142,6 +142,24 @@ TEST_F(ResourceQuotaControllerTest, DeletionsAndFinishedPodsReplenish) {
             R"({"hard":{"pods":"5"},"used":{"pods":"1"}})");
 }
 
+TEST_F(ResourceQuotaControllerTest, FailedPodReleasesItsComputeUsage) {
+  create("pods", pod("a", R"({"requests":{"cpu":"500m"}})"));
+  create("pods", pod("b", R"({"requests":{"cpu":"250m"}})"));
+  start();
+  createQuota("q", R"({"hard":{"requests.cpu":"2"}})");
+  ASSERT_EQ(waitForStatus("q", R"({"hard":{"requests.cpu":"2"},"used":{"requests.cpu":"750m"}})"),
+            R"({"hard":{"requests.cpu":"2"},"used":{"requests.cpu":"750m"}})");
+  auto a = server.await(restClient->get(path("pods", "default", "a")));
+  ASSERT_TRUE(a.ok());
+  json::object failed = *a;
+  failed["status"] = json::object{{"phase", "Failed"}};
+  client::ResourcePath podStatus = path("pods", "default", "a");
+  podStatus.subresource = "status";
+  ASSERT_TRUE(server.await(restClient->update(podStatus, failed)).ok());
+  EXPECT_EQ(waitForStatus("q", R"({"hard":{"requests.cpu":"2"},"used":{"requests.cpu":"250m"}})"),
+            R"({"hard":{"requests.cpu":"2"},"used":{"requests.cpu":"250m"}})");
+}
+
 TEST_F(ResourceQuotaControllerTest, SpecChangesAreReflected) {
   create("pods", pod("a"));
   start();
