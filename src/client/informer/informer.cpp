@@ -65,7 +65,15 @@ void Informer::addIndexer(const std::string& name, IndexFunc index) {
   indexers_[name] = std::move(index);
 }
 
-void Informer::addHandlers(EventHandlers handlers) { handlers_.push_back(std::move(handlers)); }
+void Informer::addHandlers(EventHandlers handlers) {
+  // As client-go's AddEventHandler on a running informer: what the cache holds
+  // already reaches the newcomer as adds, or a controller whose handlers join a
+  // shared informer after its first list would never hear of those objects.
+  if (handlers.onAdd) {
+    for (const auto& [key, obj] : items_) handlers.onAdd(obj);
+  }
+  handlers_.push_back(std::move(handlers));
+}
 
 void Informer::stop() {
   stopped_ = true;

@@ -44,8 +44,10 @@ class Informer {
   // `collection` names the resource (and namespace / selectors in its query) to follow.
   Informer(RestClient& client, ResourcePath collection);
 
-  // Before run(): indexers and handlers.
+  // Before run(): indexers.
   void addIndexer(const std::string& name, IndexFunc index);
+  // Handlers may join at any time (not from within a handler of this
+  // informer): objects already cached are handed to onAdd at once.
   void addHandlers(EventHandlers handlers);
   // Before run(): rewrites each object before it is cached and handed to the
   // handlers (client-go's SetTransform), e.g. to keep only metadata. It must

@@ -102,6 +102,19 @@ TEST_F(InformerTest, ListsThenFollowsChanges) {
   EXPECT_EQ(informer->listCount(), 1);
 }
 
+TEST_F(InformerTest, HandlersAddedAfterTheListHearOfCachedObjectsAsAdds) {
+  write("default", "a", "1");
+  startInformer();
+  std::vector<std::string> late;
+  EventHandlers handlers;
+  handlers.onAdd = [&late](const ObjectPtr& o) { late.push_back("add " + objectKey(*o)); };
+  informer->addHandlers(std::move(handlers));
+  EXPECT_EQ(late, std::vector<std::string>{"add default/a"});
+  write("default", "b", "1");
+  server.runFor(5s, [&late] { return late.size() == 2; });
+  EXPECT_EQ(late, (std::vector<std::string>{"add default/a", "add default/b"}));
+}
+
 TEST_F(InformerTest, ListsInPagesAndCachesTheTransformedObjects) {
   for (int i = 0; i < 7; ++i) write("default", "cm-" + std::to_string(i), "1");
   informer->setPageSize(2);
