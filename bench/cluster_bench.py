@@ -21,6 +21,7 @@ Usage: bench/cluster_bench.py [--pods 10000] [--nodes 100] [--runs 3] [--deploym
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -49,6 +50,38 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def thread_cpu(pid):
+    """{name/tid: CPU seconds} for each thread of pid."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            out[f"{name}/{tid}"] = cpu_seconds(f"{pid}/task/{tid}")
+        except OSError:
+            pass
+    return out
+
+
+def thread_roles(pid):
+    """{tid: the outermost kcpp function on its stack} from one gdb snapshot (best effort)."""
+    try:
+        out = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 40"],
+                             capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    roles, tid = {}, None
+    for line in out.splitlines():
+        m = re.match(r"Thread \d+ \(Thread 0x[0-9a-f]+ \(LWP (\d+)\)", line)
+        if m:
+            tid = m.group(1)
+            continue
+        m = re.search(r" in (kcpp::[\w:]+)", line)
+        if tid and m:
+            roles[tid] = m.group(1)  # the last kcpp frame seen is the outermost
+    return roles
 
 
 def kubectl(kc, kubeconfig, *args):
@@ -114,8 +147,13 @@ def one_run(args, kc, run):
         api = server.api(timeout=120)
         per = [args.pods // args.deployments + (1 if i < args.pods % args.deployments else 0)
                for i in range(args.deployments)]
-        cpu0, simcpu0 = cpu_seconds(spid), cpu_seconds(sim.pid)
+        cpu0, simcpu0, threads0 = cpu_seconds(spid), cpu_seconds(sim.pid), thread_cpu(spid)
         t0 = time.monotonic()
+        perf = None
+        if args.perf:
+            perf = subprocess.Popen(["perf", "record", "-F", "200", "--call-graph", "dwarf,16384", "-p", str(spid),
+                                     "-o", args.perf, "--", "sleep", "6"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for name, replicas in zip(names, per):
             kubectl(kc, server.kubeconfig_path, "scale", f"deployment/{name}", f"--replicas={replicas}")
         all_created = None
@@ -137,6 +175,9 @@ def one_run(args, kc, run):
         all_running = time.monotonic() - t0
         server_cpu = cpu_seconds(spid) - cpu0
         sim_cpu = cpu_seconds(sim.pid) - simcpu0
+        threads = thread_cpu(spid)
+        if perf is not None:
+            perf.wait(timeout=120)
         running = running_pods(api)
         result = {
             "created": all_created, "running": all_running, "server_cpu": server_cpu, "sim_cpu": sim_cpu,
@@ -148,6 +189,11 @@ def one_run(args, kc, run):
               f"(LIST Running: {running}); CPU during scale: server {server_cpu:.1f} s, sim {sim_cpu:.1f} s; "
               f"server VmRSS {result['rss']:.0f} MiB (VmHWM {result['hwm']:.0f} MiB), "
               f"sim RSS {result['sim_rss']:.0f} MiB", flush=True)
+        if args.verbose:
+            roles = thread_roles(spid)
+            spent = sorted(((v - threads0.get(k, 0), k) for k, v in threads.items()), reverse=True)
+            print("  server CPU by thread: " + ", ".join(
+                f"{k} ({roles.get(k.split('/')[1], '?')}) {v:.1f} s" for v, k in spent[:8]))
         return result
     finally:
         if sim is not None and sim.poll() is None:
@@ -171,7 +217,8 @@ def main():
     ap.add_argument("--deployments", type=int, default=1)
     ap.add_argument("--sim-qps", type=int, default=5000)
     ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--verbose", action="store_true", help="progress, and server CPU by thread")
+    ap.add_argument("--perf", help="perf record (DWARF call graphs) the server for the first 6 s of the scale into this file")
     args = ap.parse_args()
     kc = newest_kubectl()
     results = [one_run(args, kc, run + 1) for run in range(args.runs)]

@@ -43,6 +43,10 @@ Result<void> ControllerManager::init() {
   options.userAgent = "kcpp-controller-manager";
   options.qps = config_.kubeApiQps;
   options.burst = config_.kubeApiBurst;
+  // A ReplicaSet's slow-start batch sends up to 256 creates at once (burstReplicas 500);
+  // with fewer idle connections kept, every batch reopened TLS connections and the
+  // handshakes were half of the controller-manager's CPU when scaling to 10,000 pods.
+  options.maxIdleConnections = 256;
   auto restClient = client::RestClient::create(io_.get_executor(), kubeconfig_, options);
   if (!restClient) return makeError(Reason::BadRequest, "client: " + restClient.error().message);
   client_ = std::move(*restClient);
