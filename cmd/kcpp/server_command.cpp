@@ -380,7 +380,8 @@ void startScheduler(Server& s, pki::ClusterPki& pki, int port) {
 // parsed as `kcpp controller-manager` parses its own.
 Result<void> parseControllerManagerArgs(ServerConfig& config) {
   CLI::App app;
-  ControllerManagerConfig parsed;
+  // Starting from what the server's own flags set (e.g. --cluster-cidr).
+  ControllerManagerConfig parsed = config.controllerManager;
   addControllerManagerCommand(app, parsed);
   std::vector<std::string> argv{"controller-manager", "--kubeconfig", "(embedded)"};
   for (const std::string& arg : config.controllerManagerArgs) argv.push_back("--" + arg);
