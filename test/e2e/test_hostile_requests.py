@@ -86,6 +86,12 @@ def seeded(api, slow_loris):
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "seed"},
               "data": {"k": base64.b64encode(b"v").decode()}}
     assert api.post(SECRETS, secret).status == 201
+    # The controller-manager adds kube-root-ca.crt to every new namespace; the
+    # snapshots must not see it arrive between "before" and "after".
+    deadline = time.monotonic() + 15
+    while api.get(CMS + "/kube-root-ca.crt").status != 200:
+        assert time.monotonic() < deadline, "no kube-root-ca.crt in the namespace"
+        time.sleep(0.05)
     return True
 
 
