@@ -2,38 +2,14 @@
 `kcpp controller-manager` process and polling."""
 
 import json
-import os
-import signal
-import subprocess
-import tempfile
 import time
 
+from sim_harness import start_controller_manager
 
-class ControllerManager:
-    def __init__(self, binary, kubeconfig, extra=()):
-        self.log = tempfile.NamedTemporaryFile(prefix="kcpp-cm-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([binary, "controller-manager", "--kubeconfig", kubeconfig,
-                                      "--no-leader-elect", *extra],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
 
-    def text(self):
-        with open(self.log.name) as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                return None
-        return self.proc.returncode
-
-    def close(self):
-        self.stop()
-        os.unlink(self.log.name)
+def ControllerManager(binary, kubeconfig, extra=()):
+    """`kcpp controller-manager` (no leader election) with `extra` flags."""
+    return start_controller_manager(binary, kubeconfig, *extra)
 
 
 def eventually(fn, timeout=20.0, what="condition"):
