@@ -25,8 +25,9 @@ bool enabled(const std::vector<std::string>& flags, const std::string& name) {
 
 }  // namespace
 
-ControllerManager::ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig)
-    : config_(std::move(config)), kubeconfig_(std::move(kubeconfig)) {}
+ControllerManager::ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig,
+                                     std::shared_ptr<client::Transport> transport)
+    : config_(std::move(config)), kubeconfig_(std::move(kubeconfig)), transport_(std::move(transport)) {}
 
 Result<void> ControllerManager::init() {
   const auto& table = controllerTable();
@@ -47,6 +48,7 @@ Result<void> ControllerManager::init() {
   // with fewer idle connections kept, every batch reopened TLS connections and the
   // handshakes were half of the controller-manager's CPU when scaling to 10,000 pods.
   options.maxIdleConnections = 256;
+  options.transport = transport_;
   auto restClient = client::RestClient::create(io_.get_executor(), kubeconfig_, options);
   if (!restClient) return makeError(Reason::BadRequest, "client: " + restClient.error().message);
   client_ = std::move(*restClient);

@@ -47,7 +47,10 @@ const std::vector<ControllerEntry>& controllerTable();
 
 class ControllerManager {
  public:
-  ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig);
+  // `transport`: how its clients reach the API server (unset: HTTPS to the
+  // kubeconfig's server; `kcpp server` hands its embedded one a loopback transport).
+  ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig,
+                    std::shared_ptr<client::Transport> transport = nullptr);
 
   // Checks --controllers and builds the client; the message says what is wrong.
   Result<void> init();
@@ -64,6 +67,7 @@ class ControllerManager {
 
   ControllerManagerConfig config_;
   pki::Kubeconfig kubeconfig_;
+  std::shared_ptr<client::Transport> transport_;
   boost::asio::io_context io_;
   client::RestClientPtr client_;
   std::unique_ptr<client::InformerFactory> informers_;

@@ -13,8 +13,11 @@ namespace kcpp::cmd {
 namespace asio = boost::asio;
 
 SchedulerRunner::SchedulerRunner(SchedulerConfig flags, scheduler::config::SchedulerConfiguration settings,
-                                 pki::Kubeconfig kubeconfig)
-    : flags_(std::move(flags)), settings_(std::move(settings)), kubeconfig_(std::move(kubeconfig)) {}
+                                 pki::Kubeconfig kubeconfig, std::shared_ptr<client::Transport> transport)
+    : flags_(std::move(flags)),
+      settings_(std::move(settings)),
+      kubeconfig_(std::move(kubeconfig)),
+      transport_(std::move(transport)) {}
 
 Result<void> SchedulerRunner::init() {
   client::ClientOptions clientOptions;
@@ -22,6 +25,7 @@ Result<void> SchedulerRunner::init() {
   clientOptions.qps = flags_.kubeApiQps;
   clientOptions.burst = flags_.kubeApiBurst;
   clientOptions.maxIdleConnections = 64;  // many binds in flight
+  clientOptions.transport = transport_;
   auto restClient = client::RestClient::create(io_.get_executor(), kubeconfig_, clientOptions);
   if (!restClient) return makeError(Reason::BadRequest, "client: " + restClient.error().message);
   client_ = std::move(*restClient);

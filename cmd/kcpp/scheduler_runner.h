@@ -21,8 +21,9 @@ namespace kcpp::cmd {
 
 class SchedulerRunner {
  public:
+  // `transport`: as ControllerManager's.
   SchedulerRunner(SchedulerConfig flags, scheduler::config::SchedulerConfiguration settings,
-                  pki::Kubeconfig kubeconfig);
+                  pki::Kubeconfig kubeconfig, std::shared_ptr<client::Transport> transport = nullptr);
 
   // Builds the client and the scheduler; the message says what is wrong.
   Result<void> init();
@@ -35,6 +36,7 @@ class SchedulerRunner {
   SchedulerConfig flags_;
   scheduler::config::SchedulerConfiguration settings_;
   pki::Kubeconfig kubeconfig_;
+  std::shared_ptr<client::Transport> transport_;
   boost::asio::io_context io_;
   client::RestClientPtr client_;
   std::unique_ptr<client::InformerFactory> informers_;

@@ -36,6 +36,7 @@
 #include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/events/event_conversion.h"
 #include "apiserver/registry/registry.h"
+#include "apiserver/loopback/loopback_transport.h"
 #include "apiserver/server/http_server.h"
 #include "pki/atomic_file.h"
 #include "pki/cluster_pki.h"
@@ -94,6 +95,8 @@ struct Server {
   std::unique_ptr<apiserver::ApiHandler> handler;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
+  // How the embedded components reach `http` (null: over HTTPS).
+  std::shared_ptr<client::Transport> loopback;
   std::string serverCaPem;  // what kube-root-ca.crt publishes
   storage::CompactorPtr compactor;
   std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
@@ -261,6 +264,10 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
   cmd->add_flag("--disable-controller-manager", c.disableControllerManager,
                 "Do not run the controller-manager in the server");
   cmd->add_flag("--disable-scheduler", c.disableScheduler, "Do not run the scheduler in the server");
+  cmd->add_option("--embedded-loopback", c.embeddedLoopback,
+                  "The embedded controller-manager and scheduler reach the API in memory "
+                  "(false: over HTTPS to the loopback address)")
+      ->default_val(true);
   cmd->add_option("--kube-controller-manager-arg", c.controllerManagerArgs,
                   "A flag=value for the embedded controller-manager (repeatable)");
   cmd->add_option("-v,--v", c.verbosity, "Log verbosity")->capture_default_str();
@@ -337,7 +344,8 @@ void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig&
   cm.rootCaFile = pki.files().serverCaCert.string();
   cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
   cm.leaderElectIdentity = embeddedIdentity();
-  s.controllerManager = std::make_unique<ControllerManager>(std::move(cm), std::move(*kubeconfig));
+  s.controllerManager =
+      std::make_unique<ControllerManager>(std::move(cm), std::move(*kubeconfig), s.loopback);
   if (auto ok = s.controllerManager->init(); !ok) {
     spdlog::error("controller-manager: {}", ok.error().message);
     return;
@@ -359,7 +367,7 @@ void startScheduler(Server& s, pki::ClusterPki& pki, int port) {
   flags.kubeApiQps = 5000;
   flags.kubeApiBurst = 10000;
   s.scheduler = std::make_unique<SchedulerRunner>(flags, scheduler::config::defaultConfiguration(),
-                                                  std::move(*kubeconfig));
+                                                  std::move(*kubeconfig), s.loopback);
   if (auto ok = s.scheduler->init(); !ok) {
     spdlog::error("scheduler: {}", ok.error().message);
     return;
@@ -582,6 +590,10 @@ int runServer(ServerConfig config) {
   }
   s.auditLog = std::move(*auditLog);
   s.http->setAuditor(s.auditLog.auditor.get());
+  if (config.embeddedLoopback) {
+    s.loopback = std::make_shared<apiserver::LoopbackTransport>(
+        *s.http, s.io, pki::shareCertificate(pki->clientCa().cert.get()));
+  }
   if (auto ok = s.http->listen(); !ok) {
     spdlog::error("{}", ok.error().message);
     return 1;

@@ -29,6 +29,10 @@ struct ServerConfig {
   // controller-manager's own flags (e.g. node-monitor-grace-period=10s).
   std::vector<std::string> controllerManagerArgs;
   bool disableScheduler = false;              // k3s's flag: run no scheduler in-process
+  // The embedded controller-manager and scheduler reach the API in memory
+  // (apiserver/loopback); false: over HTTPS to the loopback address, as
+  // separate processes do (kept to compare the two).
+  bool embeddedLoopback = true;
   int verbosity = 0;
   int compactIntervalSeconds = 300;  // upstream's apiserver compacts every 5 minutes
   // Secrets encrypted at rest (AES-GCM, key in <data-dir>/server/cred/encryption-config.json).

@@ -68,17 +68,30 @@ std::vector<std::string> sourceIps(const http::request_header<>& req, const std:
   return ips;
 }
 
-audit::RequestFacts requestFacts(const http::request_header<>& req, const std::string& remote,
+audit::RequestFacts requestFacts(std::string auditId, std::string_view target,
+                                 std::vector<std::string> sourceIps, std::string_view userAgent,
                                  bool audited) {
   audit::RequestFacts facts;
-  facts.auditId = std::string(req["Audit-ID"]);
+  facts.auditId = std::move(auditId);
   if (facts.auditId.empty()) facts.auditId = audit::newUuid();
   if (!audited) return facts;
   facts.received = audit::Clock::now();
-  facts.requestUri = std::string(req.target());
-  facts.sourceIps = sourceIps(req, remote);
-  facts.userAgent = std::string(req[http::field::user_agent]);
+  facts.requestUri = std::string(target);
+  facts.sourceIps = std::move(sourceIps);
+  facts.userAgent = std::string(userAgent);
   return facts;
+}
+
+audit::RequestFacts requestFacts(const http::request_header<>& req, const std::string& remote,
+                                 bool audited) {
+  std::vector<std::string> ips = audited ? sourceIps(req, remote) : std::vector<std::string>{};
+  return requestFacts(std::string(req["Audit-ID"]), req.target(), std::move(ips),
+                      req[http::field::user_agent], audited);
+}
+
+bool isWatchRequest(const ApiRequest& request) {
+  auto it = request.query.find("watch");
+  return it != request.query.end() && (it->second == "true" || it->second == "1");
 }
 
 }  // namespace
@@ -262,13 +275,32 @@ static ApiRequest apiRequest(http::request<http::string_body>& req, std::string 
 // Starts the audit event once the user is known: public paths are served to
 // anyone (upstream: as system:anonymous); other requests without a user fail
 // authentication.
-static void beginAudit(audit::RequestAudit& audit, const http::request_header<>& req,
+static void beginAudit(audit::RequestAudit& audit, std::string_view method, std::string_view target,
                        const std::string& path, const std::optional<UserInfo>& user) {
   if (!audit.active()) return;
   static const UserInfo anonymous{"system:anonymous", "", {"system:unauthenticated"}};
-  RequestInfo info = parseRequestInfo(req.method_string(), path, queryOf(req.target()));
+  RequestInfo info = parseRequestInfo(method, path, queryOf(target));
   const UserInfo* who = user ? &*user : isPublicPath(path) ? &anonymous : nullptr;
   audit.begin(who, info);
+}
+
+static void beginAudit(audit::RequestAudit& audit, const http::request_header<>& req,
+                       const std::string& path, const std::optional<UserInfo>& user) {
+  beginAudit(audit, req.method_string(), req.target(), path, user);
+}
+
+// The handler, unless too many requests are in flight (429; watches are not
+// counted, as upstream's max-in-flight filter exempts long-running requests).
+static asio::awaitable<void> handleCounted(ApiHandler& handler, ApiRequest request, ResponseSink& sink,
+                                           std::atomic<std::size_t>& inFlight, std::size_t limit) {
+  if (!isWatchRequest(request) && inFlight >= limit) {
+    Error e = makeError(Reason::TooManyRequests, "Too many requests, please try again later.");
+    e.retryAfterSeconds = 1;
+    co_await sink.respond(errorResponse(e));
+    co_return;
+  }
+  ScopedCount counted(inFlight);
+  co_await handler.handle(std::move(request), sink);
 }
 
 static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& options,
@@ -338,17 +370,8 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     ApiRequest request = apiRequest(req, std::move(*path));
     request.user = std::move(user);
     request.audit = &audit;
-    bool isWatch = request.query.count("watch") &&
-                   (request.query["watch"] == "true" || request.query["watch"] == "1");
-    if (!isWatch && inFlight >= options.maxRequestsInFlight) {
-      Error e = makeError(Reason::TooManyRequests, "Too many requests, please try again later.");
-      e.retryAfterSeconds = 1;
-      co_await session.respond(errorResponse(e));
-    } else {
-      ScopedCount counted(inFlight);
-      beast::get_lowest_layer(stream).expires_never();
-      co_await handler.handle(std::move(request), session);
-    }
+    beast::get_lowest_layer(stream).expires_never();
+    co_await handleCounted(handler, std::move(request), session, inFlight, options.maxRequestsInFlight);
     audit.complete();
     if (!session.keepAlive()) break;
   }
@@ -390,6 +413,73 @@ asio::awaitable<void> HttpServer::acceptLoop() {
           }
         });
   }
+}
+
+namespace {
+
+// Audits a local request's answer as Session does a connection's.
+class AuditedSink : public ResponseSink {
+ public:
+  AuditedSink(ResponseSink& inner, audit::RequestAudit& audit) : inner_(inner), audit_(audit) {}
+
+  asio::awaitable<void> respond(ApiResponse response) override {
+    response.headers.emplace_back("Audit-Id", audit_.id());
+    audit_.responded(response.status, response.body,
+                     response.contentType.starts_with("application/json"));
+    co_await inner_.respond(std::move(response));
+  }
+  asio::awaitable<bool> startStream(int status, std::string contentType) override {
+    audit_.streamStarted(status);
+    co_return co_await inner_.startStream(status, std::move(contentType));
+  }
+  asio::awaitable<bool> writeChunk(std::string data) override {
+    co_return co_await inner_.writeChunk(std::move(data));
+  }
+  asio::awaitable<void> endStream() override { co_await inner_.endStream(); }
+
+ private:
+  ResponseSink& inner_;
+  audit::RequestAudit& audit_;
+};
+
+}  // namespace
+
+asio::awaitable<void> HttpServer::serveLocal(LocalRequest local, ResponseSink& sink) {
+  static const std::vector<std::string> loopbackSource{"127.0.0.1"};
+  bool audited = auditor_ != nullptr;
+  audit::RequestAudit audit(auditor_, requestFacts("", local.target, loopbackSource, local.userAgent,
+                                                   audited));
+  AuditedSink auditedSink(sink, audit);
+  auto path = decodedPath(local.target);
+  if (!path) {
+    Error e = makeError(Reason::BadRequest, "invalid request path: " + local.target);
+    co_await auditedSink.respond(errorResponse(e));
+    co_return;
+  }
+  Credentials credentials;
+  credentials.verifiedClientCert = std::move(local.verifiedClientCert);
+  credentials.clientCertRejected = local.clientCertRejected;
+  credentials.authorizationHeader = local.authorization;
+  std::optional<UserInfo> user = authenticator_.authenticate(credentials);
+  beginAudit(audit, local.method, local.target, *path, user);
+  ApiRequest request;
+  request.method = std::move(local.method);
+  request.path = std::move(*path);
+  request.query = queryOf(local.target);
+  request.accept = "application/json";
+  request.contentType = std::move(local.contentType);
+  request.userAgent = std::move(local.userAgent);
+  request.body = std::move(local.body);
+  request.user = std::move(user);
+  request.audit = &audit;
+  if (draining_) {
+    Error e = makeError(Reason::ServiceUnavailable, "the server is shutting down");
+    co_await auditedSink.respond(errorResponse(e));
+  } else {
+    co_await handleCounted(handler_, std::move(request), auditedSink, inFlight_,
+                           options_.maxRequestsInFlight);
+  }
+  audit.complete();
 }
 
 asio::awaitable<void> HttpServer::shutdown(std::chrono::seconds grace) {

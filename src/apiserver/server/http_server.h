@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "apiserver/authn/authenticator.h"
@@ -40,6 +41,22 @@ struct HttpServerOptions {
   std::size_t maxRequestsInFlight = 600;  // upstream: 400 reads + 200 writes
 };
 
+// A request from a component running in this process (the embedded
+// controller-manager and scheduler), handed over in memory by the loopback
+// transport (apiserver/loopback) instead of over a TLS connection.
+struct LocalRequest {
+  std::string method;
+  std::string target;  // path and query, as on the wire
+  std::string body;
+  std::string contentType;
+  std::string userAgent;
+  std::string authorization;  // the Authorization header's value, if any
+  // The identity of the client certificate the component's kubeconfig names,
+  // verified against the cluster CA as the TLS layer would; unset: none.
+  std::optional<UserInfo> verifiedClientCert;
+  bool clientCertRejected = false;
+};
+
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, boost::asio::ssl::context& tls, HttpServerOptions options,
@@ -56,6 +73,11 @@ class HttpServer {
   // Stops accepting, lets in-flight requests finish (watches end), and returns
   // when every connection closed or `grace` passed.
   boost::asio::awaitable<void> shutdown(std::chrono::seconds grace);
+
+  // Serves a LocalRequest exactly as a request that arrived over HTTPS
+  // (authentication, the in-flight limit, audit, the handler), answering
+  // through `sink`. Call it on this server's io_context.
+  boost::asio::awaitable<void> serveLocal(LocalRequest request, ResponseSink& sink);
 
   class Session;
 

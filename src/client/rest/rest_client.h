@@ -1,8 +1,8 @@
 #pragma once
 // RestClient: how kcpp's components talk to the API server, as upstream's
-// client-go rest client: HTTPS keep-alive connections (a small pool, one request
-// at a time each), credentials from a kubeconfig (client certificate or bearer
-// token), a QPS/burst limit, retries, JSON bodies, and watch streams. A non-2xx
+// client-go rest client: credentials from a kubeconfig (client certificate or
+// bearer token), a QPS/burst limit, retries of 429/503, JSON bodies, and watch
+// streams, over a Transport (HTTPS keep-alive connections by default). A non-2xx
 // answer becomes the Error its Status describes, so callers see the same
 // reasons and messages the server sent.
 //
@@ -11,7 +11,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -20,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "client/rest/transport.h"
 #include "client/workqueue/rate_limiter.h"
 #include "pki/kubeconfig.h"
 #include "util/error.h"
@@ -34,7 +34,11 @@ struct ClientOptions {
   std::string userAgent = "kcpp";
   std::chrono::seconds timeout{30};  // per request (not for watches)
   int maxRetries = 10;               // of 429/503 with Retry-After, and of stale connections
-  std::size_t maxIdleConnections = 8;
+  std::size_t maxIdleConnections = 8;  // of the HTTPS transport
+  // Set: requests go through it (shared by the clients built from these options,
+  // e.g. in-memory to the server this component runs in); unset: HTTPS to the
+  // kubeconfig's server.
+  std::shared_ptr<Transport> transport;
 };
 
 // Where an object or collection lives: /api/v1/... or /apis/<group>/<version>/...
@@ -50,23 +54,6 @@ struct ResourcePath {
   std::string target() const;
 };
 
-struct WatchEvent {
-  std::string type;  // ADDED MODIFIED DELETED BOOKMARK ERROR
-  json::object object;
-};
-
-// One watch response, read event by event.
-class WatchStream {
- public:
-  virtual ~WatchStream() = default;
-  // The next event; nullopt when the server ended the stream (timeout). An ERROR
-  // event (e.g. 410 Expired) is returned as an event, for the caller to decide.
-  virtual boost::asio::awaitable<Result<std::optional<WatchEvent>>> next() = 0;
-  // Ends the stream now: a pending next() fails.
-  virtual void close() = 0;
-};
-using WatchStreamPtr = std::unique_ptr<WatchStream>;
-
 class RestClient {
  public:
   static Result<std::unique_ptr<RestClient>> create(boost::asio::any_io_executor executor,
@@ -75,8 +62,7 @@ class RestClient {
   // Public for make_unique only: Private keeps construction inside create().
   struct Private {};
   RestClient(Private, boost::asio::any_io_executor executor, pki::Kubeconfig kubeconfig,
-             ClientOptions options, std::unique_ptr<boost::asio::ssl::context> tls,
-             std::string host, std::uint16_t port);
+             ClientOptions options, std::shared_ptr<Transport> transport);
   ~RestClient();
   RestClient(const RestClient&) = delete;
   RestClient& operator=(const RestClient&) = delete;
@@ -108,25 +94,18 @@ class RestClient {
                                                        const std::string& body,
                                                        const std::string& contentType);
 
-  class Connection;
 
  private:
   boost::asio::awaitable<void> waitForToken();
-  std::unique_ptr<Connection> takeConnection();
-  void giveBack(std::unique_ptr<Connection> connection);
+  TransportRequest transportRequest(std::string method, std::string target, std::string body,
+                                    std::string contentType) const;
 
   boost::asio::any_io_executor executor_;
   pki::Kubeconfig kubeconfig_;
   ClientOptions options_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
-  std::string host_;
-  std::uint16_t port_;
+  std::shared_ptr<Transport> transport_;
   BucketRateLimiter limiter_;
-  std::vector<std::unique_ptr<Connection>> idle_;
 };
 using RestClientPtr = std::unique_ptr<RestClient>;
-
-// The Error a non-2xx answer's body (a Status, or anything else) describes.
-Error errorFromResponse(int httpStatus, const std::string& body);
 
 }  // namespace kcpp::client

@@ -94,6 +94,8 @@ class TestApiServer {
   }
 
   pki::Kubeconfig kubeconfig() const { return pki_->adminKubeconfig(port_); }
+  apiserver::HttpServer& httpServer() { return *server_; }
+  const pki::ClusterPki& clusterPki() const { return *pki_; }
   storage::MemoryStore& store() { return *store_; }
   apiserver::Registry& registry(const std::string& resource) {
     for (auto& r : registries_) {
