@@ -9,6 +9,12 @@
 #include "server_command.h"
 #include "sim_command.h"
 
+// jemalloc's settings (cmd/kcpp/CMakeLists.txt links it), read by the allocator
+// before main: pages freed are given back to the system after a second, so the
+// resident size follows the working set after a burst (a scale-down, a relist).
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+
 int main(int argc, char** argv) {
   CLI::App app{"kcpp: Kubernetes, written in C++"};
   app.require_subcommand(1);
