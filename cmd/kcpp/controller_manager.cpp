@@ -26,8 +26,8 @@ bool enabled(const std::vector<std::string>& flags, const std::string& name) {
 }  // namespace
 
 ControllerManager::ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig,
-                                     std::shared_ptr<client::Transport> transport)
-    : config_(std::move(config)), kubeconfig_(std::move(kubeconfig)), transport_(std::move(transport)) {}
+                                     Embedding embedding)
+    : config_(std::move(config)), kubeconfig_(std::move(kubeconfig)), embedding_(std::move(embedding)) {}
 
 Result<void> ControllerManager::init() {
   const auto& table = controllerTable();
@@ -48,11 +48,11 @@ Result<void> ControllerManager::init() {
   // with fewer idle connections kept, every batch reopened TLS connections and the
   // handshakes were half of the controller-manager's CPU when scaling to 10,000 pods.
   options.maxIdleConnections = 256;
-  options.transport = transport_;
+  options.transport = embedding_.transport;
   auto restClient = client::RestClient::create(io_.get_executor(), kubeconfig_, options);
   if (!restClient) return makeError(Reason::BadRequest, "client: " + restClient.error().message);
   client_ = std::move(*restClient);
-  informers_ = std::make_unique<client::InformerFactory>(*client_);
+  informers_ = std::make_unique<client::InformerFactory>(*client_, embedding_.interner);
   serviceAccountClients_ =
       std::make_unique<client::ServiceAccountClientBuilder>(*client_, io_.get_executor(), options);
   return {};

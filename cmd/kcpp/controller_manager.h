@@ -20,6 +20,7 @@
 #include "controller_manager_command.h"
 #include "controllers/common/controller.h"
 #include "leader_election.h"
+#include "embedding.h"
 #include "pki/kubeconfig.h"
 
 namespace kcpp::cmd {
@@ -50,7 +51,7 @@ class ControllerManager {
   // `transport`: how its clients reach the API server (unset: HTTPS to the
   // kubeconfig's server; `kcpp server` hands its embedded one a loopback transport).
   ControllerManager(ControllerManagerConfig config, pki::Kubeconfig kubeconfig,
-                    std::shared_ptr<client::Transport> transport = nullptr);
+                    Embedding embedding = {});
 
   // Checks --controllers and builds the client; the message says what is wrong.
   Result<void> init();
@@ -67,7 +68,7 @@ class ControllerManager {
 
   ControllerManagerConfig config_;
   pki::Kubeconfig kubeconfig_;
-  std::shared_ptr<client::Transport> transport_;
+  Embedding embedding_;
   boost::asio::io_context io_;
   client::RestClientPtr client_;
   std::unique_ptr<client::InformerFactory> informers_;

@@ -13,11 +13,11 @@ namespace kcpp::cmd {
 namespace asio = boost::asio;
 
 SchedulerRunner::SchedulerRunner(SchedulerConfig flags, scheduler::config::SchedulerConfiguration settings,
-                                 pki::Kubeconfig kubeconfig, std::shared_ptr<client::Transport> transport)
+                                 pki::Kubeconfig kubeconfig, Embedding embedding)
     : flags_(std::move(flags)),
       settings_(std::move(settings)),
       kubeconfig_(std::move(kubeconfig)),
-      transport_(std::move(transport)) {}
+      embedding_(std::move(embedding)) {}
 
 Result<void> SchedulerRunner::init() {
   client::ClientOptions clientOptions;
@@ -25,11 +25,11 @@ Result<void> SchedulerRunner::init() {
   clientOptions.qps = flags_.kubeApiQps;
   clientOptions.burst = flags_.kubeApiBurst;
   clientOptions.maxIdleConnections = 64;  // many binds in flight
-  clientOptions.transport = transport_;
+  clientOptions.transport = embedding_.transport;
   auto restClient = client::RestClient::create(io_.get_executor(), kubeconfig_, clientOptions);
   if (!restClient) return makeError(Reason::BadRequest, "client: " + restClient.error().message);
   client_ = std::move(*restClient);
-  informers_ = std::make_unique<client::InformerFactory>(*client_);
+  informers_ = std::make_unique<client::InformerFactory>(*client_, embedding_.interner);
   scheduler::SchedulerOptions options;
   options.profiles = settings_.profiles;
   options.queue.initialBackoff = std::chrono::seconds(settings_.podInitialBackoffSeconds);

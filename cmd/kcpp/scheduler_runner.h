@@ -12,6 +12,7 @@
 #include "client/leaderelection/leader_elector.h"
 #include "client/rest/rest_client.h"
 #include "leader_election.h"
+#include "embedding.h"
 #include "pki/kubeconfig.h"
 #include "scheduler/config/scheduler_config.h"
 #include "scheduler/scheduler.h"
@@ -23,7 +24,7 @@ class SchedulerRunner {
  public:
   // `transport`: as ControllerManager's.
   SchedulerRunner(SchedulerConfig flags, scheduler::config::SchedulerConfiguration settings,
-                  pki::Kubeconfig kubeconfig, std::shared_ptr<client::Transport> transport = nullptr);
+                  pki::Kubeconfig kubeconfig, Embedding embedding = {});
 
   // Builds the client and the scheduler; the message says what is wrong.
   Result<void> init();
@@ -36,7 +37,7 @@ class SchedulerRunner {
   SchedulerConfig flags_;
   scheduler::config::SchedulerConfiguration settings_;
   pki::Kubeconfig kubeconfig_;
-  std::shared_ptr<client::Transport> transport_;
+  Embedding embedding_;
   boost::asio::io_context io_;
   client::RestClientPtr client_;
   std::unique_ptr<client::InformerFactory> informers_;

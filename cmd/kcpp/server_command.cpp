@@ -95,8 +95,8 @@ struct Server {
   std::unique_ptr<apiserver::ApiHandler> handler;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
-  // How the embedded components reach `http` (null: over HTTPS).
-  std::shared_ptr<client::Transport> loopback;
+  // What the embedded components share with the server (and each other).
+  Embedding embedding;
   std::string serverCaPem;  // what kube-root-ca.crt publishes
   storage::CompactorPtr compactor;
   std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
@@ -345,7 +345,7 @@ void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig&
   cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
   cm.leaderElectIdentity = embeddedIdentity();
   s.controllerManager =
-      std::make_unique<ControllerManager>(std::move(cm), std::move(*kubeconfig), s.loopback);
+      std::make_unique<ControllerManager>(std::move(cm), std::move(*kubeconfig), s.embedding);
   if (auto ok = s.controllerManager->init(); !ok) {
     spdlog::error("controller-manager: {}", ok.error().message);
     return;
@@ -367,7 +367,7 @@ void startScheduler(Server& s, pki::ClusterPki& pki, int port) {
   flags.kubeApiQps = 5000;
   flags.kubeApiBurst = 10000;
   s.scheduler = std::make_unique<SchedulerRunner>(flags, scheduler::config::defaultConfiguration(),
-                                                  std::move(*kubeconfig), s.loopback);
+                                                  std::move(*kubeconfig), s.embedding);
   if (auto ok = s.scheduler->init(); !ok) {
     spdlog::error("scheduler: {}", ok.error().message);
     return;
@@ -590,8 +590,9 @@ int runServer(ServerConfig config) {
   }
   s.auditLog = std::move(*auditLog);
   s.http->setAuditor(s.auditLog.auditor.get());
+  s.embedding.interner = std::make_shared<client::ObjectInterner>();
   if (config.embeddedLoopback) {
-    s.loopback = std::make_shared<apiserver::LoopbackTransport>(
+    s.embedding.transport = std::make_shared<apiserver::LoopbackTransport>(
         *s.http, s.io, pki::shareCertificate(pki->clientCa().cert.get()));
   }
   if (auto ok = s.http->listen(); !ok) {

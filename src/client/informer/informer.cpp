@@ -125,7 +125,8 @@ void Informer::index(const std::string& key, const json::object& obj, bool add) 
 void Informer::upsert(json::object obj) {
   if (transform_) transform_(obj);
   std::string key = objectKey(obj);
-  auto fresh = std::make_shared<const json::object>(std::move(obj));
+  ObjectPtr fresh = std::make_shared<const json::object>(std::move(obj));
+  if (interner_ && !transform_) fresh = interner_->intern(std::move(fresh));
   auto it = items_.find(key);
   if (it == items_.end()) {
     items_.emplace(key, fresh);

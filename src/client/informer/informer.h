@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "client/informer/object_interner.h"
 #include "client/rest/rest_client.h"
 
 namespace kcpp::client {
@@ -55,6 +56,9 @@ class Informer {
   void setTransform(std::function<void(json::object&)> transform) {
     transform_ = std::move(transform);
   }
+  // Before run(): shares parsed objects with the other informers of the process
+  // that use the same interner (not with a transform: its objects are its own).
+  void setInterner(std::shared_ptr<ObjectInterner> interner) { interner_ = std::move(interner); }
   // Before run(): list in pages of `limit` objects (0, the default: one list),
   // as client-go's pager, so a large collection is never parsed whole.
   void setPageSize(int limit) { pageSize_ = limit; }
@@ -91,6 +95,7 @@ class Informer {
   std::map<std::string, std::map<std::string, std::set<std::string>>> indices_;
   std::vector<EventHandlers> handlers_;
   std::function<void(json::object&)> transform_;
+  std::shared_ptr<ObjectInterner> interner_;
   int pageSize_ = 0;
   std::string resourceVersion_;
   bool synced_ = false;

@@ -22,6 +22,7 @@ Informer& InformerFactory::forCollection(const ResourcePath& collection) {
   if (it != informers_.end()) return *it->second;
   auto informer = std::make_unique<Informer>(client_, collection);
   informer->addIndexer("namespace", namespaceIndex());
+  if (interner_) informer->setInterner(interner_);
   return *informers_.emplace(key, std::move(informer)).first->second;
 }
 

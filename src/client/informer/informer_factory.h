@@ -17,7 +17,9 @@ namespace kcpp::client {
 
 class InformerFactory {
  public:
-  explicit InformerFactory(RestClient& client) : client_(client) {}
+  // `interner`: set, every informer shares parsed objects through it.
+  explicit InformerFactory(RestClient& client, std::shared_ptr<ObjectInterner> interner = nullptr)
+      : client_(client), interner_(std::move(interner)) {}
 
   // The informer of all objects of a resource (all namespaces), created on first
   // use; add indexers and handlers before start().
@@ -38,6 +40,7 @@ class InformerFactory {
 
  private:
   RestClient& client_;
+  std::shared_ptr<ObjectInterner> interner_;
   std::map<std::string, std::unique_ptr<Informer>> informers_;
   std::map<std::string, bool> started_;
 };
