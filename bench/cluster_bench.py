@@ -108,10 +108,14 @@ def deployment_counts(api, names):
     """(pods created, pods ready) summed over the Deployments' ReplicaSets and the Deployments."""
     created = ready = 0
     rs = api.get("/apis/apps/v1/namespaces/default/replicasets").json()
+    if rs.get("kind") == "Status":
+        return None  # e.g. 429 under load: ask again at the next tick
     for item in rs.get("items", []):
         created += item.get("status", {}).get("replicas", 0)
     for name in names:
         d = api.get(f"/apis/apps/v1/namespaces/default/deployments/{name}").json()
+        if d.get("kind") == "Status":
+            return None
         ready += d.get("status", {}).get("readyReplicas", 0)
     return created, ready
 
@@ -160,8 +164,14 @@ def one_run(args, kc, run):
         deadline = t0 + args.timeout
         last_print = t0
         while True:
-            created, ready = deployment_counts(api, names)
+            counts = deployment_counts(api, names)
             now = time.monotonic()
+            if counts is None:
+                if now > deadline:
+                    raise RuntimeError(f"timeout: the server kept answering with a Status after {now - t0:.1f} s")
+                time.sleep(0.25)
+                continue
+            created, ready = counts
             if all_created is None and created >= args.pods:
                 all_created = now - t0
             if ready >= args.pods:

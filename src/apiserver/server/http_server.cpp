@@ -174,7 +174,8 @@ HttpServer::HttpServer(asio::io_context& io, asio::ssl::context& tls, HttpServer
       options_(std::move(options)),
       authenticator_(authenticator),
       handler_(handler),
-      acceptor_(io) {}
+      acceptor_(io),
+      limiter_(options_.maxRequestsInFlight, options_.maxInFlightWait) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -289,24 +290,32 @@ static void beginAudit(audit::RequestAudit& audit, const http::request_header<>&
   beginAudit(audit, req.method_string(), req.target(), path, user);
 }
 
-// The handler, unless too many requests are in flight (429; watches are not
-// counted, as upstream's max-in-flight filter exempts long-running requests).
+// The handler, once the request has an in-flight slot (waiting in line for one,
+// up to a bound, then 429). Watches take no slot, as upstream's max-in-flight
+// filter exempts long-running requests; every request counts in `active`,
+// which shutdown waits for.
 static asio::awaitable<void> handleCounted(ApiHandler& handler, ApiRequest request, ResponseSink& sink,
-                                           std::atomic<std::size_t>& inFlight, std::size_t limit) {
-  if (!isWatchRequest(request) && inFlight >= limit) {
+                                           std::atomic<std::size_t>& active, InFlightLimiter& limiter) {
+  ScopedCount counted(active);
+  if (isWatchRequest(request)) {
+    co_await handler.handle(std::move(request), sink);
+    co_return;
+  }
+  bool admitted = co_await limiter.acquire();
+  if (!admitted) {
     Error e = makeError(Reason::TooManyRequests, "Too many requests, please try again later.");
     e.retryAfterSeconds = 1;
     co_await sink.respond(errorResponse(e));
     co_return;
   }
-  ScopedCount counted(inFlight);
+  InFlightSlot slot(limiter);
   co_await handler.handle(std::move(request), sink);
 }
 
 static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& options,
                                         const Authenticator& authenticator, ApiHandler& handler,
                                         const audit::Auditor* auditor,
-                                        std::atomic<std::size_t>& inFlight,
+                                        std::atomic<std::size_t>& inFlight, InFlightLimiter& limiter,
                                         const std::atomic<bool>& draining) {
   beast::error_code ec;
   beast::get_lowest_layer(stream).expires_after(options.handshakeTimeout);
@@ -371,7 +380,7 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     request.user = std::move(user);
     request.audit = &audit;
     beast::get_lowest_layer(stream).expires_never();
-    co_await handleCounted(handler, std::move(request), session, inFlight, options.maxRequestsInFlight);
+    co_await handleCounted(handler, std::move(request), session, inFlight, limiter);
     audit.complete();
     if (!session.keepAlive()) break;
   }
@@ -400,7 +409,7 @@ asio::awaitable<void> HttpServer::acceptLoop() {
         [this, socket = std::move(socket)]() mutable -> asio::awaitable<void> {
           Stream stream(beast::tcp_stream(std::move(socket)), tls_);
           co_await runSession(std::move(stream), options_, authenticator_, handler_, auditor_,
-                              inFlight_, draining_);
+                              inFlight_, limiter_, draining_);
         },
         [this](std::exception_ptr e) {
           --connections_;
@@ -476,8 +485,7 @@ asio::awaitable<void> HttpServer::serveLocal(LocalRequest local, ResponseSink& s
     Error e = makeError(Reason::ServiceUnavailable, "the server is shutting down");
     co_await auditedSink.respond(errorResponse(e));
   } else {
-    co_await handleCounted(handler_, std::move(request), auditedSink, inFlight_,
-                           options_.maxRequestsInFlight);
+    co_await handleCounted(handler_, std::move(request), auditedSink, inFlight_, limiter_);
   }
   audit.complete();
 }

@@ -18,6 +18,7 @@
 
 #include "apiserver/authn/authenticator.h"
 #include "apiserver/handlers/api_handler.h"
+#include "apiserver/server/in_flight_limiter.h"
 #include "util/error.h"
 
 namespace kcpp::apiserver {
@@ -39,6 +40,8 @@ struct HttpServerOptions {
   std::chrono::seconds writeTimeout{60};
   std::size_t maxConnections = 4096;
   std::size_t maxRequestsInFlight = 600;  // upstream: 400 reads + 200 writes
+  // How long a request over that bound waits in line before it is refused (429).
+  std::chrono::milliseconds maxInFlightWait{10000};
 };
 
 // A request from a component running in this process (the embedded
@@ -92,7 +95,8 @@ class HttpServer {
   const audit::Auditor* auditor_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> connections_{0};
-  std::atomic<std::size_t> inFlight_{0};
+  std::atomic<std::size_t> inFlight_{0};  // requests being handled, watches too
+  InFlightLimiter limiter_;
   std::atomic<bool> draining_{false};
 };
 
