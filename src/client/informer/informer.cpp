@@ -62,6 +62,9 @@ Informer::Informer(RestClient& client, ResourcePath collection)
     : client_(client), collection_(std::move(collection)) {}
 
 void Informer::addIndexer(const std::string& name, IndexFunc index) {
+  // A controller joining a running shared informer: what it holds is indexed now.
+  indices_.erase(name);
+  for (const auto& [key, obj] : items_) indexWith(name, index, key, obj, true);
   indexers_[name] = std::move(index);
 }
 
@@ -98,28 +101,30 @@ std::vector<ObjectPtr> Informer::byIndex(const std::string& indexName,
   std::vector<ObjectPtr> out;
   auto index = indices_.find(indexName);
   if (index == indices_.end()) return out;
-  auto keys = index->second.find(value);
-  if (keys == index->second.end()) return out;
-  for (const std::string& key : keys->second) {
-    if (auto obj = get(key)) out.push_back(obj);
-  }
+  auto objects = index->second.find(value);
+  if (objects == index->second.end()) return out;
+  out.reserve(objects->second.size());
+  for (const auto& [key, obj] : objects->second) out.push_back(obj);
   return out;
 }
 
-void Informer::index(const std::string& key, const json::object& obj, bool add) {
-  for (const auto& [name, func] : indexers_) {
-    auto& values = indices_[name];
-    for (const std::string& value : func(obj)) {
-      if (add) {
-        values[value].insert(key);
-        continue;
-      }
-      auto it = values.find(value);
-      if (it == values.end()) continue;
-      it->second.erase(key);
-      if (it->second.empty()) values.erase(it);
+void Informer::indexWith(const std::string& name, const IndexFunc& func, const std::string& key,
+                         const ObjectPtr& obj, bool add) {
+  auto& values = indices_[name];
+  for (const std::string& value : func(*obj)) {
+    if (add) {
+      values[value][key] = obj;
+      continue;
     }
+    auto it = values.find(value);
+    if (it == values.end()) continue;
+    it->second.erase(key);
+    if (it->second.empty()) values.erase(it);
   }
+}
+
+void Informer::index(const std::string& key, const ObjectPtr& obj, bool add) {
+  for (const auto& [name, func] : indexers_) indexWith(name, func, key, obj, add);
 }
 
 void Informer::upsert(json::object obj) {
@@ -130,16 +135,16 @@ void Informer::upsert(json::object obj) {
   auto it = items_.find(key);
   if (it == items_.end()) {
     items_.emplace(key, fresh);
-    index(key, *fresh, true);
+    index(key, fresh, true);
     for (auto& h : handlers_) {
       if (h.onAdd) h.onAdd(fresh);
     }
     return;
   }
   ObjectPtr old = it->second;
-  index(key, *old, false);
+  index(key, old, false);
   it->second = fresh;
-  index(key, *fresh, true);
+  index(key, fresh, true);
   for (auto& h : handlers_) {
     if (h.onUpdate) h.onUpdate(old, fresh);
   }
@@ -149,7 +154,7 @@ void Informer::remove(const std::string& key) {
   auto it = items_.find(key);
   if (it == items_.end()) return;
   ObjectPtr old = it->second;
-  index(key, *old, false);
+  index(key, old, false);
   items_.erase(it);
   for (auto& h : handlers_) {
     if (h.onDelete) h.onDelete(old);

@@ -132,6 +132,12 @@ std::vector<std::string> controllerUidIndex(const json::object& obj) {
   return {ref->uid};
 }
 
+std::vector<std::string> orphanNamespaceIndex(const json::object& obj) {
+  if (controllerRef(obj)) return {};
+  const json::value* ns = api::findPath(obj, "metadata.namespace");
+  return {ns && ns->is_string() ? std::string(ns->get_string()) : std::string()};
+}
+
 json::object podFromTemplate(const json::object& podTemplate, const json::object& owner,
                              const json::object& ownerRef) {
   json::object pod{{"apiVersion", "v1"}, {"kind", "Pod"}};

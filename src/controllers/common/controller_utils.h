@@ -29,6 +29,10 @@ std::optional<OwnerRef> controllerRef(const json::object& obj);
 // controller: true), so a controller finds what it owns without a scan.
 inline constexpr const char* kControllerUidIndex = "controller-uid";
 std::vector<std::string> controllerUidIndex(const json::object& obj);
+// Indexes objects without a controller by their namespace: the orphans a
+// controller may adopt, found without scanning what the others own.
+inline constexpr const char* kOrphanNamespaceIndex = "orphan-namespace";
+std::vector<std::string> orphanNamespaceIndex(const json::object& obj);
 
 // An ownerReference naming `owner` as controller (blockOwnerDeletion set).
 json::object makeControllerRef(const json::object& owner, const std::string& apiVersion,

@@ -99,6 +99,8 @@ bool selects(const json::object& owner, bool isMap, const json::object& pod) {
 }  // namespace
 
 void ReplicaSetController::registerHandlers() {
+  pods_.addIndexer(kControllerUidIndex, controllerUidIndex);
+  pods_.addIndexer(kOrphanNamespaceIndex, orphanNamespaceIndex);
   client::EventHandlers ownerHandlers;
   ownerHandlers.onAdd = [this](const ObjectPtr& o) { enqueue(*o); };
   ownerHandlers.onUpdate = [this](const ObjectPtr&, const ObjectPtr& o) { enqueue(*o); };
@@ -200,7 +202,7 @@ asio::awaitable<Result<void>> ReplicaSetController::sync(const std::string& key)
   auto selector = selectorOf(owner, kind_.selectorIsMap);
   if (!selector) co_return std::move(selector).error();  // validation should prevent this
   bool needsSync = expectations_.satisfied(key);
-  auto pods = co_await claimPods(owner);
+  auto pods = co_await claimPods(owner, *selector);
   if (!pods) co_return std::move(pods).error();
   std::optional<Error> manageError;
   if (needsSync && !beingDeleted(owner)) {
@@ -213,15 +215,22 @@ asio::awaitable<Result<void>> ReplicaSetController::sync(const std::string& key)
   co_return Result<void>{};
 }
 
-asio::awaitable<Result<std::vector<PodPtr>>> ReplicaSetController::claimPods(const json::object& owner) {
+asio::awaitable<Result<std::vector<PodPtr>>> ReplicaSetController::claimPods(
+    const json::object& owner, const selectors::LabelSelector& selector) {
   std::vector<PodPtr> claimed;
   std::string uid = str(owner, "metadata.uid");
   bool ownerDeleting = beingDeleted(owner);
-  for (const ObjectPtr& pod : pods_.byIndex("namespace", str(owner, "metadata.namespace"))) {
+  // What upstream's ClaimPods looks at, without the pods other controllers own:
+  // ours (to keep or release) and the namespace's orphans (to adopt).
+  std::vector<ObjectPtr> candidates = pods_.byIndex(kControllerUidIndex, uid);
+  for (ObjectPtr& orphan : pods_.byIndex(kOrphanNamespaceIndex, str(owner, "metadata.namespace"))) {
+    candidates.push_back(std::move(orphan));
+  }
+  for (const ObjectPtr& pod : candidates) {
     if (!isPodActive(*pod)) continue;
-    bool matches = selects(owner, kind_.selectorIsMap, *pod);
     auto ref = controllerRef(*pod);
     if (ref && ref->uid != uid) continue;  // another controller's
+    bool matches = !selector.empty() && selector.matches(api::metaLabels(*pod));
     if (ref && matches) {
       claimed.push_back(pod);
       continue;

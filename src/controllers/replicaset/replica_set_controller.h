@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "api/selectors/label_selector.h"
 #include "client/informer/informer_factory.h"
 #include "client/rest/rest_client.h"
 #include "client/workqueue/work_queue.h"
@@ -64,7 +65,8 @@ class ReplicaSetController : public Controller {
   void enqueueMatchingOwners(const json::object& pod);
 
   boost::asio::awaitable<Result<void>> sync(const std::string& key);
-  boost::asio::awaitable<Result<std::vector<PodPtr>>> claimPods(const json::object& owner);
+  boost::asio::awaitable<Result<std::vector<PodPtr>>> claimPods(const json::object& owner,
+                                                                const selectors::LabelSelector& selector);
   boost::asio::awaitable<Result<void>> manageReplicas(const json::object& owner,
                                                       const std::vector<PodPtr>& pods);
   boost::asio::awaitable<Result<void>> createPods(const json::object& owner, int count);
