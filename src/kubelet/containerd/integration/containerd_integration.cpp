@@ -121,7 +121,7 @@ class ContainerdIntegration : public ::testing::Test {
   static inline std::string netns, dataDir;
   static inline std::thread ioThread;
   static inline std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  static inline struct { std::set<std::string> shims, fifos; } before;
+  static inline struct { std::set<std::string> shims, fifos, cniResults; } before;
   static inline std::unique_ptr<asio::io_context> io;
   static inline std::unique_ptr<ContainerdSupervisor> supervisor;
   static inline cri::GrpcRuntimeServicePtr client;
@@ -271,6 +271,58 @@ TEST_F(ContainerdIntegration, SandboxAndContainerLifecycle) {
   auto gone = run(client->podSandboxStatus(statusReq));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().reason, Reason::NotFound);
+}
+
+// A pod-network sandbox gets its IP from CNI (a test-only bridge conflist: the
+// real one is written by src/kubelet/network; ipMasq off, so no iptables).
+TEST_F(ContainerdIntegration, PodNetworkSandboxGetsIp) {
+  ASSERT_TRUE(client);
+  before.cniResults = listDir("/var/lib/cni/results");
+  std::ofstream(supervisor->paths().cniConfDir + "/10-itest.conflist")
+      << R"({"cniVersion":"0.4.0","name":"kcpp-itest","plugins":[{"type":"bridge","bridge":"kcpptest0",)"
+      << R"("isGateway":true,"ipMasq":false,"ipam":{"type":"host-local","ranges":[[{"subnet":"10.244.7.0/24"}]],)"
+      << R"("dataDir":")" << dataDir << R"(/agent/cni-ipam"}}]})";
+  auto networkReady = []() -> asio::awaitable<bool> {
+    for (int i = 0; i < 500; ++i) {
+      v1::StatusRequest req;
+      auto status = co_await client->status(req);
+      if (status) {
+        for (const auto& c : status->status().conditions()) {
+          if (c.type() == "NetworkReady" && c.status()) co_return true;
+        }
+      }
+      co_await sleepFor(std::chrono::milliseconds(20));
+    }
+    co_return false;
+  };
+  ASSERT_TRUE(run(networkReady()));
+
+  v1::RunPodSandboxRequest runReq;
+  auto* config = runReq.mutable_config();
+  config->mutable_metadata()->set_name("net");
+  config->mutable_metadata()->set_namespace_("default");
+  config->mutable_metadata()->set_uid("0b6a1d52-0000-4000-8000-000000000002");
+  config->set_hostname("net");
+  auto began = Clock::now();
+  auto sandbox = run(client->runPodSandbox(runReq));
+  ASSERT_TRUE(sandbox.ok()) << sandbox.error().message;
+  std::cout << "[measure] RunPodSandbox with CNI (bridge + host-local): " << msSince(began) << " ms\n";
+  v1::PodSandboxStatusRequest statusReq;
+  statusReq.set_pod_sandbox_id(sandbox->pod_sandbox_id());
+  auto status = run(client->podSandboxStatus(statusReq));
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_EQ(status->status().state(), v1::SANDBOX_READY);
+  EXPECT_TRUE(status->status().network().ip().starts_with("10.244.7.")) << status->status().network().ip();
+
+  v1::StopPodSandboxRequest stopReq;
+  stopReq.set_pod_sandbox_id(sandbox->pod_sandbox_id());
+  ASSERT_TRUE(run(client->stopPodSandbox(stopReq)).ok());
+  v1::RemovePodSandboxRequest removeReq;
+  removeReq.set_pod_sandbox_id(sandbox->pod_sandbox_id());
+  ASSERT_TRUE(run(client->removePodSandbox(removeReq)).ok());
+  for (const auto& e : listDir("/var/lib/cni/results")) {
+    EXPECT_TRUE(before.cniResults.count(e)) << "CNI DEL left " << e;
+  }
 }
 
 TEST_F(ContainerdIntegration, RestartedAfterKill) {
