@@ -154,7 +154,7 @@ Result<std::unique_ptr<GrpcRuntimeService>> GrpcRuntimeService::connect(const st
   impl->runtime = ::runtime::v1::RuntimeService::NewStub(impl->channel);
   impl->image = ::runtime::v1::ImageService::NewStub(impl->channel);
   impl->poller = std::thread([raw = impl.get()] { raw->poll(); });
-  return std::unique_ptr<GrpcRuntimeService>(new GrpcRuntimeService(std::move(impl)));
+  return std::make_unique<GrpcRuntimeService>(std::move(impl));
 }
 
 GrpcRuntimeService::GrpcRuntimeService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

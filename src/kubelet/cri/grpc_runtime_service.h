@@ -36,6 +36,9 @@ class GrpcRuntimeService final : public RuntimeService, public ImageService {
   // ServiceUnavailable until it is.
   static Result<std::unique_ptr<GrpcRuntimeService>> connect(const std::string& endpoint,
                                                              const GrpcClientOptions& options = {});
+  // Use connect(); Impl is private to the .cpp.
+  struct Impl;
+  explicit GrpcRuntimeService(std::unique_ptr<Impl> impl);
   ~GrpcRuntimeService() override;
   GrpcRuntimeService(const GrpcRuntimeService&) = delete;
   GrpcRuntimeService& operator=(const GrpcRuntimeService&) = delete;
@@ -80,10 +83,7 @@ class GrpcRuntimeService final : public RuntimeService, public ImageService {
   Awaitable<Result<v1::RemoveImageResponse>> removeImage(const v1::RemoveImageRequest& req) override;
   Awaitable<Result<v1::ImageFsInfoResponse>> imageFsInfo(const v1::ImageFsInfoRequest& req) override;
 
-  struct Impl;
-
  private:
-  explicit GrpcRuntimeService(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 using GrpcRuntimeServicePtr = std::unique_ptr<GrpcRuntimeService>;
