@@ -50,7 +50,7 @@ struct ContainerdSupervisor::State {
     pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == 0) return false;
     lastStatus = r == pid ? status : 0;
-    ::close(pidfd);
+    if (pidfd >= 0) ::close(pidfd);
     pidfd = -1;
     pid = 0;
     ::unlink(paths.pidFile.c_str());
@@ -138,6 +138,10 @@ asio::awaitable<Result<void>> waitReady(StatePtr s, Clock::time_point deadline) 
 
 asio::awaitable<void> waitExit(StatePtr s) {
   while (!s->reap()) {
+    if (s->pidfd < 0) {  // no pidfd (kernel < 5.3): poll
+      co_await sleepFor(milliseconds(100));
+      continue;
+    }
     asio::posix::stream_descriptor exited(s->executor, ::dup(s->pidfd));
     boost::system::error_code ec;
     co_await exited.async_wait(asio::posix::descriptor_base::wait_read,
@@ -198,7 +202,7 @@ ContainerdSupervisor::~ContainerdSupervisor() {
     ::kill(s.pid, SIGKILL);
     int status = 0;
     ::waitpid(s.pid, &status, 0);
-    ::close(s.pidfd);
+    if (s.pidfd >= 0) ::close(s.pidfd);
     s.pid = 0;
     ::unlink(s.paths.pidFile.c_str());
   }
