@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "controller_manager_command.h"
+#include "images_command.h"
 #include "scheduler_command.h"
 #include "server_command.h"
 #include "sim_command.h"
@@ -27,11 +28,14 @@ int main(int argc, char** argv) {
   CLI::App* sim = kcpp::cmd::addSimCommand(app, simConfig);
   kcpp::cmd::SchedulerConfig schedulerConfig;
   CLI::App* scheduler = kcpp::cmd::addSchedulerCommand(app, schedulerConfig);
+  kcpp::cmd::ImagesConfig imagesConfig;
+  CLI::App* images = kcpp::cmd::addImagesCommand(app, imagesConfig);
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return kcpp::cmd::runServer(serverConfig);
   if (controllerManager->parsed()) return kcpp::cmd::runControllerManager(controllerManagerConfig);
   if (scheduler->parsed()) return kcpp::cmd::runScheduler(schedulerConfig);
   if (sim->parsed()) return kcpp::cmd::runSim(simConfig);
+  if (images->parsed()) return kcpp::cmd::runImages(imagesConfig);
   std::cerr << app.help() << "\n";
   return 2;
 }

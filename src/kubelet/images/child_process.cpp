@@ -1,0 +1,148 @@
+#include "kubelet/images/child_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace kcpp::kubelet::images {
+namespace {
+
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(o.release()) {}
+  Fd& operator=(Fd&& o) noexcept { reset(o.release()); return *this; }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  int release() { int fd = fd_; fd_ = -1; return fd; }
+  void reset(int fd = -1) { if (fd_ >= 0) ::close(fd_); fd_ = fd; }
+
+ private:
+  int fd_ = -1;
+};
+
+Error sysError(const std::string& what) {
+  return makeError(Reason::InternalError, what + ": " + std::strerror(errno));
+}
+
+// posix_spawn's file actions, destroyed with scope.
+class FileActions {
+ public:
+  FileActions() { ::posix_spawn_file_actions_init(&fa_); }
+  ~FileActions() { ::posix_spawn_file_actions_destroy(&fa_); }
+  FileActions(const FileActions&) = delete;
+  FileActions& operator=(const FileActions&) = delete;
+  posix_spawn_file_actions_t* get() { return &fa_; }
+
+ private:
+  posix_spawn_file_actions_t fa_;
+};
+
+struct ChildPipes {
+  Fd inParent, inChild;    // a socket pair: send(MSG_NOSIGNAL) cannot raise SIGPIPE
+  Fd outParent, outChild;
+  Fd errParent, errChild;
+};
+
+Result<ChildPipes> makePipes() {
+  ChildPipes p;
+  int sv[2], out[2], err[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return sysError("socketpair");
+  p.inParent.reset(sv[0]);
+  p.inChild.reset(sv[1]);
+  if (::pipe2(out, O_CLOEXEC) != 0) return sysError("pipe");
+  p.outParent.reset(out[0]);
+  p.outChild.reset(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return sysError("pipe");
+  p.errParent.reset(err[0]);
+  p.errChild.reset(err[1]);
+  return p;
+}
+
+// Moves data between the parent's ends and the child until both outputs close
+// or the deadline passes; false on timeout.
+bool pump(ChildPipes& p, std::string_view input, ProcessOutcome& o,
+          std::chrono::steady_clock::time_point deadline) {
+  std::size_t sent = 0;
+  if (input.empty()) p.inParent.reset();
+  char buf[16384];
+  while (p.outParent.get() >= 0 || p.errParent.get() >= 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd fds[3] = {{p.inParent.get(), POLLOUT, 0}, {p.outParent.get(), POLLIN, 0}, {p.errParent.get(), POLLIN, 0}};
+    int n = ::poll(fds, 3, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (fds[0].revents) {
+      ssize_t w = ::send(p.inParent.get(), input.data() + sent, input.size() - sent, MSG_NOSIGNAL);
+      if (w > 0) sent += static_cast<std::size_t>(w);
+      if (w < 0 && errno != EINTR && errno != EAGAIN) p.inParent.reset();  // the child stopped reading
+      if (sent == input.size()) p.inParent.reset();                       // EOF for the child
+    }
+    Fd* readers[2] = {&p.outParent, &p.errParent};
+    std::string* sinks[2] = {&o.out, &o.err};
+    for (int i = 0; i < 2; ++i) {
+      if (!fds[i + 1].revents) continue;
+      ssize_t r = ::read(readers[i]->get(), buf, sizeof buf);
+      if (r > 0) sinks[i]->append(buf, static_cast<std::size_t>(r));
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) readers[i]->reset();
+    }
+  }
+  return true;
+}
+
+void reap(pid_t pid, ProcessOutcome& o) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    o.exitCode = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    o.termSignal = WTERMSIG(status);
+  }
+}
+
+}  // namespace
+
+Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, std::string_view input,
+                                  std::chrono::milliseconds timeout) {
+  KCPP_CHECK(!argv.empty(), "runProcess needs a program");
+  auto pipes = makePipes();
+  if (!pipes) return std::move(pipes).error();
+  FileActions fa;
+  ::posix_spawn_file_actions_adddup2(fa.get(), pipes->inChild.get(), 0);
+  ::posix_spawn_file_actions_adddup2(fa.get(), pipes->outChild.get(), 1);
+  ::posix_spawn_file_actions_adddup2(fa.get(), pipes->errChild.get(), 2);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = ::posix_spawnp(&pid, args[0], fa.get(), nullptr, args.data(), environ);
+  if (rc == ENOENT) return makeError(Reason::NotFound, argv[0] + " not found (is it installed and in PATH?)");
+  if (rc != 0) return makeError(Reason::InternalError, "starting " + argv[0] + ": " + std::strerror(rc));
+  pipes->inChild.reset();
+  pipes->outChild.reset();
+  pipes->errChild.reset();
+
+  ProcessOutcome o;
+  if (!pump(*pipes, input, o, std::chrono::steady_clock::now() + timeout)) {
+    o.timedOut = true;
+    ::kill(pid, SIGKILL);  // our own child, by its PID
+  }
+  reap(pid, o);
+  return o;
+}
+
+}  // namespace kcpp::kubelet::images

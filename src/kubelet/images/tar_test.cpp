@@ -1,0 +1,145 @@
+#include "kubelet/images/tar.h"
+
+#include <gtest/gtest.h>
+
+#include "kubelet/images/digest.h"
+#include "kubelet/images/gzip.h"
+
+namespace kcpp::kubelet::images {
+namespace {
+
+TarTree sampleTree() {
+  TarTree t;
+  EXPECT_TRUE(t.addFile("usr/bin/tool", "#!/bin/sh\necho hi\n", 0755));
+  EXPECT_TRUE(t.addSymlink("bin/sh", "/usr/bin/tool"));
+  EXPECT_TRUE(t.addFile("/etc//passwd", "root:x:0:0::/root:/bin/sh\n"));
+  EXPECT_TRUE(t.addDirectory("tmp", 01777));
+  return t;
+}
+
+TEST(Sha256, KnownVectors) {
+  EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256Digest("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Tar, EntriesAreSortedWithImplicitParentsAndFixedOwnership) {
+  auto bytes = sampleTree().write(1234);
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(bytes->size() % 512, 0u);
+  auto entries = readTar(*bytes);
+  ASSERT_TRUE(entries) << entries.error().message;
+  std::vector<std::string> names;
+  for (const auto& e : *entries) names.push_back(e.path);
+  EXPECT_EQ(names, (std::vector<std::string>{"bin", "bin/sh", "etc", "etc/passwd", "tmp", "usr", "usr/bin",
+                                             "usr/bin/tool"}));
+  for (const auto& e : *entries) EXPECT_EQ(e.mtime, 1234) << e.path;
+  EXPECT_EQ((*entries)[0].type, TarEntryType::Directory);
+  EXPECT_EQ((*entries)[0].mode, 0755u);
+  EXPECT_EQ((*entries)[1].type, TarEntryType::Symlink);
+  EXPECT_EQ((*entries)[1].linkTarget, "/usr/bin/tool");
+  EXPECT_EQ((*entries)[4].mode, 01777u);
+  EXPECT_EQ((*entries)[7].content, "#!/bin/sh\necho hi\n");
+  EXPECT_EQ((*entries)[7].mode, 0755u);
+}
+
+TEST(Tar, HeadersCarryNumericRootOwnerAndUstarMagic) {
+  auto bytes = sampleTree().write();
+  ASSERT_TRUE(bytes);
+  std::string_view first(bytes->data(), 512);
+  EXPECT_EQ(first.substr(0, 4), std::string_view("bin/\0", 5).substr(0, 4));
+  EXPECT_EQ(first.substr(108, 8), std::string_view("0000000\0", 8));  // uid
+  EXPECT_EQ(first.substr(116, 8), std::string_view("0000000\0", 8));  // gid
+  EXPECT_EQ(first.substr(257, 6), std::string_view("ustar\0", 6));
+  EXPECT_EQ(first[265], '\0');  // no user name
+  EXPECT_TRUE(looksLikeTarHeader(*bytes));
+}
+
+TEST(Tar, SameTreeGivesSameBytesWhateverTheInsertionOrder) {
+  TarTree other;
+  ASSERT_TRUE(other.addDirectory("tmp", 01777));
+  ASSERT_TRUE(other.addFile("etc/passwd", "root:x:0:0::/root:/bin/sh\n"));
+  ASSERT_TRUE(other.addSymlink("bin/sh", "/usr/bin/tool"));
+  ASSERT_TRUE(other.addFile("usr/bin/tool", "#!/bin/sh\necho hi\n", 0755));
+  auto a = sampleTree().write();
+  auto b = other.write();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, *b);
+  EXPECT_EQ(sha256Hex(*a), sha256Hex(*b));
+}
+
+TEST(Tar, LongNamesUseTheUstarPrefix) {
+  std::string dir = std::string(60, 'd') + "/" + std::string(60, 'e');
+  std::string path = dir + "/" + std::string(90, 'f');  // 212 characters
+  TarTree t;
+  ASSERT_TRUE(t.addFile(path, "x"));
+  auto bytes = t.write();
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  auto entries = readTar(*bytes);
+  ASSERT_TRUE(entries);
+  EXPECT_EQ(entries->back().path, path);
+
+  TarTree tooLong;
+  ASSERT_TRUE(tooLong.addFile(std::string(300, 'x'), "x"));
+  auto bad = tooLong.write();
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().reason, Reason::BadRequest);
+}
+
+TEST(Tar, RejectsUnsafeAndConflictingPaths) {
+  TarTree t;
+  EXPECT_FALSE(t.addFile("../etc/passwd", "x"));
+  EXPECT_FALSE(t.addFile("a/./b", "x"));
+  EXPECT_FALSE(t.addFile("/", "x"));
+  EXPECT_FALSE(t.addSymlink("link", ""));
+  ASSERT_TRUE(t.addFile("bin/busybox", "x"));
+  EXPECT_FALSE(t.addFile("bin/busybox", "y"));          // duplicate
+  EXPECT_FALSE(t.addFile("bin/busybox/inner", "y"));    // under a file
+  EXPECT_FALSE(t.addFile("bin", "y"));                  // a file over a directory with entries
+  EXPECT_TRUE(t.addDirectory("bin", 0700));             // an explicit mode for an implicit parent
+  auto entries = readTar(*t.write());
+  ASSERT_TRUE(entries);
+  EXPECT_EQ((*entries)[0].mode, 0700u);
+}
+
+TEST(Tar, ReadTarRejectsWhatIsNotATar) {
+  EXPECT_FALSE(readTar("hello"));
+  std::string garbage(1024, 'x');
+  auto r = readTar(garbage);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not a tar archive"), std::string::npos);
+  EXPECT_FALSE(looksLikeTarHeader(garbage));
+  auto good = sampleTree().write();
+  ASSERT_TRUE(good);
+  EXPECT_FALSE(readTar(good->substr(0, 1000)));  // truncated inside an entry
+}
+
+TEST(Gzip, RoundTripsAndIsDeterministic) {
+  std::string data;
+  for (int i = 0; i < 10000; ++i) data += "line " + std::to_string(i) + "\n";
+  auto a = gzipCompress(data);
+  auto b = gzipCompress(data);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(*a, *b);
+  EXPECT_LT(a->size(), data.size() / 3);
+  EXPECT_TRUE(looksGzipped(*a));
+  // Header: magic, deflate, no flags, mtime 0 (bytes 4..7): nothing of the clock.
+  EXPECT_EQ(static_cast<unsigned char>((*a)[2]), 8);
+  EXPECT_EQ((*a)[3], 0);
+  EXPECT_EQ(a->substr(4, 4), std::string(4, '\0'));
+  auto back = gzipDecompress(*a);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, data);
+}
+
+TEST(Gzip, RejectsCorruptOrTruncatedInput) {
+  auto z = gzipCompress("some bytes worth compressing, some bytes worth compressing");
+  ASSERT_TRUE(z);
+  auto truncated = gzipDecompress(z->substr(0, z->size() - 6));
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error().reason, Reason::BadRequest);
+  EXPECT_FALSE(gzipDecompress("plain text, not gzip"));
+  EXPECT_FALSE(gzipCompress("x", 0));
+}
+
+}  // namespace
+}  // namespace kcpp::kubelet::images
