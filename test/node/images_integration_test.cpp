@@ -7,10 +7,14 @@
 //
 // Needs root, containerd, runc, the CNI plugins, iptables (scripts/install-deps).
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "kubelet/images/builtin_images.h"
@@ -18,6 +22,8 @@
 #include "kubelet/network/cni_config.h"
 #include "node_fixture.h"
 #include "pki/atomic_file.h"
+
+extern char** environ;
 
 namespace kcpp::test {
 namespace {
@@ -182,6 +188,50 @@ TEST_F(NodeImages, BusyboxRunsEcho) {
   auto r = run(containerd_->ctr({"run", "--rm", kBusyboxImage, id, "busybox", "echo", "ok"}));
   ASSERT_TRUE(r && r->succeeded()) << joined(r);
   EXPECT_EQ(r->out, "ok\n");
+}
+
+// The process IDs of `pid`'s children.
+std::vector<pid_t> childrenOf(pid_t pid) {
+  auto text = pki::readFile("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<pid_t> out;
+  if (!text) return out;
+  std::istringstream in(*text);
+  for (pid_t child; in >> child;) out.push_back(child);
+  return out;
+}
+
+// kcpp's pause as PID 1 of a new PID namespace (as in a pod sandbox): orphans
+// re-parented to it are reaped, and SIGTERM ends it with status 0.
+TEST_F(NodeImages, PauseReapsOrphansAndStopsOnSigterm) {
+  std::vector<std::string> argv = {"unshare", "--pid", "--fork", KCPP_PAUSE_BINARY};
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t unshare = -1;
+  ASSERT_EQ(::posix_spawnp(&unshare, args[0], nullptr, nullptr, args.data(), environ), 0);
+  pid_t pause = -1;
+  for (auto deadline = Clock::now() + std::chrono::seconds(10); Clock::now() < deadline && pause < 0;) {
+    auto kids = childrenOf(unshare);
+    if (!kids.empty()) pause = kids[0];
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(pause, 0) << "pause did not start";
+  // A shell inside pause's PID namespace leaves a background child behind: it
+  // is re-parented to pause (PID 1 there) and must not stay a zombie.
+  auto orphan = run({"nsenter", "--target", std::to_string(pause), "--pid", "--", "sh", "-c", "sleep 0.2 & exit 0"});
+  ASSERT_TRUE(orphan && orphan->succeeded()) << joined(orphan);
+  bool reaped = false;
+  for (auto deadline = Clock::now() + std::chrono::seconds(10); Clock::now() < deadline && !reaped;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    reaped = childrenOf(pause).empty();
+  }
+  EXPECT_TRUE(reaped) << "pause left children behind";
+
+  ASSERT_EQ(::kill(pause, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(unshare, &status, 0), unshare);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 // A detached container, killed and removed by the test.

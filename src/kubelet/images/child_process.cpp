@@ -103,15 +103,30 @@ bool pump(ChildPipes& p, std::string_view input, ProcessOutcome& o,
   return true;
 }
 
-void reap(pid_t pid, ProcessOutcome& o) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+void record(int status, ProcessOutcome& o) {
   if (WIFEXITED(status)) {
     o.exitCode = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     o.termSignal = WTERMSIG(status);
   }
+}
+
+// Waits for the child until the deadline (it may have closed its outputs and
+// still run), then kills it by its PID.
+void reap(pid_t pid, ProcessOutcome& o, std::chrono::steady_clock::time_point deadline) {
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return record(status, o);
+    if (r < 0 && errno != EINTR) return;
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    ::usleep(2000);
+  }
+  o.timedOut = true;
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  record(status, o);
 }
 
 }  // namespace
@@ -137,11 +152,9 @@ Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, std::str
   pipes->errChild.reset();
 
   ProcessOutcome o;
-  if (!pump(*pipes, input, o, std::chrono::steady_clock::now() + timeout)) {
-    o.timedOut = true;
-    ::kill(pid, SIGKILL);  // our own child, by its PID
-  }
-  reap(pid, o);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!pump(*pipes, input, o, deadline)) deadline = std::chrono::steady_clock::now();  // out of time
+  reap(pid, o, deadline);  // kills our own child, by its PID, once the deadline has passed
   return o;
 }
 

@@ -212,5 +212,13 @@ TEST(ChildProcess, TimeoutKillsTheChild) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+TEST(ChildProcess, TimeoutHoldsAfterTheChildClosesItsOutputs) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = runProcess({"sh", "-c", "exec >/dev/null 2>&1 </dev/null; exec sleep 30"}, {}, std::chrono::milliseconds(300));
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->timedOut);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace kcpp::kubelet::images
