@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "kubelet/images/builtin_images.h"
+#include "kubelet/images/gzip.h"
 #include "kubelet/images/image_import.h"
 #include "kubelet/network/cni_config.h"
 #include "node_fixture.h"
@@ -180,6 +182,46 @@ TEST_F(NodeImages, BadArchivesGiveClearErrors) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exitCode, 1);
   EXPECT_EQ(r->err, "error: containerd is not answering at " + down + ": No such file or directory (is it running?)\n");
+}
+
+// A `docker save` archive (manifest.json + <id>.json + <layer>/layer.tar),
+// gzip-compressed, holding the pause binary.
+std::string dockerSaveArchive(const std::string& repoTag) {
+  kubelet::images::ImageSpec spec;
+  spec.reference = repoTag;
+  EXPECT_TRUE(spec.rootfs.addFile("pause", std::string(kubelet::images::pauseBinary()), 0755));
+  spec.config.entrypoint = {"/pause"};
+  auto oci = kubelet::images::buildOciArchive(spec);
+  EXPECT_TRUE(oci);
+  std::map<std::string, std::string> blobs;
+  auto entries = kubelet::images::readTar(oci->bytes);
+  EXPECT_TRUE(entries);
+  for (auto& e : *entries) blobs[e.path] = e.content;
+  std::string configHex = oci->configDigest.substr(7);
+  std::string layerHex = oci->diffId.substr(7);
+  kubelet::images::TarTree docker;
+  EXPECT_TRUE(docker.addFile(configHex + ".json", blobs["blobs/sha256/" + configHex]));
+  EXPECT_TRUE(docker.addFile(layerHex + "/layer.tar",
+                             *kubelet::images::gzipDecompress(blobs["blobs/sha256/" + oci->layerDigest.substr(7)])));
+  json::array manifest{json::object{{"Config", configHex + ".json"},
+                                    {"RepoTags", json::array{json::value(repoTag)}},
+                                    {"Layers", json::array{json::value(layerHex + "/layer.tar")}}}};
+  EXPECT_TRUE(docker.addFile("manifest.json", json::serialize(manifest)));
+  return *kubelet::images::gzipCompress(*docker.write());
+}
+
+TEST_F(NodeImages, DockerSaveArchivesGzipCompressed) {
+  const std::string ref = "docker.io/kcpp/docker-format:1";
+  fs::path archive = *dir_ / "docker-format.tar.gz";
+  ASSERT_TRUE(pki::writeFileAtomic(archive, dockerSaveArchive(ref), 0644));
+  auto r = run({kKcpp, "images", "import", "--address", options_.address, archive.string()});
+  ASSERT_TRUE(r && r->succeeded()) << joined(r);
+  EXPECT_EQ(r->out, "imported " + ref + "\n");
+  auto names = imageNames();
+  EXPECT_NE(std::find(names.begin(), names.end(), ref), names.end());
+  auto ran = run(containerd_->ctr({"run", "--rm", ref, uniqueName("docker-format-"), "/pause", "-v"}));
+  ASSERT_TRUE(ran && ran->succeeded()) << joined(ran);
+  EXPECT_EQ(ran->out, "kcpp pause 3.9\n");
 }
 
 TEST_F(NodeImages, BusyboxRunsEcho) {

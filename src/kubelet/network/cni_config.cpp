@@ -128,4 +128,11 @@ Result<bool> writeCniConflist(const fs::path& confDir, const CniOptions& options
   return true;
 }
 
+Result<bool> syncCniConflist(const fs::path& confDir, const json::object& node, CniOptions options) {
+  auto cidrs = nodePodCidrs(node);
+  if (!cidrs) return std::move(cidrs).error();
+  options.podCidrs = std::move(*cidrs);
+  return writeCniConflist(confDir, options);
+}
+
 }  // namespace kcpp::kubelet::network

@@ -46,4 +46,10 @@ Result<boost::json::object> cniConflist(const CniOptions& options);
 // confDir; leaves an identical file untouched. True when the file changed.
 Result<bool> writeCniConflist(const std::filesystem::path& confDir, const CniOptions& options);
 
+// What the kubelet does when its Node object changes: the conflist for the
+// node's pod CIDRs (options.podCidrs is replaced). NotFound while the node has
+// no pod CIDR yet (nothing is written); true when the file changed.
+Result<bool> syncCniConflist(const std::filesystem::path& confDir, const boost::json::object& node,
+                             CniOptions options);
+
 }  // namespace kcpp::kubelet::network

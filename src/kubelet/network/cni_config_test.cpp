@@ -111,5 +111,25 @@ TEST(WriteCniConflist, WritesOnlyWhenChanged) {
   EXPECT_NE(pki::readFile(path)->find("10.42.9.0/24"), std::string::npos);  // a bad CIDR keeps the old file
 }
 
+TEST(SyncCniConflist, FollowsTheNodesPodCidr) {
+  pki::TempDir dir;
+  CniOptions base;
+  base.ipamDataDir = "/data/agent/cni/networks";
+  auto pending = syncCniConflist(dir.path(), json::parse(R"({"metadata":{"name":"n1"},"spec":{}})").as_object(), base);
+  ASSERT_FALSE(pending);
+  EXPECT_EQ(pending.error().reason, Reason::NotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / kConflistName));
+
+  auto node = json::parse(R"({"spec":{"podCIDR":"10.42.5.0/24","podCIDRs":["10.42.5.0/24"]}})").as_object();
+  auto first = syncCniConflist(dir.path(), node, base);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*syncCniConflist(dir.path(), node, base));
+  auto text = pki::readFile(dir.path() / kConflistName);
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find("\"subnet\":\"10.42.5.0/24\""), std::string::npos) << *text;
+  EXPECT_NE(text->find("/data/agent/cni/networks"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kcpp::kubelet::network
