@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 extern char** environ;
 
@@ -71,25 +72,57 @@ Result<ChildPipes> makePipes() {
   return p;
 }
 
+// The child's stdin: the chunk being sent and where the next comes from.
+class StdinFeed {
+ public:
+  explicit StdinFeed(InputSource source) : source_(std::move(source)) {}
+  // The bytes still to send; empty once the source is exhausted.
+  Result<std::string_view> pending() {
+    while (sent_ == chunk_.size() && !done_) {
+      auto next = source_();
+      if (!next) return std::move(next).error();
+      chunk_ = std::move(*next);
+      sent_ = 0;
+      done_ = chunk_.empty();
+    }
+    return std::string_view(chunk_).substr(sent_);
+  }
+  void consumed(std::size_t n) { sent_ += n; }
+
+ private:
+  InputSource source_;
+  std::string chunk_;
+  std::size_t sent_ = 0;
+  bool done_ = false;
+};
+
+enum class PumpEnd { Done, TimedOut, InputFailed };
+
 // Moves data between the parent's ends and the child until both outputs close
-// or the deadline passes; false on timeout.
-bool pump(ChildPipes& p, std::string_view input, ProcessOutcome& o,
-          std::chrono::steady_clock::time_point deadline) {
-  std::size_t sent = 0;
-  if (input.empty()) p.inParent.reset();
+// or the deadline passes.
+PumpEnd pump(ChildPipes& p, StdinFeed& feed, ProcessOutcome& o, std::chrono::steady_clock::time_point deadline,
+             Error& inputError) {
   char buf[16384];
   while (p.outParent.get() >= 0 || p.errParent.get() >= 0) {
+    if (p.inParent.get() >= 0) {
+      auto pending = feed.pending();
+      if (!pending) {
+        inputError = std::move(pending).error();
+        return PumpEnd::InputFailed;
+      }
+      if (pending->empty()) p.inParent.reset();  // EOF for the child
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
+    if (left.count() <= 0) return PumpEnd::TimedOut;
     pollfd fds[3] = {{p.inParent.get(), POLLOUT, 0}, {p.outParent.get(), POLLIN, 0}, {p.errParent.get(), POLLIN, 0}};
     int n = ::poll(fds, 3, static_cast<int>(left.count()));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
+    if (n < 0) return PumpEnd::TimedOut;
     if (fds[0].revents) {
-      ssize_t w = ::send(p.inParent.get(), input.data() + sent, input.size() - sent, MSG_NOSIGNAL);
-      if (w > 0) sent += static_cast<std::size_t>(w);
+      std::string_view pending = *feed.pending();  // non-empty: checked above
+      ssize_t w = ::send(p.inParent.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+      if (w > 0) feed.consumed(static_cast<std::size_t>(w));
       if (w < 0 && errno != EINTR && errno != EAGAIN) p.inParent.reset();  // the child stopped reading
-      if (sent == input.size()) p.inParent.reset();                       // EOF for the child
     }
     Fd* readers[2] = {&p.outParent, &p.errParent};
     std::string* sinks[2] = {&o.out, &o.err};
@@ -100,7 +133,7 @@ bool pump(ChildPipes& p, std::string_view input, ProcessOutcome& o,
       if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) readers[i]->reset();
     }
   }
-  return true;
+  return PumpEnd::Done;
 }
 
 void record(int status, ProcessOutcome& o) {
@@ -133,6 +166,15 @@ void reap(pid_t pid, ProcessOutcome& o, std::chrono::steady_clock::time_point de
 
 Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, std::string_view input,
                                   std::chrono::milliseconds timeout) {
+  InputSource once = [input, given = false]() mutable -> Result<std::string> {
+    if (std::exchange(given, true)) return std::string();
+    return std::string(input);
+  };
+  return runProcessWithInput(argv, std::move(once), timeout);
+}
+
+Result<ProcessOutcome> runProcessWithInput(const std::vector<std::string>& argv, InputSource input,
+                                           std::chrono::milliseconds timeout) {
   KCPP_CHECK(!argv.empty(), "runProcess needs a program");
   auto pipes = makePipes();
   if (!pipes) return std::move(pipes).error();
@@ -153,8 +195,12 @@ Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, std::str
 
   ProcessOutcome o;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  if (!pump(*pipes, input, o, deadline)) deadline = std::chrono::steady_clock::now();  // out of time
+  StdinFeed feed(std::move(input));
+  Error inputError;
+  PumpEnd end = pump(*pipes, feed, o, deadline, inputError);
+  if (end != PumpEnd::Done) deadline = std::chrono::steady_clock::now();  // stop it now
   reap(pid, o, deadline);  // kills our own child, by its PID, once the deadline has passed
+  if (end == PumpEnd::InputFailed) return inputError;
   return o;
 }
 

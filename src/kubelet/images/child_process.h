@@ -4,6 +4,7 @@
 // outlives its timeout. Blocking: call it from a thread that may block.
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,18 @@ struct ProcessOutcome {
   bool succeeded() const { return exitCode == 0 && !timedOut; }
 };
 
+// Supplies the child's stdin piece by piece, so that large inputs (a
+// decompressed image archive) never sit in memory whole: the next chunk, an
+// empty string at the end, or an Error (the child is then killed and the
+// error returned).
+using InputSource = std::function<Result<std::string>()>;
+
 // argv[0] is looked up in PATH unless it contains a "/". NotFound if it cannot
 // be started (no such program), InternalError for a failed pipe or spawn.
+Result<ProcessOutcome> runProcessWithInput(const std::vector<std::string>& argv, InputSource input,
+                                           std::chrono::milliseconds timeout);
+
+// The same with all of stdin given at once.
 Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, std::string_view input,
                                   std::chrono::milliseconds timeout);
 

@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
 
 namespace kcpp::kubelet::images {
 namespace {
@@ -88,6 +90,67 @@ Result<std::string> gzipDecompress(std::string_view bytes) {
       return makeError(Reason::BadRequest, "not valid gzip data: truncated stream");
     }
   }
+}
+
+struct GunzipFile::State {
+  std::FILE* file = nullptr;
+  std::string path;
+  Inflater inflater;
+  char in[65536];
+  bool finished = false;   // the last member ended at the end of the file
+  bool inMember = false;   // some of the current member has been read
+  ~State() { if (file) std::fclose(file); }
+};
+
+GunzipFile::GunzipFile(std::unique_ptr<State> state) : state_(std::move(state)) {}
+GunzipFile::~GunzipFile() = default;
+
+Result<std::unique_ptr<GunzipFile>> GunzipFile::open(const std::filesystem::path& path) {
+  auto state = std::make_unique<State>();
+  state->path = path.string();
+  if (!state->inflater.ok()) return makeError(Reason::InternalError, "zlib inflateInit2 failed");
+  state->file = std::fopen(path.c_str(), "rb");
+  if (!state->file) {
+    Reason reason = errno == ENOENT ? Reason::NotFound : Reason::InternalError;
+    return makeError(reason, "opening " + path.string() + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<GunzipFile>(new GunzipFile(std::move(state)));
+}
+
+Result<std::string> GunzipFile::read(std::size_t max) {
+  State& st = *state_;
+  z_stream& z = st.inflater.stream();
+  std::string out(max, '\0');
+  std::size_t produced = 0;
+  while (produced < max && !st.finished) {
+    if (z.avail_in == 0) {
+      std::size_t n = std::fread(st.in, 1, sizeof st.in, st.file);
+      if (n == 0 && std::ferror(st.file)) return makeError(Reason::InternalError, "reading " + st.path);
+      if (n == 0) {
+        if (st.inMember) return makeError(Reason::BadRequest, st.path + ": not valid gzip data: truncated stream");
+        st.finished = true;  // the end of the file between members
+        break;
+      }
+      z.next_in = reinterpret_cast<Bytef*>(st.in);
+      z.avail_in = static_cast<uInt>(n);
+    }
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+    z.avail_out = static_cast<uInt>(max - produced);
+    st.inMember = true;
+    int rc = inflate(&z, Z_NO_FLUSH);
+    produced = max - z.avail_out;
+    if (rc == Z_STREAM_END) {
+      st.inMember = false;
+      inflateReset(&z);  // another member may follow
+      continue;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      std::string why = z.msg ? z.msg : "corrupt data";
+      return makeError(Reason::BadRequest, st.path + ": not valid gzip data: " + why);
+    }
+  }
+  out.resize(produced);
+  return out;
 }
 
 }  // namespace kcpp::kubelet::images

@@ -3,6 +3,9 @@
 // name, so that the same input always compresses to the same bytes (image layers
 // must be reproducible: their digest is their identity).
 
+#include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,5 +21,25 @@ Result<std::string> gzipDecompress(std::string_view bytes);
 
 // True when `bytes` starts with the gzip magic number.
 bool looksGzipped(std::string_view bytes);
+
+// Decompresses a gzip file piece by piece (concatenated members too), so that
+// a large compressed archive is never held in memory whole.
+class GunzipFile {
+ public:
+  // NotFound / InternalError if the file cannot be opened.
+  static Result<std::unique_ptr<GunzipFile>> open(const std::filesystem::path& path);
+  ~GunzipFile();
+  GunzipFile(const GunzipFile&) = delete;
+  GunzipFile& operator=(const GunzipFile&) = delete;
+
+  // Up to `max` decompressed bytes; empty at the end. BadRequest for corrupt
+  // or truncated data.
+  Result<std::string> read(std::size_t max = 1 << 20);
+
+ private:
+  struct State;
+  explicit GunzipFile(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace kcpp::kubelet::images

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <utility>
 
 #include "kubelet/images/builtin_images.h"
 #include "kubelet/images/child_process.h"
@@ -71,13 +73,13 @@ std::string trimmed(std::string s) {
 }
 
 // Runs `ctr images import <what>` and turns its outcome into a Result.
-Result<ImportedArchive> runCtrImport(const ImportOptions& o, const std::string& what, std::string_view input,
+Result<ImportedArchive> runCtrImport(const ImportOptions& o, const std::string& what, InputSource input,
                                      const std::string& source) {
   if (auto r = checkContainerd(o.address); !r) return std::move(r).error();
   auto start = Clock::now();
   std::vector<std::string> argv = {o.ctrPath, "--address", socketPath(o.address), "--namespace",
                                    o.containerdNamespace, "images", "import", what};
-  auto outcome = runProcess(argv, input, o.timeout);
+  auto outcome = runProcessWithInput(argv, std::move(input), o.timeout);
   if (!outcome) {
     Error e = std::move(outcome).error();
     e.message = "importing " + source + ": " + e.message;
@@ -98,6 +100,27 @@ Result<ImportedArchive> runCtrImport(const ImportOptions& o, const std::string& 
   done.images = importedImageNames(outcome->out);
   done.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return done;
+}
+
+InputSource noInput() {
+  return [] { return Result<std::string>(std::string()); };
+}
+
+// All of `bytes` at once (it outlives the import).
+InputSource bytesInput(std::string_view bytes) {
+  return [bytes, given = false]() mutable -> Result<std::string> {
+    if (std::exchange(given, true)) return std::string();
+    return std::string(bytes);
+  };
+}
+
+// A gzip-compressed archive, decompressed as ctr reads it: `first` (already
+// checked to start with a tar header), then the rest of the stream.
+InputSource gunzipInput(std::shared_ptr<GunzipFile> stream, std::string first) {
+  return [stream = std::move(stream), first = std::move(first)]() mutable -> Result<std::string> {
+    if (!first.empty()) return std::exchange(first, std::string());
+    return stream->read();
+  };
 }
 
 bool isArchiveName(const std::string& name) {
@@ -127,13 +150,17 @@ std::vector<std::string> importedImageNames(std::string_view out) {
 Result<ImportedArchive> importArchive(const ImportOptions& options, const fs::path& file) {
   auto kind = sniffArchive(file);
   if (!kind) return std::move(kind).error();
-  if (*kind == ArchiveKind::Tar) return runCtrImport(options, file.string(), {}, file.string());
-  // ctr reads only plain tar streams: decompress here and feed it on stdin.
-  auto compressed = pki::readFile(file);
-  if (!compressed) return std::move(compressed).error();
-  auto tar = gzipDecompress(*compressed);
-  if (!tar) return makeError(Reason::BadRequest, file.string() + ": " + tar.error().message);
-  return importArchiveBytes(options, *tar, file.string());
+  if (*kind == ArchiveKind::Tar) return runCtrImport(options, file.string(), noInput(), file.string());
+  // ctr 1.6 reads only plain tar: decompress here, feeding its stdin.
+  auto opened = GunzipFile::open(file);
+  if (!opened) return std::move(opened).error();
+  std::shared_ptr<GunzipFile> stream = std::move(*opened);
+  auto first = stream->read();
+  if (!first) return std::move(first).error();
+  if (!looksLikeTarHeader(*first)) {
+    return makeError(Reason::BadRequest, file.string() + " is not an image archive (not a gzip-compressed tar file)");
+  }
+  return runCtrImport(options, "-", gunzipInput(std::move(stream), std::move(*first)), file.string());
 }
 
 Result<ImportedArchive> importArchiveBytes(const ImportOptions& options, std::string_view archive,
@@ -141,7 +168,7 @@ Result<ImportedArchive> importArchiveBytes(const ImportOptions& options, std::st
   if (!looksLikeTarHeader(archive)) {
     return makeError(Reason::BadRequest, source + " is not an image archive (not a tar stream)");
   }
-  return runCtrImport(options, "-", archive, source);
+  return runCtrImport(options, "-", bytesInput(archive), source);
 }
 
 Result<ImportedArchive> importPauseImage(const ImportOptions& options) {

@@ -97,6 +97,27 @@ TEST_F(ImportTest, GzippedArchivesAreDecompressedOntoStdin) {
   EXPECT_EQ(recorded("stdin"), tar);
 }
 
+TEST_F(ImportTest, LargeGzippedArchivesStreamWhole) {
+  TarTree t;
+  std::string payload;
+  for (int i = 0; i < 600000; ++i) payload += std::to_string(static_cast<long long>(i) * 104729 % 7919) + ",";
+  ASSERT_TRUE(t.addFile("index.json", "{}"));
+  ASSERT_TRUE(t.addFile("blobs/sha256/big", payload));
+  std::string tar = *t.write();
+  ASSERT_GT(tar.size(), 2u << 20);  // more than one chunk
+  auto done = importArchive(options_, writeFile("big.tar.gz", *gzipCompress(tar)));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(recorded("stdin"), tar);
+}
+
+TEST_F(ImportTest, GzipOfSomethingElseIsNotAnArchive) {
+  auto r = importArchive(options_, writeFile("notes.tar.gz", *gzipCompress("just some text, not a tar\n")));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, Reason::BadRequest);
+  EXPECT_NE(r.error().message.find("not a gzip-compressed tar file"), std::string::npos) << r.error().message;
+  EXPECT_EQ(recorded("args"), "");
+}
+
 TEST_F(ImportTest, PauseImageGoesThroughStdin) {
   auto done = importPauseImage(options_);
   ASSERT_TRUE(done) << done.error().message;
@@ -209,6 +230,19 @@ TEST(ChildProcess, TimeoutKillsTheChild) {
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->timedOut);
   EXPECT_EQ(r->termSignal, SIGKILL);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST(ChildProcess, AFailingInputSourceStopsTheChild) {
+  int calls = 0;
+  InputSource source = [&calls]() -> Result<std::string> {
+    if (++calls == 1) return std::string("first chunk\n");
+    return makeError(Reason::BadRequest, "corrupt input");
+  };
+  auto start = std::chrono::steady_clock::now();
+  auto r = runProcessWithInput({"cat"}, source, std::chrono::seconds(20));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "corrupt input");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 

@@ -4,6 +4,8 @@
 
 #include "kubelet/images/digest.h"
 #include "kubelet/images/gzip.h"
+#include "pki/atomic_file.h"
+#include "pki/test_temp_dir.h"
 
 namespace kcpp::kubelet::images {
 namespace {
@@ -139,6 +141,41 @@ TEST(Gzip, RejectsCorruptOrTruncatedInput) {
   EXPECT_EQ(truncated.error().reason, Reason::BadRequest);
   EXPECT_FALSE(gzipDecompress("plain text, not gzip"));
   EXPECT_FALSE(gzipCompress("x", 0));
+}
+
+TEST(GunzipFile, StreamsInChunksAcrossMembers) {
+  pki::TempDir dir;
+  std::string a(3 << 20, 'a'), b;
+  for (int i = 0; i < 200000; ++i) b += std::to_string(i * 7919 % 1000003);
+  // Two gzip members back to back, as `cat x.gz y.gz` makes: one stream.
+  std::string both = *gzipCompress(a) + *gzipCompress(b);
+  ASSERT_TRUE(pki::writeFileAtomic(dir.path() / "x.gz", both, 0644));
+  auto file = GunzipFile::open(dir.path() / "x.gz");
+  ASSERT_TRUE(file);
+  std::string out;
+  int chunks = 0;
+  for (;;) {
+    auto piece = (*file)->read(1 << 20);
+    ASSERT_TRUE(piece) << piece.error().message;
+    if (piece->empty()) break;
+    EXPECT_LE(piece->size(), 1u << 20);
+    out += *piece;
+    ++chunks;
+  }
+  EXPECT_EQ(out, a + b);
+  EXPECT_GE(chunks, 4);
+
+  ASSERT_TRUE(pki::writeFileAtomic(dir.path() / "cut.gz", both.substr(0, both.size() / 2), 0644));
+  auto cut = GunzipFile::open(dir.path() / "cut.gz");
+  ASSERT_TRUE(cut);
+  Result<std::string> piece = std::string();
+  do piece = (*cut)->read(); while (piece && !piece->empty());
+  ASSERT_FALSE(piece);
+  EXPECT_NE(piece.error().message.find("truncated"), std::string::npos) << piece.error().message;
+
+  auto missing = GunzipFile::open(dir.path() / "none.gz");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().reason, Reason::NotFound);
 }
 
 }  // namespace
