@@ -120,7 +120,8 @@ PumpEnd pump(ChildPipes& p, StdinFeed& feed, ProcessOutcome& o, std::chrono::ste
     if (n < 0) return PumpEnd::TimedOut;
     if (fds[0].revents) {
       std::string_view pending = *feed.pending();  // non-empty: checked above
-      ssize_t w = ::send(p.inParent.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+      // Never block here: the child may be waiting for us to drain its output.
+      ssize_t w = ::send(p.inParent.get(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (w > 0) feed.consumed(static_cast<std::size_t>(w));
       if (w < 0 && errno != EINTR && errno != EAGAIN) p.inParent.reset();  // the child stopped reading
     }

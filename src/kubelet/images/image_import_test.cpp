@@ -217,6 +217,14 @@ TEST(ChildProcess, FeedsStdinAndCapturesOutputs) {
   EXPECT_FALSE(r->succeeded());
 }
 
+TEST(ChildProcess, LargeInputAndLargeOutputAtOnceDoNotDeadlock) {
+  std::string big(4 << 20, 'y');  // cat echoes it back while we are still sending
+  auto r = runProcess({"cat"}, big, std::chrono::seconds(20));
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->succeeded());
+  EXPECT_EQ(r->out.size(), big.size());
+}
+
 TEST(ChildProcess, ChildThatIgnoresStdinDoesNotHurtTheParent) {
   std::string big(1 << 20, 'x');
   auto r = runProcess({"true"}, big, std::chrono::seconds(20));
