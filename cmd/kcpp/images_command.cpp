@@ -22,7 +22,7 @@ CLI::App* addImagesCommand(CLI::App& app, ImagesConfig& c) {
   CLI::App* images = app.add_subcommand("images", "Manage the node's container images");
   images->require_subcommand(1);
   CLI::App* import = images->add_subcommand(
-      "import", "Import image archives (OCI or docker save tars, optionally gzip-compressed) into containerd");
+      "import", "Import image archives (OCI or docker save tars, optionally gzip- or zstd-compressed) into containerd");
   import->add_option("archives", c.archives, "Archive files");
   import->add_option("--address,-a", c.address, "containerd's socket")->capture_default_str();
   import->add_option("--namespace,-n", c.containerdNamespace, "containerd namespace (CRI uses k8s.io)")

@@ -1,6 +1,6 @@
 #pragma once
 // `kcpp images import FILE... [--address SOCK]`: imports image archives (OCI
-// layouts or `docker save` tars, plain or gzip-compressed) into containerd's
+// layouts or `docker save` tars, plain or gzip- or zstd-compressed) into containerd's
 // k8s.io namespace, for air-gapped nodes. (Upstream has no such command; k3s
 // users run `k3s ctr images import` or drop archives into agent/images.)
 

@@ -11,6 +11,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <boost/json.hpp>
 #include <map>
@@ -114,9 +115,13 @@ class NodeImages : public ::testing::Test {
 };
 
 TEST_F(NodeImages, StartupImportBringsInPauseAndTheAgentImagesDirectory) {
-  fs::path agentImages = *dir_ / "agent/images";
+  // busybox as a zstd-compressed archive, as k3s's air-gap bundles come.
+  fs::path agentImages = *dir_ / "agent/images-zst";
   fs::create_directories(agentImages);
-  fs::copy_file(kImagesDir / "busybox.tar", agentImages / "busybox.tar", fs::copy_options::overwrite_existing);
+  std::string tar = *pki::readFile(kImagesDir / "busybox.tar");
+  std::string zst(ZSTD_compressBound(tar.size()), '\0');
+  zst.resize(ZSTD_compress(zst.data(), zst.size(), tar.data(), tar.size(), 3));
+  ASSERT_TRUE(pki::writeFileAtomic(agentImages / "busybox.tar.zst", zst, 0644));
   auto start = Clock::now();
   auto report = kubelet::images::importStartupImages(options_, agentImages);
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
@@ -160,7 +165,7 @@ TEST_F(NodeImages, BadArchivesGiveClearErrors) {
   auto r = run({kKcpp, "images", "import", "--address", options_.address, text.string()});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exitCode, 1);
-  EXPECT_EQ(r->err, "error: " + text.string() + " is not an image archive (neither a tar nor a gzip-compressed tar file)\n");
+  EXPECT_EQ(r->err, "error: " + text.string() + " is not an image archive (neither a tar nor a gzip- or zstd-compressed tar file)\n");
 
   // A tar, but not an image: containerd's own reason.
   kubelet::images::TarTree tree;

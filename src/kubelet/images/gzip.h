@@ -3,12 +3,12 @@
 // name, so that the same input always compresses to the same bytes (image layers
 // must be reproducible: their digest is their identity).
 
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "kubelet/images/compressed_file.h"
 #include "util/error.h"
 
 namespace kcpp::kubelet::images {
@@ -24,17 +24,15 @@ bool looksGzipped(std::string_view bytes);
 
 // Decompresses a gzip file piece by piece (concatenated members too), so that
 // a large compressed archive is never held in memory whole.
-class GunzipFile {
+class GunzipFile : public DecompressingReader {
  public:
   // NotFound / InternalError if the file cannot be opened.
   static Result<std::unique_ptr<GunzipFile>> open(const std::filesystem::path& path);
-  ~GunzipFile();
+  ~GunzipFile() override;
   GunzipFile(const GunzipFile&) = delete;
   GunzipFile& operator=(const GunzipFile&) = delete;
 
-  // Up to `max` decompressed bytes; empty at the end. BadRequest for corrupt
-  // or truncated data.
-  Result<std::string> read(std::size_t max = 1 << 20);
+  Result<std::string> read(std::size_t max = 1 << 20) override;
 
  private:
   struct State;

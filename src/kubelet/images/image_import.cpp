@@ -13,6 +13,7 @@
 
 #include "kubelet/images/builtin_images.h"
 #include "kubelet/images/child_process.h"
+#include "kubelet/images/compressed_file.h"
 #include "kubelet/images/gzip.h"
 #include "kubelet/images/tar.h"
 #include "pki/atomic_file.h"
@@ -47,11 +48,9 @@ Result<void> checkContainerd(const std::string& address) {
                    "containerd is not answering at " + path + ": " + std::strerror(err) + " (is it running?)");
 }
 
-enum class ArchiveKind { Tar, Gzip };
-
-// Reads the first block to tell a tar from a gzip-compressed file, so that a
-// wrong file gets a plain message instead of one from deep inside ctr.
-Result<ArchiveKind> sniffArchive(const fs::path& file) {
+// Reads the first block to tell a tar from a compressed file, so that a wrong
+// file gets a plain message instead of one from deep inside ctr. None: a tar.
+Result<Compression> sniffArchive(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return makeError(Reason::NotFound, "image archive " + file.string() + " does not exist");
   if (!fs::is_regular_file(file, ec)) {
@@ -62,9 +61,11 @@ Result<ArchiveKind> sniffArchive(const fs::path& file) {
   std::string head(512, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
-  if (looksGzipped(head)) return ArchiveKind::Gzip;
-  if (looksLikeTarHeader(head)) return ArchiveKind::Tar;
-  return makeError(Reason::BadRequest, file.string() + " is not an image archive (neither a tar nor a gzip-compressed tar file)");
+  Compression compression = detectCompression(head);
+  if (compression != Compression::None) return compression;
+  if (looksLikeTarHeader(head)) return Compression::None;
+  return makeError(Reason::BadRequest,
+                   file.string() + " is not an image archive (neither a tar nor a gzip- or zstd-compressed tar file)");
 }
 
 std::string trimmed(std::string s) {
@@ -114,9 +115,9 @@ InputSource bytesInput(std::string_view bytes) {
   };
 }
 
-// A gzip-compressed archive, decompressed as ctr reads it: `first` (already
+// A compressed archive, decompressed as ctr reads it: `first` (already
 // checked to start with a tar header), then the rest of the stream.
-InputSource gunzipInput(std::shared_ptr<GunzipFile> stream, std::string first) {
+InputSource decompressedInput(std::shared_ptr<DecompressingReader> stream, std::string first) {
   return [stream = std::move(stream), first = std::move(first)]() mutable -> Result<std::string> {
     if (!first.empty()) return std::exchange(first, std::string());
     return stream->read();
@@ -124,7 +125,7 @@ InputSource gunzipInput(std::shared_ptr<GunzipFile> stream, std::string first) {
 }
 
 bool isArchiveName(const std::string& name) {
-  for (std::string_view suffix : {".tar", ".tar.gz", ".tgz"}) {
+  for (std::string_view suffix : {".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"}) {
     if (name.size() > suffix.size() && name.ends_with(suffix)) return true;
   }
   return false;
@@ -148,19 +149,19 @@ std::vector<std::string> importedImageNames(std::string_view out) {
 }
 
 Result<ImportedArchive> importArchive(const ImportOptions& options, const fs::path& file) {
-  auto kind = sniffArchive(file);
-  if (!kind) return std::move(kind).error();
-  if (*kind == ArchiveKind::Tar) return runCtrImport(options, file.string(), noInput(), file.string());
+  auto compression = sniffArchive(file);
+  if (!compression) return std::move(compression).error();
+  if (*compression == Compression::None) return runCtrImport(options, file.string(), noInput(), file.string());
   // ctr 1.6 reads only plain tar: decompress here, feeding its stdin.
-  auto opened = GunzipFile::open(file);
+  auto opened = openDecompressing(file, *compression);
   if (!opened) return std::move(opened).error();
-  std::shared_ptr<GunzipFile> stream = std::move(*opened);
+  std::shared_ptr<DecompressingReader> stream = std::move(*opened);
   auto first = stream->read();
   if (!first) return std::move(first).error();
   if (!looksLikeTarHeader(*first)) {
-    return makeError(Reason::BadRequest, file.string() + " is not an image archive (not a gzip-compressed tar file)");
+    return makeError(Reason::BadRequest, file.string() + " is not an image archive (it does not decompress to a tar file)");
   }
-  return runCtrImport(options, "-", gunzipInput(std::move(stream), std::move(*first)), file.string());
+  return runCtrImport(options, "-", decompressedInput(std::move(stream), std::move(*first)), file.string());
 }
 
 Result<ImportedArchive> importArchiveBytes(const ImportOptions& options, std::string_view archive,

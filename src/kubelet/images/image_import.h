@@ -1,6 +1,6 @@
 #pragma once
 // Importing image archives (OCI layouts or `docker save` tars, plain or gzip-
-// compressed) into containerd's "k8s.io" namespace, where its CRI plugin sees
+// or zstd-compressed) into containerd's "k8s.io" namespace, where its CRI plugin sees
 // them: for air-gapped nodes (`kcpp images import`), for kcpp's own pause image
 // at kubelet start, and for every archive in <data-dir>/agent/images/ (as k3s).
 //
@@ -33,7 +33,7 @@ struct ImportedArchive {
 };
 
 // Imports one archive file. Errors say what went wrong in words a user can act
-// on: NotFound (no such file; ctr missing), BadRequest (not a tar or tar.gz;
+// on: NotFound (no such file; ctr missing), BadRequest (not a tar, tar.gz or tar.zst;
 // not an image archive, with ctr's reason), ServiceUnavailable (containerd
 // not answering on the socket), Timeout.
 Result<ImportedArchive> importArchive(const ImportOptions& options, const std::filesystem::path& file);
@@ -54,8 +54,8 @@ struct StartupImport {
 };
 
 // What the kubelet does at start: the pause image (an error here is returned:
-// no pod can start without it), then every *.tar, *.tar.gz and *.tgz in
-// `imagesDir` in name order (a missing directory is fine; a failing archive is
+// no pod can start without it), then every *.tar, *.tar.gz, *.tgz, *.tar.zst
+// and *.tzst in `imagesDir` in name order (a missing directory is fine; a failing archive is
 // recorded and the rest still imported, as k3s does).
 Result<StartupImport> importStartupImages(const ImportOptions& options, const std::filesystem::path& imagesDir);
 

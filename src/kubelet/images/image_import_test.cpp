@@ -8,6 +8,8 @@
 
 #include <cstring>
 
+#include <zstd.h>
+
 #include "kubelet/images/builtin_images.h"
 #include "kubelet/images/child_process.h"
 #include "kubelet/images/gzip.h"
@@ -114,8 +116,23 @@ TEST_F(ImportTest, GzipOfSomethingElseIsNotAnArchive) {
   auto r = importArchive(options_, writeFile("notes.tar.gz", *gzipCompress("just some text, not a tar\n")));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().reason, Reason::BadRequest);
-  EXPECT_NE(r.error().message.find("not a gzip-compressed tar file"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("it does not decompress to a tar file"), std::string::npos) << r.error().message;
   EXPECT_EQ(recorded("args"), "");
+}
+
+TEST_F(ImportTest, ZstdArchivesAreDecompressedOntoStdin) {
+  std::string tar = tinyTar();
+  std::string zst(ZSTD_compressBound(tar.size()), '\0');
+  zst.resize(ZSTD_compress(zst.data(), zst.size(), tar.data(), tar.size(), 3));
+  auto done = importArchive(options_, writeFile("a.tar.zst", zst));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(recorded("args"), "--address\n" + options_.address + "\n--namespace\nk8s.io\nimages\nimport\n-\n");
+  EXPECT_EQ(recorded("stdin"), tar);
+
+  auto cut = importArchive(options_, writeFile("cut.tar.zst", zst.substr(0, zst.size() - 3)));
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().reason, Reason::BadRequest);
+  EXPECT_NE(cut.error().message.find("not valid zstd data"), std::string::npos) << cut.error().message;
 }
 
 TEST_F(ImportTest, PauseImageGoesThroughStdin) {
@@ -184,12 +201,17 @@ TEST_F(ImportTest, StartupImportsPauseThenTheDirectoryInOrder) {
   EXPECT_TRUE(pki::writeFileAtomic(imagesDir / "a.tgz", *gzipCompress(tinyTar()), 0644));
   EXPECT_TRUE(pki::writeFileAtomic(imagesDir / "c.tar", "broken", 0644));
   EXPECT_TRUE(pki::writeFileAtomic(imagesDir / "list.txt", "docker.io/library/nginx:1\n", 0644));
+  std::string tar = tinyTar();
+  std::string zst(ZSTD_compressBound(tar.size()), '\0');
+  zst.resize(ZSTD_compress(zst.data(), zst.size(), tar.data(), tar.size(), 3));
+  EXPECT_TRUE(pki::writeFileAtomic(imagesDir / "d.tar.zst", zst, 0644));
   auto report = importStartupImages(options_, imagesDir);
   ASSERT_TRUE(report) << report.error().message;
-  ASSERT_EQ(report->imported.size(), 3u);
+  ASSERT_EQ(report->imported.size(), 4u);
   EXPECT_EQ(report->imported[0].source, "kcpp pause image");
   EXPECT_EQ(report->imported[1].source, (imagesDir / "a.tgz").string());
   EXPECT_EQ(report->imported[2].source, (imagesDir / "b.tar").string());
+  EXPECT_EQ(report->imported[3].source, (imagesDir / "d.tar.zst").string());
   ASSERT_EQ(report->failed.size(), 1u);
   EXPECT_EQ(report->failed[0].first, (imagesDir / "c.tar").string());
   EXPECT_EQ(report->skipped, std::vector<std::string>{(imagesDir / "list.txt").string()});

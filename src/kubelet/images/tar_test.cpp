@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "kubelet/images/digest.h"
+#include <zstd.h>
+
+#include "kubelet/images/compressed_file.h"
 #include "kubelet/images/gzip.h"
 #include "pki/atomic_file.h"
 #include "pki/test_temp_dir.h"
@@ -176,6 +179,39 @@ TEST(GunzipFile, StreamsInChunksAcrossMembers) {
   auto missing = GunzipFile::open(dir.path() / "none.gz");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().reason, Reason::NotFound);
+}
+
+TEST(ZstdFile, StreamsInChunksAcrossFrames) {
+  pki::TempDir dir;
+  std::string a(3 << 20, 'z'), b = "second frame";
+  auto compress = [](const std::string& in) {
+    std::string out(ZSTD_compressBound(in.size()), '\0');
+    out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
+    return out;
+  };
+  std::string both = compress(a) + compress(b);
+  EXPECT_EQ(detectCompression(both), Compression::Zstd);
+  EXPECT_EQ(detectCompression(*gzipCompress("x")), Compression::Gzip);
+  EXPECT_EQ(detectCompression("plain"), Compression::None);
+  ASSERT_TRUE(pki::writeFileAtomic(dir.path() / "x.zst", both, 0644));
+  auto file = openDecompressing(dir.path() / "x.zst", Compression::Zstd);
+  ASSERT_TRUE(file);
+  std::string out;
+  for (;;) {
+    auto piece = (*file)->read(1 << 20);
+    ASSERT_TRUE(piece) << piece.error().message;
+    if (piece->empty()) break;
+    EXPECT_LE(piece->size(), 1u << 20);
+    out += *piece;
+  }
+  EXPECT_EQ(out, a + b);
+
+  ASSERT_TRUE(pki::writeFileAtomic(dir.path() / "bad.zst", std::string("\x28\xb5\x2f\xfd", 4) + "garbage!", 0644));
+  auto bad = openDecompressing(dir.path() / "bad.zst", Compression::Zstd);
+  ASSERT_TRUE(bad);
+  auto piece = (*bad)->read();
+  ASSERT_FALSE(piece);
+  EXPECT_NE(piece.error().message.find("not valid zstd data"), std::string::npos);
 }
 
 }  // namespace
