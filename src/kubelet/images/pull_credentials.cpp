@@ -75,10 +75,6 @@ std::vector<std::string> splitLabels(const std::string& host) {
   }
 }
 
-// Go's path/filepath.Match on one host label ('*', '?', '[...]', '\\'): -1 on a
-// malformed pattern (treated as no match), else 0/1.
-int globMatch(std::string_view p, std::string_view s);
-
 // One '[...]' class at the start of `p` against `c`; returns the pattern length
 // consumed (0 if malformed) and sets `matched`.
 std::size_t matchClass(std::string_view p, char c, bool& matched) {
@@ -105,31 +101,79 @@ std::size_t matchClass(std::string_view p, char c, bool& matched) {
   return i + 1;
 }
 
-int globMatch(std::string_view p, std::string_view s) {
-  if (p.empty()) return s.empty() ? 1 : 0;
-  switch (p[0]) {
-    case '*': {
-      for (std::size_t skip = 0; skip <= s.size(); ++skip) {
-        int m = globMatch(p.substr(1), s.substr(skip));
-        if (m != 0) return m;
+// One element of a glob: '*', '?', a '[...]' class (its text) or a literal.
+struct GlobToken {
+  enum Kind { Star, Any, Class, Literal } kind;
+  std::string_view text;  // Class: "[...]"; Literal: the character
+};
+
+// nullopt for a malformed pattern.
+std::optional<std::vector<GlobToken>> tokenize(std::string_view p) {
+  std::vector<GlobToken> tokens;
+  for (std::size_t i = 0; i < p.size();) {
+    switch (p[i]) {
+      case '*':
+        if (tokens.empty() || tokens.back().kind != GlobToken::Star) tokens.push_back({GlobToken::Star, {}});
+        ++i;
+        break;
+      case '?':
+        tokens.push_back({GlobToken::Any, {}});
+        ++i;
+        break;
+      case '[': {
+        bool unused = false;
+        std::size_t used = matchClass(p.substr(i), 'a', unused);
+        if (used == 0) return std::nullopt;
+        tokens.push_back({GlobToken::Class, p.substr(i, used)});
+        i += used;
+        break;
       }
-      return 0;
+      case '\\':
+        if (i + 1 >= p.size()) return std::nullopt;
+        tokens.push_back({GlobToken::Literal, p.substr(i + 1, 1)});
+        i += 2;
+        break;
+      default:
+        tokens.push_back({GlobToken::Literal, p.substr(i, 1)});
+        ++i;
     }
-    case '?':
-      return s.empty() ? 0 : globMatch(p.substr(1), s.substr(1));
-    case '[': {
-      bool matched = false;
-      std::size_t used = matchClass(p, s.empty() ? '\0' : s[0], matched);
-      if (used == 0) return -1;
-      if (s.empty() || !matched) return 0;
-      return globMatch(p.substr(used), s.substr(1));
-    }
-    case '\\':
-      if (p.size() < 2) return -1;
-      return !s.empty() && s[0] == p[1] ? globMatch(p.substr(2), s.substr(1)) : 0;
-    default:
-      return !s.empty() && s[0] == p[0] ? globMatch(p.substr(1), s.substr(1)) : 0;
   }
+  return tokens;
+}
+
+bool tokenMatches(const GlobToken& t, char c) {
+  if (t.kind == GlobToken::Any) return true;
+  if (t.kind == GlobToken::Literal) return t.text[0] == c;
+  bool matched = false;
+  matchClass(t.text, c, matched);
+  return matched;
+}
+
+// Go's path/filepath.Match on one host label ('*', '?', '[...]', '\\'); a
+// malformed pattern matches nothing. Iterative, with one backtracking point
+// per star: O(pattern x label) even for "*a*a*a*b" (a secret's key is user
+// input and must not stall the kubelet).
+bool globMatch(std::string_view pattern, std::string_view s) {
+  auto tokens = tokenize(pattern);
+  if (!tokens) return false;
+  const auto& t = *tokens;
+  std::size_t p = 0, i = 0, starP = std::string_view::npos, starI = 0;
+  while (i < s.size()) {
+    if (p < t.size() && t[p].kind == GlobToken::Star) {
+      starP = p++;
+      starI = i;
+    } else if (p < t.size() && tokenMatches(t[p], s[i])) {
+      ++p;
+      ++i;
+    } else if (starP != std::string_view::npos) {
+      p = starP + 1;  // let the last star take one more character
+      i = ++starI;
+    } else {
+      return false;
+    }
+  }
+  while (p < t.size() && t[p].kind == GlobToken::Star) ++p;
+  return p == t.size();
 }
 
 // upstream's isDefaultRegistryMatch.
@@ -256,7 +300,7 @@ bool registryMatches(std::string_view glob, std::string_view target) {
   if (gLabels.size() != tLabels.size()) return false;
   if (!t->path.starts_with(g->path)) return false;
   for (std::size_t i = 0; i < gLabels.size(); ++i) {
-    if (globMatch(gLabels[i], tLabels[i]) != 1) return false;
+    if (!globMatch(gLabels[i], tLabels[i])) return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "pki/base64.h"
 
@@ -112,6 +113,29 @@ TEST(PullCredentials, RegistryMatches) {
   EXPECT_FALSE(registryMatches("registry.io/foo", "registry.io/bar"));
   EXPECT_TRUE(registryMatches("[::1]:5000", "[::1]:5000/app"));
   EXPECT_FALSE(registryMatches("reg[.io", "reg[.io"));  // a malformed glob matches nothing
+}
+
+TEST(PullCredentials, GlobsAsGoFilepathMatch) {
+  EXPECT_TRUE(registryMatches("*", "anything"));
+  EXPECT_TRUE(registryMatches("reg*.io", "registry.io"));
+  EXPECT_TRUE(registryMatches("reg-[a-c].io", "reg-b.io"));
+  EXPECT_FALSE(registryMatches("reg-[a-c].io", "reg-d.io"));
+  // As url.Parse reads keys: "?" starts a query, and "^" or "\\" in a host
+  // make the key invalid: neither matches anything.
+  EXPECT_FALSE(registryMatches("r?g.io", "reg.io"));
+  EXPECT_FALSE(registryMatches("reg-[^0-9].io", "reg-x.io"));
+  EXPECT_FALSE(registryMatches("a\\*b.io", "a*b.io"));
+  EXPECT_TRUE(registryMatches("*a*b*c", "xxaxxbxxc"));
+  EXPECT_FALSE(registryMatches("*a*b*c", "xxaxxcxxb"));
+}
+
+TEST(PullCredentials, PathologicalGlobsStayFast) {
+  // Exponential for a naive backtracking matcher; a secret's keys are user input.
+  std::string key = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
+  std::string host(200, 'a');
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(registryMatches(key, host));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
 }
 
 TEST(PullCredentials, OtherSecretsAreIgnored) {
