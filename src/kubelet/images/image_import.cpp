@@ -14,9 +14,7 @@
 #include "kubelet/images/builtin_images.h"
 #include "kubelet/images/child_process.h"
 #include "kubelet/images/compressed_file.h"
-#include "kubelet/images/gzip.h"
 #include "kubelet/images/tar.h"
-#include "pki/atomic_file.h"
 
 namespace kcpp::kubelet::images {
 namespace {
