@@ -98,6 +98,20 @@ class NodeImages : public ::testing::Test {
     return names;
   }
 
+  // The containerd log from the first line holding `marker` on; empty if it
+  // did not appear within 10 s.
+  std::string waitForLog(const std::string& marker) {
+    for (auto deadline = Clock::now() + std::chrono::seconds(10); Clock::now() < deadline;) {
+      std::string text = containerd_->fullLog();
+      if (auto at = text.find(marker); at != std::string::npos) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the reload finish and log
+        return containerd_->fullLog().substr(at);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return "";
+  }
+
   void importBoth() {
     fs::path agentImages = *dir_ / "agent/images";
     fs::create_directories(agentImages);
@@ -313,10 +327,14 @@ TEST_F(NodeImages, PodNetworkFromTheConflistServesHttpPodToPodAndThroughHostPort
   kubelet::network::CniOptions cni;
   cni.podCidrs = {"10.88.7.0/24"};
   cni.ipamDataDir = (*dir_ / "agent/cni/networks").string();
-  fs::path confDir = *dir_ / "agent/etc/cni/net.d";
+  fs::path confDir = containerd_->cniConfDir();
   auto written = kubelet::network::writeCniConflist(confDir, cni);
   ASSERT_TRUE(written && *written);
   json::object conflist = json::parse(*pki::readFile(confDir / kubelet::network::kConflistName)).as_object();
+  // containerd's CRI plugin reloads it (the atomic rename is what it reacts to) without error.
+  std::string reloaded = waitForLog("receiving change event from cni conf dir: RENAME");
+  ASSERT_FALSE(reloaded.empty()) << containerd_->log();
+  EXPECT_EQ(reloaded.find("failed to reload cni configuration"), std::string::npos) << reloaded;
 
   NetNs serverNs(uniqueName("kcpp-pod-"));
   NetNs clientNs(uniqueName("kcpp-pod-"));

@@ -53,12 +53,13 @@ Containerd::Containerd(const NetNs& ns, fs::path dir) : dir_(std::move(dir)) {
       << "root = \"" << (dir_ / "root").string() << "\"\n"
       << "state = \"" << (dir_ / "state").string() << "\"\n"
       << "[grpc]\n  address = \"" << socket() << "\"\n"
+      << "[debug]\n  level = \"debug\"\n"  // CNI config reloads are logged at debug
       << "[plugins.\"io.containerd.grpc.v1.cri\"]\n"
       << "  sandbox_image = \"docker.io/kcpp/pause:3.9\"\n"
       << "  restrict_oom_score_adj = true\n"
       << "  [plugins.\"io.containerd.grpc.v1.cri\".cni]\n"
       << "    bin_dir = \"/usr/lib/cni\"\n"
-      << "    conf_dir = \"" << (dir_ / "cni").string() << "\"\n"
+      << "    conf_dir = \"" << cniConfDir().string() << "\"\n"
       << "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n"
       << "    runtime_type = \"io.containerd.runc.v2\"\n"
       << "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
@@ -97,11 +98,15 @@ Containerd::~Containerd() {
   }
 }
 
-std::string Containerd::log() const {
+std::string Containerd::fullLog() const {
   std::ifstream in(dir_ / "containerd.log");
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
+  return ss.str();
+}
+
+std::string Containerd::log() const {
+  std::string text = fullLog();
   return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
 }
 

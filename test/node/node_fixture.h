@@ -53,7 +53,10 @@ class Containerd {
   std::string socket() const { return (dir_ / "containerd.sock").string(); }
   // `ctr --address <socket> -n k8s.io <args...>`.
   std::vector<std::string> ctr(std::vector<std::string> args) const;
-  std::string log() const;
+  std::string log() const;      // the last lines, for failure messages
+  std::string fullLog() const;
+  // The CRI plugin's CNI conf_dir, as the product lays it out.
+  std::filesystem::path cniConfDir() const { return dir_ / "agent/etc/cni/net.d"; }
 
  private:
   std::filesystem::path dir_;
