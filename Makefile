@@ -5,7 +5,7 @@ RUN_ARGS ?=
 # libFuzzer harnesses (fuzz/README.md): built with clang in their own tree.
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 300
-FUZZERS = json_object yaml json_patch merge_patch strategic_merge_patch label_selector field_selector quantity protobuf jwt
+FUZZERS = json_object yaml json_patch merge_patch strategic_merge_patch label_selector field_selector quantity protobuf jwt docker_config image_archive
 
 .PHONY: all deps build run test bench clean fuzz-build fuzz
 
