@@ -1,5 +1,7 @@
 #include "kubelet/images/builtin_images.h"
 
+#include <cstdint>
+
 namespace kcpp::kubelet::images {
 
 // Generated at build time from the compiled images/pause/pause.c (embed.cmake).
@@ -25,6 +27,37 @@ Result<void> addBusyboxFiles(TarTree& tree, std::string binary) {
   return tree.addFile("var/www/index.html", "kcpp busybox\n");
 }
 
+template <class T>
+T readLe(std::string_view b, std::size_t at) {
+  T v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(static_cast<unsigned char>(b[at + i])) << (8 * i);
+  return v;
+}
+
+// A dynamically linked binary cannot run in an image without its libraries:
+// look for a PT_INTERP program header (little-endian ELF, 32 or 64 bit).
+Result<void> checkStaticElf(std::string_view elf) {
+  constexpr std::uint32_t kPtInterp = 3;
+  if (elf.size() < 64 || elf.compare(0, 4, "\x7f" "ELF") != 0 || elf[5] != 1) {
+    return makeError(Reason::BadRequest, "busybox binary is not a little-endian ELF executable");
+  }
+  bool is64 = elf[4] == 2;
+  std::uint64_t phoff = is64 ? readLe<std::uint64_t>(elf, 32) : readLe<std::uint32_t>(elf, 28);
+  std::uint16_t phentsize = readLe<std::uint16_t>(elf, is64 ? 54 : 42);
+  std::uint16_t phnum = readLe<std::uint16_t>(elf, is64 ? 56 : 44);
+  for (std::uint16_t i = 0; i < phnum; ++i) {
+    std::uint64_t at = phoff + std::uint64_t{i} * phentsize;
+    if (phentsize < 4 || phoff > elf.size() || at > elf.size() || elf.size() - at < 4) {
+      return makeError(Reason::BadRequest, "busybox binary: truncated ELF");
+    }
+    if (readLe<std::uint32_t>(elf, at) == kPtInterp) {
+      return makeError(Reason::BadRequest,
+                       "busybox binary is dynamically linked: the image needs a static one (Debian's busybox-static)");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string_view pauseBinary() { return kEmbeddedPauseBinary; }
@@ -48,9 +81,7 @@ Result<OciArchive> pauseImageArchive() {
 
 Result<ImageSpec> busyboxImageSpec(std::string busyboxBinary, std::string_view appletList,
                                    std::string reference) {
-  if (busyboxBinary.size() < 4 || busyboxBinary.compare(0, 4, "\x7f" "ELF") != 0) {
-    return makeError(Reason::BadRequest, "busybox binary is not an ELF executable");
-  }
+  if (auto r = checkStaticElf(busyboxBinary); !r) return std::move(r).error();
   ImageSpec spec;
   spec.reference = std::move(reference);
   if (auto r = addBusyboxFiles(spec.rootfs, std::move(busyboxBinary)); !r) return std::move(r).error();

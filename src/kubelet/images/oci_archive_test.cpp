@@ -150,7 +150,7 @@ TEST(PauseImage, HoldsTheEmbeddedStaticBinary) {
 }
 
 TEST(BusyboxImage, LinksEveryAppletToTheBinary) {
-  auto spec = busyboxImageSpec(std::string("\x7f" "ELF-busybox"), "usr/bin/[\nbin/sh\nsbin/httpd\nbin/busybox\n\n");
+  auto spec = busyboxImageSpec(*pki::readFile(KCPP_PAUSE_BINARY), "usr/bin/[\nbin/sh\nsbin/httpd\nbin/busybox\n\n");
   ASSERT_TRUE(spec) << spec.error().message;
   auto archive = buildOciArchive(*spec);
   ASSERT_TRUE(archive);
@@ -171,8 +171,12 @@ TEST(BusyboxImage, LinksEveryAppletToTheBinary) {
   json::object index = json::parse(files["index.json"]).as_object();
   EXPECT_EQ(index["manifests"].as_array().at(0).at("annotations").at("io.containerd.image.name"), kBusyboxImage);
 
-  EXPECT_FALSE(busyboxImageSpec("#!/bin/sh", "bin/sh\n"));        // not a binary
-  EXPECT_FALSE(busyboxImageSpec(std::string("\x7f" "ELF"), ""));  // no applets
+  EXPECT_FALSE(busyboxImageSpec("#!/bin/sh", "bin/sh\n"));                 // not a binary
+  EXPECT_FALSE(busyboxImageSpec(*pki::readFile(KCPP_PAUSE_BINARY), ""));  // no applets
+  // A dynamically linked binary (this test itself) would not run in the image.
+  auto dynamic = busyboxImageSpec(*pki::readFile("/proc/self/exe"), "bin/sh\n");
+  ASSERT_FALSE(dynamic);
+  EXPECT_NE(dynamic.error().message.find("dynamically linked"), std::string::npos) << dynamic.error().message;
 }
 
 }  // namespace
