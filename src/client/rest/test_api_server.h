@@ -72,7 +72,7 @@ class TestApiServer {
     options.bindAddress = "127.0.0.1";
     options.port = port_;
     options.idleTimeout = idle;
-    handler_ = std::make_unique<apiserver::ApiHandler>(apiserver::ApiHandlerOptions{}, authorizer_);
+    handler_ = std::make_unique<apiserver::ApiHandler>(handlerOptions, authorizer_);
     for (auto& r : registries_) handler_->addRegistry(*r);
     handler_->setReady(true);
     server_ = std::make_unique<apiserver::HttpServer>(io_, tls_, options, authenticator_, *handler_);
@@ -92,6 +92,9 @@ class TestApiServer {
     stopped_.push_back(std::move(server_));
     stoppedHandlers_.push_back(std::move(handler_));
   }
+
+  // What start() gives the handler (e.g. a TokenRequest signer); set before start().
+  apiserver::ApiHandlerOptions handlerOptions;
 
   pki::Kubeconfig kubeconfig() const { return pki_->adminKubeconfig(port_); }
   apiserver::HttpServer& httpServer() { return *server_; }
