@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -57,7 +58,13 @@ Mounter systemMounter() {
     if (errno == EBUSY && ::umount2(path.c_str(), MNT_DETACH) == 0) return {};
     return makeError(Reason::InternalError, "unmount " + path + ": " + std::strerror(errno));
   };
-  m.isMountPoint = [](const std::string& path) { return listedAsMountPoint(path); };
+  // mountinfo lists resolved paths: a data dir reached through a symlink must
+  // still be recognised, or every sync would mount again.
+  m.isMountPoint = [](const std::string& path) {
+    std::error_code ec;
+    auto resolved = std::filesystem::weakly_canonical(path, ec);
+    return listedAsMountPoint(ec ? path : resolved.string());
+  };
   return m;
 }
 

@@ -299,6 +299,28 @@ TEST_F(VolumeManagerTest, MemoryEmptyDirIsTmpfsWithSizeLimit) {
   EXPECT_FALSE(fs::exists(podsDir / uidOf(p)));
 }
 
+TEST_F(VolumeManagerTest, TmpfsIsMountedOnceThroughASymlinkedDataDir) {
+  fs::create_directories(dir.path() / "real");
+  fs::create_symlink(dir.path() / "real", dir.path() / "link");
+  VolumeManagerOptions options;
+  options.podsDir = dir.path() / "link/pods";
+  VolumeManager m(*client, options);
+  auto p = pod(R"([{"name":"mem","emptyDir":{"medium":"Memory","sizeLimit":"1Mi"}}])");
+  auto r = server.await(m.mountPod(p));
+  if (!r.ok()) GTEST_SKIP() << "mount not permitted here: " << r.error().message;
+  ASSERT_TRUE(server.await(m.mountPod(p)).ok());
+  ASSERT_TRUE(server.await(m.mountPod(p)).ok());
+  std::string real = (fs::canonical(dir.path()) / "real/pods" / uidOf(p) / "volumes/kubernetes.io~empty-dir/mem").string();
+  std::ifstream info("/proc/self/mountinfo");
+  int mounts = 0;
+  for (std::string line; std::getline(info, line);) {
+    if (line.find(" " + real + " ") != std::string::npos) ++mounts;
+  }
+  EXPECT_EQ(mounts, 1);
+  ASSERT_TRUE(server.await(m.unmountPod(uidOf(p))).ok());
+  EXPECT_FALSE(systemMounter().isMountPoint(real));
+}
+
 TEST_F(VolumeManagerTest, MemoryEmptyDirFailsClearlyWhenMountIsRefused) {
   VolumeManagerOptions options;
   options.podsDir = podsDir;
