@@ -4,8 +4,10 @@
 
 #include <iostream>
 
+#include "agent_command.h"
 #include "controller_manager_command.h"
 #include "images_command.h"
+#include "kubelet_command.h"
 #include "scheduler_command.h"
 #include "server_command.h"
 #include "sim_command.h"
@@ -30,12 +32,18 @@ int main(int argc, char** argv) {
   CLI::App* scheduler = kcpp::cmd::addSchedulerCommand(app, schedulerConfig);
   kcpp::cmd::ImagesConfig imagesConfig;
   CLI::App* images = kcpp::cmd::addImagesCommand(app, imagesConfig);
+  kcpp::cmd::KubeletConfig kubeletConfig;
+  CLI::App* kubelet = kcpp::cmd::addKubeletCommand(app, kubeletConfig);
+  kcpp::cmd::AgentConfig agentConfig;
+  CLI::App* agent = kcpp::cmd::addAgentCommand(app, agentConfig);
   CLI11_PARSE(app, argc, argv);
   if (server->parsed()) return kcpp::cmd::runServer(serverConfig);
   if (controllerManager->parsed()) return kcpp::cmd::runControllerManager(controllerManagerConfig);
   if (scheduler->parsed()) return kcpp::cmd::runScheduler(schedulerConfig);
   if (sim->parsed()) return kcpp::cmd::runSim(simConfig);
   if (images->parsed()) return kcpp::cmd::runImages(imagesConfig);
+  if (kubelet->parsed()) return kcpp::cmd::runKubelet(kubeletConfig);
+  if (agent->parsed()) return kcpp::cmd::runAgent(agentConfig);
   std::cerr << app.help() << "\n";
   return 2;
 }

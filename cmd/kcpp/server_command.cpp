@@ -41,6 +41,7 @@
 #include "pki/atomic_file.h"
 #include "pki/cluster_pki.h"
 #include "controller_manager.h"
+#include "kubelet_runner.h"
 #include "scheduler_runner.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
@@ -101,6 +102,7 @@ struct Server {
   storage::CompactorPtr compactor;
   std::unique_ptr<ControllerManager> controllerManager;  // runs on a thread of its own
   std::unique_ptr<SchedulerRunner> scheduler;            // likewise
+  std::unique_ptr<KubeletRunner> agent;                  // likewise
   std::atomic<bool> stopping{false};
 
   apiserver::Registry* registry(const std::string& group, const std::string& resource) {
@@ -260,7 +262,15 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
   cmd->add_option("--service-node-port-range", c.serviceNodePortRange,
                   "Port range reserved for NodePort services")->capture_default_str();
   cmd->add_option("--cluster-domain", c.clusterDomain, "Cluster domain")->capture_default_str();
-  cmd->add_flag("--disable-agent", c.disableAgent, "Do not run a local node agent");
+  cmd->add_flag("--disable-agent", c.disableAgent,
+                "Do not run a local node agent (default true until kcpp's kubelet runs pods: "
+                "--disable-agent=false runs it)")->capture_default_str();
+  cmd->add_option("--node-name", c.agent.nodeName, "The local agent's Node name (default: the host name)");
+  cmd->add_option("--node-ip", c.agent.nodeIp, "The local agent's InternalIP");
+  cmd->add_option("--kubelet-port", c.agent.port, "The local agent's kubelet port")
+      ->capture_default_str()->check(CLI::Range(1, 65535));
+  cmd->add_option("--node-label", c.agent.nodeLabels, "A label for the local agent's Node (repeatable)");
+  cmd->add_option("--node-taint", c.agent.registerWithTaints, "A taint for the local agent's Node (repeatable)");
   cmd->add_flag("--disable-controller-manager", c.disableControllerManager,
                 "Do not run the controller-manager in the server");
   cmd->add_flag("--disable-scheduler", c.disableScheduler, "Do not run the scheduler in the server");
@@ -373,6 +383,36 @@ void startScheduler(Server& s, pki::ClusterPki& pki, int port) {
     return;
   }
   std::thread([runner = s.scheduler.get()] { runner->run(); }).detach();
+}
+
+// The agent inside the server, as k3s runs it: the kubelet on its own thread
+// and io_context, as system:node:<name> (group system:nodes); the server
+// labels its Node as a control-plane node with its own credentials.
+void startAgent(Server& s, pki::ClusterPki& pki, const ServerConfig& config, int port) {
+  KubeletConfig agent = config.agent;
+  agent.dataDir = config.dataDir;
+  completeKubeletConfig(agent);
+  pki::ClientIdentity identity{"system:node:" + agent.nodeName, {"system:nodes"}};
+  auto cert = pki.ensureClientCertificate("kubelet", identity);
+  if (!cert) {
+    spdlog::error("agent credentials: {}", cert.error().message);
+    return;
+  }
+  pki::Kubeconfig kubeconfig = pki.kubeconfigFor(*cert, port);
+  auto agentDir = fs::path(config.dataDir) / "agent";
+  std::error_code ec;
+  fs::create_directories(agentDir, ec);
+  if (auto ok = pki::writeKubeconfig(agentDir / "kubelet.kubeconfig", kubeconfig); !ok) {
+    spdlog::warn("kubelet kubeconfig: {}", ok.error().message);
+  }
+  agent.serverAppliedLabels = {{"node-role.kubernetes.io/control-plane", "true"},
+                               {"node-role.kubernetes.io/master", "true"}};
+  s.agent = std::make_unique<KubeletRunner>(std::move(agent), std::move(kubeconfig), pki.adminKubeconfig(port));
+  if (auto ok = s.agent->init(); !ok) {
+    spdlog::error("agent: {}", ok.error().message);
+    return;
+  }
+  std::thread([runner = s.agent.get()] { runner->run(); }).detach();
 }
 
 [[noreturn]] void exitWithoutTeardown(Server& s, int exitCode) {
@@ -616,6 +656,7 @@ int runServer(ServerConfig config) {
     }
     if (!config.disableControllerManager) startControllerManager(s, *pki, config, port);
     if (!config.disableScheduler) startScheduler(s, *pki, port);
+    if (!config.disableAgent) startAgent(s, *pki, config, port);
   });
   s.http->start();
   s.compactor = std::make_unique<storage::Compactor>(

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audit_log.h"
+#include "kubelet_command.h"
 
 namespace kcpp::cmd {
 
@@ -22,7 +23,9 @@ struct ServerConfig {
   std::string serviceCidr = "10.43.0.0/16";
   std::string serviceNodePortRange = "30000-32767";
   std::string clusterDomain = "cluster.local";
-  bool disableAgent = false;
+  // The embedded agent (kubelet) is opt-in until the pod-running parts merge:
+  // `--disable-agent=false` runs it. k3s's default is to run it.
+  bool disableAgent = true;
   bool disableControllerManager = false;  // k3s's flag: run no controllers in-process
   ControllerManagerConfig controllerManager;  // the embedded one's settings
   // k3s's --kube-controller-manager-arg: "flag=value" items, the embedded
@@ -44,6 +47,7 @@ struct ServerConfig {
   std::vector<std::string> enableAdmissionPlugins;
   std::vector<std::string> disableAdmissionPlugins;
   AuditConfig audit;  // --audit-* flags
+  KubeletConfig agent;  // the embedded agent's settings (--node-name, --kubelet-port, --node-ip, ...)
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

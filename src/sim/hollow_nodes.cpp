@@ -12,6 +12,7 @@
 #include "api/meta/object.h"
 #include "client/informer/informer.h"
 #include "controllers/common/controller.h"
+#include "kubelet/nodestatus/node_lease.h"
 
 namespace kcpp::sim {
 
@@ -27,10 +28,6 @@ const std::string kNameSimPod = "sim pod";
 
 client::ResourcePath nodesPath(const std::string& name = "", const std::string& subresource = "") {
   return client::ResourcePath{"", "v1", "nodes", "", name, subresource, ""};
-}
-
-client::ResourcePath leasePath(const std::string& name = "") {
-  return client::ResourcePath{"coordination.k8s.io", "v1", "leases", "kube-node-lease", name, "", ""};
 }
 
 client::ResourcePath podPath(const std::string& ns, const std::string& name, const std::string& subresource = "") {
@@ -295,30 +292,10 @@ asio::awaitable<Result<void>> HollowNodes::postNodeStatus(NodeState& node) {
 }
 
 asio::awaitable<Result<void>> HollowNodes::renewLease(NodeState& node) {
-  json::object lease = leaseObject(node.id.name, node.uid, options_.leaseDurationSeconds,
-                                   std::chrono::system_clock::now());
-  client::ResourcePath one = leasePath(node.id.name);
-  Result<json::object> written = makeError(Reason::NotFound, "");
-  if (!node.leaseResourceVersion.empty()) {
-    lease["metadata"].as_object()["resourceVersion"] = node.leaseResourceVersion;
-    written = co_await client_.update(one, lease);
-  }
-  if (!written && (written.error().reason == Reason::NotFound || written.error().reason == Reason::Conflict)) {
-    // First renewal, or someone else wrote the lease: start from what is there.
-    auto existing = co_await client_.get(one);
-    if (existing) {
-      lease["metadata"].as_object()["resourceVersion"] = std::string(api::metaResourceVersion(*existing));
-      written = co_await client_.update(one, lease);
-    } else if (existing.error().reason == Reason::NotFound) {
-      lease["metadata"].as_object().erase("resourceVersion");
-      client::ResourcePath collection = leasePath();
-      written = co_await client_.create(collection, lease);
-    } else {
-      co_return std::move(existing).error();
-    }
-  }
-  if (!written) co_return std::move(written).error();
-  node.leaseResourceVersion = std::string(api::metaResourceVersion(*written));
+  auto renewed = co_await kubelet::nodestatus::renewNodeLease(client_, node.id.name, node.uid,
+                                                              options_.leaseDurationSeconds,
+                                                              node.leaseResourceVersion);
+  if (!renewed) co_return renewed;
   node.lastLeaseRenew = SteadyClock::now();
   ++stats_.leaseRenewals;
   co_return Result<void>{};

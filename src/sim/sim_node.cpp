@@ -36,16 +36,6 @@ std::string uuidFrom(const std::string& seed) {
          h.substr(20, 12);
 }
 
-json::object nodeCondition(const char* type, const char* status, const char* reason, const char* message,
-                           SystemTime heartbeat, SystemTime transition) {
-  return json::object{{"type", type},
-                      {"status", status},
-                      {"reason", reason},
-                      {"message", message},
-                      {"lastHeartbeatTime", api::formatTime(heartbeat)},
-                      {"lastTransitionTime", api::formatTime(transition)}};
-}
-
 }  // namespace
 
 NodeIdentity nodeIdentity(const std::string& prefix, int index) {
@@ -108,16 +98,6 @@ json::object nodeObject(const NodeIdentity& id, const NodeTemplate& tmpl) {
   return node;
 }
 
-json::array healthyConditions(SystemTime now, SystemTime readySince) {
-  return json::array{
-      nodeCondition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
-                    now, readySince),
-      nodeCondition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now, readySince),
-      nodeCondition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now,
-                    readySince),
-      nodeCondition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now, readySince)};
-}
-
 json::object nodeStatus(const NodeIdentity& id, const NodeTemplate& tmpl, SystemTime now, SystemTime readySince) {
   json::object resources{{"cpu", tmpl.cpu},
                          {"memory", tmpl.memory},
@@ -143,29 +123,6 @@ json::object nodeStatus(const NodeIdentity& id, const NodeTemplate& tmpl, System
                                     {"operatingSystem", "linux"},
                                     {"architecture", "amd64"}};
   return status;
-}
-
-std::string microTime(SystemTime t) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
-  std::string seconds = api::formatTime(t);  // ends in 'Z'
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%06lldZ", static_cast<long long>(micros));
-  return seconds.substr(0, seconds.size() - 1) + frac;
-}
-
-json::object leaseObject(const std::string& nodeName, const std::string& nodeUid, int leaseDurationSeconds,
-                         SystemTime renewTime) {
-  json::object metadata{{"name", nodeName}, {"namespace", "kube-node-lease"}};
-  if (!nodeUid.empty()) {
-    metadata["ownerReferences"] = json::array{json::object{
-        {"apiVersion", "v1"}, {"kind", "Node"}, {"name", nodeName}, {"uid", nodeUid}}};
-  }
-  json::object lease{{"apiVersion", "coordination.k8s.io/v1"}, {"kind", "Lease"}};
-  lease["metadata"] = std::move(metadata);
-  lease["spec"] = json::object{{"holderIdentity", nodeName},
-                               {"leaseDurationSeconds", leaseDurationSeconds},
-                               {"renewTime", microTime(renewTime)}};
-  return lease;
 }
 
 }  // namespace kcpp::sim

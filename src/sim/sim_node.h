@@ -2,7 +2,8 @@
 // The Node and Lease objects a simulated node registers and keeps fresh, as
 // upstream's kubelet writes them (pkg/kubelet/kubelet_node_status.go and
 // nodestatus/setters.go; the node lease controller in
-// component-helpers/apimachinery/lease).
+// component-helpers/apimachinery/lease). The pieces a real kubelet writes the
+// same way (conditions, Lease, MicroTime) live in kubelet/nodestatus.
 
 #include <boost/json.hpp>
 
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "kubelet/nodestatus/node_objects.h"
 
 namespace kcpp::sim {
 
@@ -49,17 +52,12 @@ std::optional<json::array> parseTaints(const std::string& text, std::string& err
 
 // The Node a kubelet registers (metadata and spec; status separately).
 json::object nodeObject(const NodeIdentity& id, const NodeTemplate& tmpl);
-// The four conditions a healthy kubelet reports, with heartbeat `now`;
-// transition times stay at `readySince` (when the node last became Ready).
-json::array healthyConditions(SystemTime now, SystemTime readySince);
+// The four conditions a healthy kubelet reports (heartbeat `now`, transitions
+// at `readySince`), the Lease and MicroTime: shared with the real kubelet.
+using kubelet::nodestatus::healthyConditions;
+using kubelet::nodestatus::leaseObject;
+using kubelet::nodestatus::microTime;
 // The whole status: capacity, allocatable, conditions, addresses, daemonEndpoints, nodeInfo.
 json::object nodeStatus(const NodeIdentity& id, const NodeTemplate& tmpl, SystemTime now, SystemTime readySince);
-
-// metav1.MicroTime ("2024-01-02T03:04:05.123456Z").
-std::string microTime(SystemTime t);
-
-// The node's Lease in kube-node-lease, owned by the node.
-json::object leaseObject(const std::string& nodeName, const std::string& nodeUid, int leaseDurationSeconds,
-                         SystemTime renewTime);
 
 }  // namespace kcpp::sim
