@@ -71,13 +71,18 @@ json::object nodeAllocatable(const json::object& capacity, const MachineInfo& ma
                              const ResourceReservations& reservations) {
   json::object allocatable = capacity;
   for (const char* name : {"cpu", "memory", "ephemeral-storage"}) {
-    Quantity q = quantityAt(capacity, name);
+    // From the machine's byte counts, not the capacity's text: a plain byte count
+    // parses back as DecimalSI, and the result must stay BinarySI as upstream's.
+    std::string resource = name;
+    Quantity q = resource == "memory"              ? binaryBytes(machine.memoryBytes)
+                 : resource == "ephemeral-storage" ? binaryBytes(machine.ephemeralStorageBytes)
+                                                   : quantityAt(capacity, name);
     subtract(q, reservations.kubeReserved, name);
     subtract(q, reservations.systemReserved, name);
-    if (std::string(name) == "memory") {
+    if (resource == "memory") {
       if (auto hard = Quantity::parse(reservations.evictionHardMemoryAvailable)) q -= *hard;
       for (const auto& [size, bytes] : machine.hugepages) q -= binaryBytes(bytes);
-    } else if (std::string(name) == "ephemeral-storage") {
+    } else if (resource == "ephemeral-storage") {
       auto reserve = static_cast<std::uint64_t>(static_cast<double>(machine.ephemeralStorageBytes) *
                                                 reservations.evictionHardNodefsAvailable);
       q -= *Quantity::parse(std::to_string(reserve));
