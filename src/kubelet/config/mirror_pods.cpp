@@ -60,6 +60,10 @@ void MirrorPodManager::setStaticPods(const std::vector<json::object>& pods) {
     if (old == static_.end() || configHash(old->second) != configHash(pod)) queue_.add(name);
   }
   static_ = std::move(next);
+  if (!staticSeen_) {
+    staticSeen_ = true;
+    for (const auto& [name, pod] : mirrors_) queue_.add(name);  // orphans waited for this
+  }
 }
 
 void MirrorPodManager::setMirrorPods(const std::vector<json::object>& pods) {
@@ -116,6 +120,9 @@ boost::asio::awaitable<Result<void>> MirrorPodManager::sync(const std::string& f
   if (mirror != mirrors_.end()) {
     const json::object& m = mirror->second;
     bool orphaned = staticPod == static_.end();
+    // Upstream cleans up orphaned mirrors only once every source was seen:
+    // before the first manifest scan every mirror would look orphaned.
+    if (orphaned && !staticSeen_) co_return Result<void>{};
     bool deleting = api::findPath(m, "metadata.deletionTimestamp") != nullptr;
     bool stale = !orphaned && annotation(m, kConfigMirrorAnnotation) != configHash(staticPod->second);
     if (!orphaned && !deleting && !stale) co_return Result<void>{};

@@ -65,6 +65,7 @@ class MirrorPodManager : public MirrorPodLookup {
   std::map<std::string, json::object> static_;  // "ns/name" → static pod
   std::map<std::string, json::object> mirrors_;  // "ns/name" → mirror pod in the API
   client::WorkQueue queue_;
+  bool staticSeen_ = false;  // setStaticPods was called at least once
 };
 
 }  // namespace kcpp::kubelet::config

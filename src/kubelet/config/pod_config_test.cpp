@@ -267,6 +267,27 @@ TEST_F(MirrorPodManagerTest, CreatesRecreatesReplacesAndDeletes) {
   EXPECT_FALSE(mirror());
 }
 
+TEST_F(MirrorPodManagerTest, KeepsMirrorsUntilTheManifestsWereRead) {
+  // A restarted kubelet sees the API's mirrors before it read its manifests:
+  // they must not be taken for orphans.
+  nodeUid = "node-uid";
+  auto pod = staticPodFromManifest(kManifest, "/m/web.yaml", "node-a");
+  auto created = server.await(restClient->create({"", "v1", "pods", "default", "", "", ""},
+                                                 mirrorPodFor(*pod, "node-a", nodeUid)));
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  manager->setMirrorPods({*created});
+  server.runFor(300ms);
+  ASSERT_TRUE(mirror());
+  manager->setStaticPods({*pod});
+  server.runFor(300ms);
+  auto kept = mirror();
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(str(*kept, "metadata.uid"), str(*created, "metadata.uid"));  // the same mirror, not remade
+  manager->setStaticPods({});
+  server.runFor(3s, [&] { return !mirror().has_value(); });
+  EXPECT_FALSE(mirror());
+}
+
 TEST(FileSourceTest, ReadsTheFolderAndSkipsHiddenAndBadFiles) {
   pki::TempDir dir;
   std::ofstream(dir.path() / "web.yaml") << kManifest;
