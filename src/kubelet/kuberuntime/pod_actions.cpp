@@ -248,3 +248,11 @@ std::optional<std::string> checkBackoff(const json::object& pod, const json::obj
 }
 
 }  // namespace kcpp::kubelet::kuberuntime
+
+namespace kcpp::kubelet::kuberuntime {
+
+bool sandboxNeedsReplacing(const json::object& pod, const PodRuntimeStatus& status) {
+  return podSandboxChanged(pod, status).create;
+}
+
+}  // namespace kcpp::kubelet::kuberuntime

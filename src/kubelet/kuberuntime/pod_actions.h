@@ -47,6 +47,10 @@ std::vector<const json::object*> specContainers(const json::object& pod, const c
 PodActions computePodActions(const json::object& pod, const PodRuntimeStatus& status,
                              const std::set<std::string>& probeFailed = {});
 
+// podSandboxChanged: whether the pod needs a new sandbox (its status shows
+// PodReadyToStartContainers False until one exists with networking).
+bool sandboxNeedsReplacing(const json::object& pod, const PodRuntimeStatus& status);
+
 // Whether the container should run again (ShouldContainerBeRestarted).
 bool shouldContainerBeRestarted(const json::object& pod, const json::object& container, const PodRuntimeStatus& status);
 

@@ -1,0 +1,52 @@
+#pragma once
+// The API status of a pod from what the runtime holds, as upstream's kubelet
+// generates it (kubelet_pods.go generateAPIPodStatus / convertToAPIContainerStatuses
+// / getPhase, status/generate.go for the conditions): phase, the kubelet-owned
+// conditions, container statuses, IPs, qosClass, startTime.
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kubelet/kuberuntime/runtime_pod.h"
+
+namespace kcpp::kubelet::status {
+
+namespace json = boost::json;
+using SystemTime = std::chrono::system_clock::time_point;
+
+// Why a container is not running although it should (upstream's reasonCache):
+// "CrashLoopBackOff", "CreateContainerConfigError", "ErrImagePull", ...
+struct WaitingReason {
+  std::string reason;
+  std::string message;
+};
+
+struct StatusInputs {
+  const json::object* pod = nullptr;                      // with its current API status
+  const kuberuntime::PodRuntimeStatus* runtime = nullptr;
+  std::map<std::string, WaitingReason> waiting;           // by container name
+  // Prober results for running containers; unset: ready and started once running.
+  std::function<bool(const std::string& container)> ready;
+  std::function<bool(const std::string& container)> started;
+  std::vector<std::string> hostIps;
+  SystemTime now{};
+  // A verdict of the pod worker that ends the pod (activeDeadlineSeconds:
+  // reason "DeadlineExceeded"); phase becomes Failed with this reason/message.
+  std::optional<WaitingReason> podFailure;
+};
+
+json::object generatePodStatus(const StatusInputs& in);
+
+// getPhase from generated container statuses.
+std::string podPhase(const json::object& pod, const json::array& initStatuses, const json::array& statuses);
+
+// Conditions the kubelet owns (PodConditionByKubelet).
+bool kubeletOwnsCondition(std::string_view type);
+
+}  // namespace kcpp::kubelet::status
