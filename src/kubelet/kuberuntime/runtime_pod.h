@@ -30,6 +30,13 @@ inline constexpr const char* kGracePeriodAnnotation = "io.kubernetes.pod.termina
 inline constexpr const char* kPreStopHandlerAnnotation = "io.kubernetes.container.preStopHandler";
 inline constexpr const char* kKubernetesManagedLabel = "io.kubernetes.managed";  // not upstream: marks kcpp's objects
 
+// Why a container is not running although it should (upstream's reasonCache):
+// "CrashLoopBackOff", "CreateContainerConfigError", "ErrImagePull", ...
+struct WaitingReason {
+  std::string reason;
+  std::string message;
+};
+
 enum class ContainerState { Created, Running, Exited, Unknown };
 
 struct RuntimeContainer {

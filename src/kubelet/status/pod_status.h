@@ -20,12 +20,7 @@ namespace kcpp::kubelet::status {
 namespace json = boost::json;
 using SystemTime = std::chrono::system_clock::time_point;
 
-// Why a container is not running although it should (upstream's reasonCache):
-// "CrashLoopBackOff", "CreateContainerConfigError", "ErrImagePull", ...
-struct WaitingReason {
-  std::string reason;
-  std::string message;
-};
+using WaitingReason = kuberuntime::WaitingReason;
 
 struct StatusInputs {
   const json::object* pod = nullptr;                      // with its current API status
