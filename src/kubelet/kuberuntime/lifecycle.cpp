@@ -132,8 +132,8 @@ Awaitable<std::optional<std::string>> RuntimeManager::runHook(const json::object
     if (api::getString(*get, "scheme") == "HTTPS") co_return "HTTP lifecycle hook (" + path + ") " + where + " failed - error: HTTPS hooks are not supported";
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer timer(executor_, std::chrono::seconds(std::max<std::int64_t>(timeoutSeconds, 1)));
-    auto outcome = co_await (httpGet(host, port, path, headers && headers->is_array() ? &headers->get_array() : nullptr) ||
-                             timer.async_wait(asio::use_awaitable));
+    const json::array* headerList = headers && headers->is_array() ? &headers->get_array() : nullptr;
+    auto outcome = co_await (httpGet(host, port, path, headerList) || timer.async_wait(asio::use_awaitable));
     if (outcome.index() == 1) co_return "HTTP lifecycle hook (" + path + ") " + where + " failed - error: timeout";
     Result<int>& code = std::get<0>(outcome);
     if (!code) co_return "HTTP lifecycle hook (" + path + ") " + where + " failed - error: Get \"" + url + "\": " + code.error().message;
@@ -182,9 +182,10 @@ Awaitable<Result<void>> RuntimeManager::killPod(const json::object& pod, const P
   // Containers stop in parallel (each may run a preStop hook for its whole grace period).
   using Op = decltype(asio::co_spawn(executor_, std::declval<Awaitable<Result<void>>>(), asio::deferred));
   std::vector<Op> kills;
+  const std::string noMessage;
   for (const auto& c : status.containers) {
     if (c.state != ContainerState::Running && c.state != ContainerState::Created) continue;
-    kills.push_back(asio::co_spawn(executor_, killContainer(pod, c, "", gracePeriodOverride), asio::deferred));
+    kills.push_back(asio::co_spawn(executor_, killContainer(pod, c, noMessage, gracePeriodOverride), asio::deferred));
   }
   std::optional<Error> firstError;
   if (!kills.empty()) {

@@ -213,6 +213,7 @@ std::string formatPod(const json::object& pod) {
 std::string goDuration(std::chrono::milliseconds d) {
   auto ms = d.count();
   if (ms == 0) return "0s";
+  if (ms < 1000) return std::to_string(ms) + "ms";
   std::string out;
   auto hours = ms / 3600000, minutes = ms / 60000 % 60;
   double seconds = static_cast<double>(ms % 60000) / 1000.0;

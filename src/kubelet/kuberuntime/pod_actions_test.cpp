@@ -206,6 +206,7 @@ TEST(GoDuration, Formats) {
   EXPECT_EQ(goDuration(seconds(10)), "10s");
   EXPECT_EQ(goDuration(seconds(300)), "5m0s");
   EXPECT_EQ(goDuration(milliseconds(1500)), "1.5s");
+  EXPECT_EQ(goDuration(milliseconds(200)), "200ms");
   EXPECT_EQ(goDuration(hours(1) + seconds(5)), "1h0m5s");
 }
 

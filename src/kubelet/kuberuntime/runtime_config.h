@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct RuntimeOptions {
   std::int64_t memoryCapacityBytes = 0;           // node memory, for oom_score_adj
   std::int64_t nodeAllocatableMilliCpu = 0;       // for resourceFieldRef limits
   std::int64_t nodeAllocatableMemoryBytes = 0;
+  // CrashLoopBackOff: upstream's 10 s doubling to 5 min (shorter in tests).
+  std::chrono::milliseconds crashBackoffInitial{std::chrono::seconds(10)};
+  std::chrono::milliseconds crashBackoffMax{std::chrono::minutes(5)};
 };
 
 // A mount of a volume into one container (the VolumeManager's Mount).

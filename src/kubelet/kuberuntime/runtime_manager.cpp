@@ -45,7 +45,8 @@ RuntimeManager::RuntimeManager(boost::asio::any_io_executor executor, cri::Runti
       images_(images),
       options_(std::move(options)),
       resources_(resources),
-      events_(std::move(events)) {
+      events_(std::move(events)),
+      crashBackoff_(options_.crashBackoffInitial, options_.crashBackoffMax) {
   if (!options_.resolvConf.empty()) hostResolv_ = parseResolvConf(readText(options_.resolvConf));
 }
 
@@ -159,7 +160,8 @@ Awaitable<SyncResult> RuntimeManager::syncPod(const json::object& pod, const Pod
         if (rc.id == kill.id) c = &rc;
       }
       if (!c) continue;
-      auto killed = co_await killContainer(pod, *c, kill.message, std::nullopt);
+      std::optional<std::int64_t> noOverride;  // named: GCC 12 co_await temporaries
+      auto killed = co_await killContainer(pod, *c, kill.message, noOverride);
       if (!killed) {
         result.error = killed.error();
         co_return result;
@@ -286,14 +288,18 @@ Awaitable<std::optional<WaitingReason>> RuntimeManager::startContainer(const jso
   const json::object* lifecycle = api::findObject(container, "lifecycle");
   const json::object* postStart = lifecycle ? api::findObject(*lifecycle, "postStart") : nullptr;
   if (postStart) {
-    auto failure = co_await runHook(pod, container, created->container_id(), *postStart, podGracePeriod(pod));
+    const std::string id = created->container_id();
+    const std::int64_t grace = podGracePeriod(pod);
+    auto failure = co_await runHook(pod, container, id, *postStart, grace);
     if (failure) {
       event(pod, kWarning, "FailedPostStartHook", *failure);
       RuntimeContainer running;
       running.id = created->container_id();
       running.name = name;
       running.state = ContainerState::Running;
-      auto killed = co_await killContainer(pod, running, "FailedPostStartHook", std::nullopt);
+      const std::string message = "FailedPostStartHook";  // named: GCC 12 co_await temporaries
+      std::optional<std::int64_t> noOverride;
+      auto killed = co_await killContainer(pod, running, message, noOverride);
       if (!killed) spdlog::warn("kubelet: killing {} after its postStart hook failed: {}", name, killed.error().message);
       co_return WaitingReason{"PostStartHookError", *failure};
     }

@@ -54,7 +54,7 @@ PodWorkers::~PodWorkers() { stop(); }
 
 void PodWorkers::updatePod(const json::object& pod, PodOperation op) {
   std::string uid = uidOf(pod);
-  if (uid.empty() || *stopped_) return;
+  if (uid.empty() || *stopped_ || finished_.count(uid)) return;
   auto it = workers_.find(uid);
   if (it == workers_.end()) {
     auto worker = std::make_shared<Worker>(executor_, pod);
@@ -124,6 +124,7 @@ Awaitable<void> PodWorkers::runWorker(std::shared_ptr<Worker> worker) {
     std::string uid = uidOf(worker->pod);
     auto it = workers_.find(uid);
     if (it != workers_.end() && it->second == worker) workers_.erase(it);
+    finished_.insert(uid);
   }
 }
 

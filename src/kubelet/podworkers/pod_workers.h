@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,7 @@ class PodWorkers {
   void notify(const std::string& uid);
 
   std::optional<WorkerState> state(const std::string& uid) const;
+  bool finished(const std::string& uid) const { return finished_.count(uid) > 0; }
   std::vector<std::string> uids() const;
   std::size_t size() const { return workers_.size(); }
   // The latest pod object a worker holds.
@@ -88,6 +90,9 @@ class PodWorkers {
   PodSyncer& syncer_;
   PodWorkersOptions options_;
   std::map<std::string, std::shared_ptr<Worker>> workers_;
+  // Pods whose worker finished: late updates about them (the watch's DELETED
+  // after the kubelet's own delete) must not start a new worker.
+  std::set<std::string> finished_;
   std::shared_ptr<bool> stopped_ = std::make_shared<bool>(false);
 };
 

@@ -114,6 +114,11 @@ TEST_F(PodWorkersTest, DeletedPodTerminatesThenIsCleanedUpAndForgotten) {
   EXPECT_EQ(workers.size(), 0u);
   std::vector<std::string> expected{"sync a", "terminate-failed", "terminate-failed", "terminate a", "gone a"};
   EXPECT_EQ(syncer.log, expected);
+  // The source's late Remove does not start it again.
+  EXPECT_TRUE(workers.finished("a"));
+  workers.updatePod(pod("a", true), PodOperation::Remove);
+  runUntil([] { return false; }, 100ms);
+  EXPECT_EQ(syncer.log, expected);
 }
 
 TEST_F(PodWorkersTest, TerminalPodStaysTerminatedUntilDeleted) {

@@ -134,6 +134,9 @@ json::array containerStatuses(const StatusInputs& in, bool init) {
     if (it == statuses.end() || seen[c.name] >= 2) continue;
     auto old = olds.find(c.name);
     json::object converted = convertContainer(c, old == olds.end() ? nullptr : &old->second);
+    // A runtime that names the image by its id: show the image as the spec has it.
+    std::string_view runtimeImage = api::getString(converted, "image");
+    if (runtimeImage.empty() || runtimeImage.starts_with("sha256:")) converted["image"] = it->second.at("image");
     if (seen[c.name] == 0) {
       converted["lastState"] = json::object{};
       it->second = std::move(converted);
@@ -323,7 +326,8 @@ bool kubeletOwnsCondition(std::string_view type) {
          type == "PodReadyToStartContainers";
 }
 
-std::string podPhase(const json::object& pod, const json::array& initStatuses, const json::array& statuses) {
+std::string podPhase(const json::object& pod, const json::array& initStatuses, const json::array& statuses,
+                     bool podTerminal) {
   std::string policy = kr::restartPolicy(pod);
   int pendingInit = 0, failedInit = 0;
   for (const json::object* spec : kr::specContainers(pod, "initContainers")) {
@@ -372,6 +376,10 @@ std::string podPhase(const json::object& pod, const json::array& initStatuses, c
     }
   }
   if (failedInit > 0 && policy == "Never") return "Failed";
+  if (podTerminal && running == 0) {
+    // Nothing runs and nothing will: the pod ends here.
+    return stopped > 0 && stopped == succeeded && unknown == 0 && waiting == 0 ? "Succeeded" : "Failed";
+  }
   if ((pendingInit > 0 && !anyRegularStarted) || waiting > 0) return "Pending";
   if (running > 0 && unknown == 0) return "Running";
   if (running == 0 && stopped > 0 && unknown == 0) {
@@ -388,7 +396,7 @@ json::object generatePodStatus(const StatusInputs& in) {
   json::object status;
   json::array inits = containerStatuses(in, true);
   json::array containers = containerStatuses(in, false);
-  std::string phase = podPhase(pod, inits, containers);
+  std::string phase = podPhase(pod, inits, containers, in.podTerminal);
   std::string apiPhase;
   if (const json::object* old = objectAt(pod, "status")) apiPhase = api::getString(*old, "phase");
   bool apiTerminal = apiPhase == "Failed" || apiPhase == "Succeeded";

@@ -34,12 +34,17 @@ struct StatusInputs {
   // A verdict of the pod worker that ends the pod (activeDeadlineSeconds:
   // reason "DeadlineExceeded"); phase becomes Failed with this reason/message.
   std::optional<WaitingReason> podFailure;
+  // The pod is being stopped for good (deleted or removed): once nothing runs,
+  // its phase is terminal — Succeeded if every container exited 0, else Failed
+  // (upstream's podIsTerminal).
+  bool podTerminal = false;
 };
 
 json::object generatePodStatus(const StatusInputs& in);
 
 // getPhase from generated container statuses.
-std::string podPhase(const json::object& pod, const json::array& initStatuses, const json::array& statuses);
+std::string podPhase(const json::object& pod, const json::array& initStatuses, const json::array& statuses,
+                     bool podTerminal = false);
 
 // Conditions the kubelet owns (PodConditionByKubelet).
 bool kubeletOwnsCondition(std::string_view type);

@@ -1,0 +1,88 @@
+// The objects a container's environment refers to, read from the API server.
+#include "api/meta/object.h"
+#include "kubelet/kubelet.h"
+#include "kubelet/kubelet_internal.h"
+
+namespace kcpp::kubelet {
+
+namespace kr = kuberuntime;
+
+namespace {
+
+client::ResourcePath corePath(std::string resource, std::string ns, std::string name = "") {
+  client::ResourcePath path;
+  path.version = "v1";
+  path.resource = std::move(resource);
+  path.ns = std::move(ns);
+  path.name = std::move(name);
+  return path;
+}
+
+// The object, nullopt when it does not exist.
+Awaitable<Result<std::optional<json::object>>> getOptional(client::RestClient& client, client::ResourcePath path) {
+  auto got = co_await client.get(path);
+  if (!got) {
+    if (got.error().reason == Reason::NotFound) co_return std::optional<json::object>();
+    co_return std::move(got).error();
+  }
+  co_return std::optional<json::object>(std::move(*got));
+}
+
+}  // namespace
+
+Kubelet::ApiResources::ApiResources(client::RestClient& client, const KubeletOptions& options, PodVolumes* volumes)
+    : client_(client), options_(options), volumes_(volumes) {}
+
+Awaitable<Result<kr::EnvInputs>> Kubelet::ApiResources::envInputs(const json::object& pod, const json::object& container,
+                                                                  const std::vector<std::string>& podIps) {
+  kr::EnvInputs inputs;
+  std::string ns(api::metaNamespace(pod));
+  kr::ReferencedObjects refs = kr::referencedObjects(container);
+  for (const auto& name : refs.configMaps) {
+    client::ResourcePath path = corePath("configmaps", ns, name);  // named: GCC 12 co_await temporaries
+    auto cm = co_await getOptional(client_, path);
+    if (!cm) co_return std::move(cm).error();
+    if (*cm) inputs.configMaps[name] = std::move(**cm);
+  }
+  for (const auto& name : refs.secrets) {
+    client::ResourcePath path = corePath("secrets", ns, name);
+    auto secret = co_await getOptional(client_, path);
+    if (!secret) co_return std::move(secret).error();
+    if (*secret) inputs.secrets[name] = std::move(**secret);
+  }
+  std::vector<json::object> services;
+  const json::value* links = api::findPath(pod, "spec.enableServiceLinks");
+  if (!links || !links->is_bool() || links->get_bool()) {
+    client::ResourcePath path = corePath("services", ns);
+    auto list = co_await client_.get(path);
+    if (!list) co_return std::move(list).error();
+    if (const json::value* items = list->if_contains("items"); items && items->is_array()) {
+      for (const auto& s : items->get_array()) {
+        if (!s.is_object()) continue;
+        json::object svc = s.get_object();
+        // List items may omit the namespace: it is the list's.
+        api::ensureObject(svc, "metadata")["namespace"] = ns;
+        services.push_back(std::move(svc));
+      }
+    }
+  }
+  client::ResourcePath masterPath = corePath("services", "default", "kubernetes");
+  auto master = co_await getOptional(client_, masterPath);
+  if (master && *master) services.push_back(std::move(**master));
+  inputs.services = kr::servicesForPod(pod, services);
+  inputs.hostIp = options_.hostIps.empty() ? "" : options_.hostIps.front();
+  inputs.hostIps = options_.hostIps;
+  inputs.podIps = podIps;
+  const json::value* hostNetwork = api::findPath(pod, "spec.hostNetwork");
+  if (hostNetwork && hostNetwork->is_bool() && hostNetwork->get_bool()) inputs.podIps = options_.hostIps;
+  inputs.nodeAllocatableMilliCpu = options_.runtime.nodeAllocatableMilliCpu;
+  inputs.nodeAllocatableMemoryBytes = options_.runtime.nodeAllocatableMemoryBytes;
+  co_return inputs;
+}
+
+Result<std::vector<kr::ContainerMount>> Kubelet::ApiResources::mounts(const json::object& pod, const std::string& container) {
+  if (!volumes_) return std::vector<kr::ContainerMount>{};
+  return volumes_->mountsFor(pod, container);
+}
+
+}  // namespace kcpp::kubelet
