@@ -23,6 +23,7 @@ const char* kImage = "docker.io/kcpp/busybox:1.35";
 class RecordingRuntime : public cri::FakeRuntimeService {
  public:
   std::vector<v1::CreateContainerRequest> creates;
+  std::vector<std::chrono::steady_clock::time_point> createTimes;
   std::vector<v1::RunPodSandboxRequest> sandboxRequests;
   std::vector<std::string> order;  // "exec <container name>" / "stop <container name>" as they happen
   std::map<std::string, std::string> names;  // container id → name
@@ -30,6 +31,7 @@ class RecordingRuntime : public cri::FakeRuntimeService {
 
   cri::Awaitable<Result<v1::CreateContainerResponse>> createContainer(const v1::CreateContainerRequest& req) override {
     creates.push_back(req);
+    createTimes.push_back(std::chrono::steady_clock::now());
     auto r = co_await FakeRuntimeService::createContainer(req);
     if (r) names[r->container_id()] = req.config().metadata().name();
     co_return r;
@@ -252,23 +254,19 @@ TEST_F(KubeletTest, CrashingContainerBacksOffWithGrowingDelays) {
   create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"crash"},
       "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"docker.io/kcpp/busybox:1.35"}]}})");
   std::vector<std::string> messages;
-  std::vector<std::chrono::steady_clock::time_point> creates;
   auto deadline = std::chrono::steady_clock::now() + 6s;
-  int seen = 0;
   while (std::chrono::steady_clock::now() < deadline && fake.callCount("CreateContainer") < 4) {
     server.runFor(20ms);
-    if (fake.callCount("CreateContainer") > seen) {
-      seen = fake.callCount("CreateContainer");
-      creates.push_back(std::chrono::steady_clock::now());
-    }
-    std::string reason = path(containerStatus("crash", "app"), "state.waiting.reason");
-    std::string message = path(containerStatus("crash", "app"), "state.waiting.message");
+    json::object now = containerStatus("crash", "app");  // one read: reason and message together
+    std::string reason = path(now, "state.waiting.reason");
+    std::string message = path(now, "state.waiting.message");
     if (reason == "CrashLoopBackOff" && (messages.empty() || messages.back() != message)) messages.push_back(message);
   }
+  const auto& creates = fake.createTimes;
   ASSERT_GE(creates.size(), 4u);
   // Restart 1 at once; then 300 ms, 600 ms, 1200 ms (doubling, capped).
   auto gap = [&](int i) { return std::chrono::duration_cast<std::chrono::milliseconds>(creates[i] - creates[i - 1]).count(); };
-  EXPECT_LT(gap(1), 300);
+  EXPECT_LT(gap(1), 250);
   EXPECT_GE(gap(2), 250);
   EXPECT_GE(gap(3), 550);
   EXPECT_GT(gap(3), gap(2));
@@ -425,6 +423,64 @@ TEST_F(KubeletTest, RestartedKubeletAdoptsRunningPodsAndStopsOrphans) {
   ASSERT_EQ(fake.containers().size(), 1u);  // the orphan's container is gone
   EXPECT_EQ(fake.containers()[0].metadata().name(), "app");
   EXPECT_EQ(field("keep", "status.phase"), "Running");
+}
+
+TEST_F(KubeletTest, ProbeRestartKillsAndRecreatesTheContainer) {
+  start();
+  create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"live"},
+      "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"docker.io/kcpp/busybox:1.35"}]}})");
+  server.runFor(5s, [&] { return field("live", "status.phase") == "Running"; });
+  std::string first = path(containerStatus("live", "app"), "containerID");
+  ASSERT_FALSE(first.empty());
+  kubelet->restartContainer(field("live", "metadata.uid"), "app");
+  server.runFor(5s, [&] {
+    std::string id = path(containerStatus("live", "app"), "containerID");
+    return !id.empty() && id != first && !path(containerStatus("live", "app"), "state.running").empty();
+  });
+  json::object s = containerStatus("live", "app");
+  EXPECT_NE(path(s, "containerID"), first);
+  EXPECT_EQ(path(s, "restartCount"), "1");
+  EXPECT_EQ(path(s, "lastState.terminated.containerID"), first);
+  EXPECT_EQ(fake.callCount("StopContainer"), 1);
+}
+
+TEST_F(KubeletTest, FailedPostStartHookKillsTheContainer) {
+  fake.setExecHandler([](const v1::ContainerStatus&, const v1::ExecSyncRequest&) {
+    v1::ExecSyncResponse r;
+    r.set_exit_code(1);
+    r.set_stderr("no");
+    return r;
+  });
+  start();
+  create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"hook"},
+      "spec":{"nodeName":"node-1","restartPolicy":"Never","containers":[{"name":"app","image":"docker.io/kcpp/busybox:1.35",
+        "lifecycle":{"postStart":{"exec":{"command":["false"]}}}}]}})");
+  server.runFor(5s, [&] { return fake.callCount("StopContainer") >= 1 && field("hook", "status.phase") == "Failed"; });
+  EXPECT_EQ(fake.callCount("ExecSync"), 1);
+  EXPECT_GE(fake.callCount("StopContainer"), 1);
+  EXPECT_EQ(field("hook", "status.phase"), "Failed");
+  EXPECT_EQ(fake.callCount("CreateContainer"), 1);  // Never: not restarted
+}
+
+TEST_F(KubeletTest, StatusIsWrittenOnlyWhenItChanges) {
+  start();
+  create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"quiet"},
+      "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"docker.io/kcpp/busybox:1.35"}]}})");
+  server.runFor(5s, [&] { return field("quiet", "status.phase") == "Running"; });
+  server.runFor(300ms);
+  std::size_t writes = kubelet->statusManager().writes();
+  EXPECT_LE(writes, 3u);
+  std::string rv = field("quiet", "metadata.resourceVersion");
+  server.runFor(1500ms);  // resyncs and relists
+  EXPECT_EQ(kubelet->statusManager().writes(), writes);
+  EXPECT_EQ(field("quiet", "metadata.resourceVersion"), rv);
+  // A container exit changes it (found by the relist).
+  auto containers = fake.containers();
+  ASSERT_EQ(containers.size(), 1u);
+  fake.exitContainer(containers[0].id(), 137, "OOMKilled");
+  server.runFor(3s, [&] { return path(containerStatus("quiet", "app"), "lastState.terminated.reason") == "OOMKilled"; });
+  EXPECT_EQ(path(containerStatus("quiet", "app"), "lastState.terminated.reason"), "OOMKilled");
+  EXPECT_EQ(path(containerStatus("quiet", "app"), "lastState.terminated.exitCode"), "137");
 }
 
 }  // namespace
