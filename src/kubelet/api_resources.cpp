@@ -80,6 +80,23 @@ Awaitable<Result<kr::EnvInputs>> Kubelet::ApiResources::envInputs(const json::ob
   co_return inputs;
 }
 
+Awaitable<Result<std::string>> Kubelet::ApiResources::runtimeHandler(const std::string& runtimeClassName) {
+  client::ResourcePath path;
+  path.group = "node.k8s.io";
+  path.version = "v1";
+  path.resource = "runtimeclasses";
+  path.name = runtimeClassName;
+  auto got = co_await client_.get(path);
+  if (!got) {
+    // Upstream's message when the class does not exist.
+    if (got.error().reason == Reason::NotFound) {
+      co_return makeError(Reason::NotFound, "RuntimeClass \"" + runtimeClassName + "\" not found");
+    }
+    co_return std::move(got).error();
+  }
+  co_return std::string(api::getString(*got, "handler"));
+}
+
 Result<std::vector<kr::ContainerMount>> Kubelet::ApiResources::mounts(const json::object& pod, const std::string& container) {
   if (!volumes_) return std::vector<kr::ContainerMount>{};
   return volumes_->mountsFor(pod, container);

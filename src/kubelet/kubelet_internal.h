@@ -12,6 +12,7 @@ class Kubelet::ApiResources : public kuberuntime::PodResources {
   Awaitable<Result<kuberuntime::EnvInputs>> envInputs(const json::object& pod, const json::object& container,
                                                       const std::vector<std::string>& podIps) override;
   Result<std::vector<kuberuntime::ContainerMount>> mounts(const json::object& pod, const std::string& container) override;
+  Awaitable<Result<std::string>> runtimeHandler(const std::string& runtimeClassName) override;
 
  private:
   client::RestClient& client_;

@@ -425,6 +425,18 @@ TEST_F(KubeletTest, RestartedKubeletAdoptsRunningPodsAndStopsOrphans) {
   EXPECT_EQ(field("keep", "status.phase"), "Running");
 }
 
+TEST_F(KubeletTest, UnknownRuntimeClassCreatesNoSandbox) {
+  start();
+  create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"noclass"},
+      "spec":{"nodeName":"node-1","runtimeClassName":"fast","containers":[{"name":"app","image":"docker.io/kcpp/busybox:1.35"}]}})");
+  server.runFor(2s, [&] { return fake.callCount("RunPodSandbox") > 0; });
+  // No such RuntimeClass (kcpp's API server does not serve node.k8s.io yet):
+  // no sandbox, the pod waits.
+  EXPECT_EQ(fake.callCount("RunPodSandbox"), 0);
+  EXPECT_EQ(field("noclass", "status.phase"), "Pending");
+  EXPECT_EQ(path(containerStatus("noclass", "app"), "state.waiting.reason"), "ContainerCreating");
+}
+
 TEST_F(KubeletTest, ProbeRestartKillsAndRecreatesTheContainer) {
   start();
   create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"live"},

@@ -128,9 +128,15 @@ Awaitable<Result<std::string>> RuntimeManager::createSandbox(const json::object&
   std::filesystem::create_directories(config.log_directory(), ec);  // the runtime writes container logs there
   v1::RunPodSandboxRequest req;
   *req.mutable_config() = config;
-  // RuntimeClass handlers are resolved by the caller into this annotation-free field.
   std::string runtimeClass = str(pod, "spec.runtimeClassName");
-  if (!runtimeClass.empty()) req.set_runtime_handler(runtimeClass);
+  if (!runtimeClass.empty()) {
+    auto handler = co_await resources_.runtimeHandler(runtimeClass);
+    if (!handler) {
+      event(pod, kWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + handler.error().message);
+      co_return std::move(handler).error();
+    }
+    req.set_runtime_handler(*handler);
+  }
   auto ran = co_await runtime_.runPodSandbox(req);
   if (!ran) {
     event(pod, kWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + ran.error().message);

@@ -36,6 +36,11 @@ class PodResources {
   virtual Awaitable<Result<EnvInputs>> envInputs(const json::object& pod, const json::object& container,
                                                  const std::vector<std::string>& podIps) = 0;
   virtual Result<std::vector<ContainerMount>> mounts(const json::object& pod, const std::string& container) = 0;
+  // The CRI runtime handler of spec.runtimeClassName (the RuntimeClass's
+  // handler); "" for the default runtime. An Error fails sandbox creation.
+  virtual Awaitable<Result<std::string>> runtimeHandler(const std::string& runtimeClassName) {
+    co_return runtimeClassName;
+  }
   // Registry credentials for the pod's images (imagePullSecrets); none by default.
   virtual Awaitable<std::vector<v1::AuthConfig>> pullCredentials(const json::object& pod, const std::string& image) {
     (void)pod;
