@@ -1,4 +1,8 @@
 // The objects a container's environment refers to, read from the API server.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "api/meta/object.h"
 #include "kubelet/kubelet.h"
 #include "kubelet/kubelet_internal.h"
@@ -6,6 +10,7 @@
 namespace kcpp::kubelet {
 
 namespace kr = kuberuntime;
+namespace asio = boost::asio;
 
 namespace {
 
@@ -53,22 +58,12 @@ Awaitable<Result<kr::EnvInputs>> Kubelet::ApiResources::envInputs(const json::ob
   std::vector<json::object> services;
   const json::value* links = api::findPath(pod, "spec.enableServiceLinks");
   if (!links || !links->is_bool() || links->get_bool()) {
-    client::ResourcePath path = corePath("services", ns);
-    auto list = co_await client_.get(path);
-    if (!list) co_return std::move(list).error();
-    if (const json::value* items = list->if_contains("items"); items && items->is_array()) {
-      for (const auto& s : items->get_array()) {
-        if (!s.is_object()) continue;
-        json::object svc = s.get_object();
-        // List items may omit the namespace: it is the list's.
-        api::ensureObject(svc, "metadata")["namespace"] = ns;
-        services.push_back(std::move(svc));
-      }
-    }
+    auto inNamespace = co_await this->services(ns);
+    if (!inNamespace) co_return std::move(inNamespace).error();
+    services = std::move(*inNamespace);
   }
-  client::ResourcePath masterPath = corePath("services", "default", "kubernetes");
-  auto master = co_await getOptional(client_, masterPath);
-  if (master && *master) services.push_back(std::move(**master));
+  auto master = co_await masterService();
+  if (master) services.insert(services.end(), master->begin(), master->end());
   inputs.services = kr::servicesForPod(pod, services);
   inputs.hostIp = options_.hostIps.empty() ? "" : options_.hostIps.front();
   inputs.hostIps = options_.hostIps;
@@ -78,6 +73,62 @@ Awaitable<Result<kr::EnvInputs>> Kubelet::ApiResources::envInputs(const json::ob
   inputs.nodeAllocatableMilliCpu = options_.runtime.nodeAllocatableMilliCpu;
   inputs.nodeAllocatableMemoryBytes = options_.runtime.nodeAllocatableMemoryBytes;
   co_return inputs;
+}
+
+Awaitable<Result<std::vector<json::object>>> Kubelet::ApiResources::cachedFetch(const std::string& key,
+                                                                               client::ResourcePath path, bool list) {
+  for (;;) {
+    CachedServices& entry = services_[key];  // std::map: the reference stays valid
+    if (!entry.loading) break;
+    std::shared_ptr<asio::steady_timer> wait = entry.loading;
+    co_await wait->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  auto now = std::chrono::steady_clock::now();
+  CachedServices& entry = services_[key];
+  if (entry.at != std::chrono::steady_clock::time_point{} && now - entry.at < options_.serviceCacheTtl) {
+    co_return entry.items;
+  }
+  auto executor = co_await asio::this_coro::executor;
+  entry.loading = std::make_shared<asio::steady_timer>(executor, std::chrono::steady_clock::time_point::max());
+  std::vector<json::object> out;
+  std::optional<Error> failed;
+  if (list) {
+    auto got = co_await client_.get(path);
+    if (!got) {
+      failed = got.error();
+    } else if (const json::value* items = got->if_contains("items"); items && items->is_array()) {
+      for (const auto& s : items->get_array()) {
+        if (!s.is_object()) continue;
+        json::object svc = s.get_object();
+        // List items may omit the namespace: it is the list's.
+        api::ensureObject(svc, "metadata")["namespace"] = path.ns;
+        out.push_back(std::move(svc));
+      }
+    }
+  } else {
+    auto got = co_await getOptional(client_, path);
+    if (!got) failed = got.error();
+    else if (*got) out.push_back(std::move(**got));
+  }
+  CachedServices& done = services_[key];
+  std::shared_ptr<asio::steady_timer> loading = std::move(done.loading);
+  done.loading.reset();
+  if (loading) loading->cancel();
+  if (failed) co_return *failed;
+  done.at = now;
+  done.items = out;
+  co_return out;
+}
+
+Awaitable<Result<std::vector<json::object>>> Kubelet::ApiResources::services(const std::string& ns) {
+  client::ResourcePath path = corePath("services", ns);  // named: GCC 12 co_await temporaries
+  co_return co_await cachedFetch(ns, path, true);
+}
+
+Awaitable<Result<std::vector<json::object>>> Kubelet::ApiResources::masterService() {
+  const std::string key = " master";  // not a namespace name
+  client::ResourcePath path = corePath("services", "default", "kubernetes");
+  co_return co_await cachedFetch(key, path, false);
 }
 
 Awaitable<Result<std::string>> Kubelet::ApiResources::runtimeHandler(const std::string& runtimeClassName) {

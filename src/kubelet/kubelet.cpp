@@ -59,7 +59,7 @@ Kubelet::Kubelet(asio::any_io_executor executor, KubeletOptions options, Kubelet
     : executor_(executor),
       options_(std::move(options)),
       deps_(std::move(deps)),
-      recorder_(*deps_.client, executor, "kubelet"),
+      recorder_(deps_.eventClient ? *deps_.eventClient : *deps_.client, executor, "kubelet"),
       resources_(std::make_unique<ApiResources>(*deps_.client, options_, deps_.volumes)),
       runtime_(executor, *deps_.runtime, *deps_.images, options_.runtime, *resources_,
                [this](const json::object& pod, const std::string& type, const std::string& reason,
@@ -257,7 +257,10 @@ Awaitable<podworkers::SyncOutcome> Kubelet::syncPod(const json::object& pod) {
   std::optional<kr::WaitingReason> failure;
   if (left && left->count() <= 0) failure = kr::WaitingReason{"DeadlineExceeded", kDeadlineMessage};
   json::object status = generateStatus(pod, *runtime, failure, false);
-  co_await writeStatus(pod, status);
+  // A pod the runtime has nothing of yet reports after this sync (one write
+  // less per new pod); others report what the relist found first.
+  bool fresh = runtime->sandboxes.empty() && runtime->containers.empty() && !failure;
+  if (!fresh) co_await writeStatus(pod, status);
   if (failure) {
     recordEvent(pod, "Normal", "DeadlineExceeded", kDeadlineMessage);
     outcome.terminal = true;
@@ -286,11 +289,11 @@ Awaitable<podworkers::SyncOutcome> Kubelet::syncPod(const json::object& pod) {
   if (result.error) spdlog::warn("kubelet: sync of {}/{}: {}", api::metaNamespace(pod), api::metaName(pod), result.error->message);
 
   // Report what the sync did at once (pod start latency), not at the next relist.
-  auto fresh = co_await runtimeStatus(pod);
-  if (fresh) {
-    json::object newStatus = generateStatus(pod, *fresh, std::nullopt, false);
+  auto synced = co_await runtimeStatus(pod);
+  if (synced) {
+    json::object newStatus = generateStatus(pod, *synced, std::nullopt, false);
     co_await writeStatus(pod, newStatus);
-    reportToProber(pod, *fresh);
+    reportToProber(pod, *synced);
     if (isTerminalPhase(api::getString(newStatus, "phase"))) outcome.terminal = true;
   }
   if (result.error || !result.waiting.empty()) outcome.retryAfter = options_.syncRetry;

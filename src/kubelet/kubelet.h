@@ -111,10 +111,16 @@ struct KubeletOptions {
   std::chrono::milliseconds relistPeriod{std::chrono::seconds(1)};
   std::chrono::milliseconds resyncInterval{std::chrono::seconds(10)};
   std::chrono::milliseconds syncRetry{std::chrono::seconds(1)};  // after errors and inside back-offs
+  // How long a namespace's Service list serves service-link variables
+  // (upstream reads them from an informer; kcpp lists them, briefly cached).
+  std::chrono::milliseconds serviceCacheTtl{std::chrono::seconds(2)};
 };
 
 struct KubeletDeps {
-  client::RestClient* client = nullptr;  // required: status, events, ConfigMaps/Secrets/Services
+  client::RestClient* client = nullptr;  // required: status, ConfigMaps/Secrets/Services
+  // Events go through their own client (upstream's separate eventRecordQPS) so
+  // they never queue status writes behind them; unset: `client`.
+  client::RestClient* eventClient = nullptr;
   cri::RuntimeService* runtime = nullptr;
   cri::ImageService* images = nullptr;
   PodVolumes* volumes = nullptr;  // optional: no volumes

@@ -1,6 +1,10 @@
 #pragma once
 // Kubelet's private helper classes (kubelet.cpp, api_resources.cpp).
 
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+
 #include "kubelet/kubelet.h"
 
 namespace kcpp::kubelet {
@@ -15,9 +19,22 @@ class Kubelet::ApiResources : public kuberuntime::PodResources {
   Awaitable<Result<std::string>> runtimeHandler(const std::string& runtimeClassName) override;
 
  private:
+  // The services of a namespace ("" key: default/kubernetes), briefly cached.
+  Awaitable<Result<std::vector<json::object>>> services(const std::string& ns);
+  Awaitable<Result<std::vector<json::object>>> masterService();
+
+  struct CachedServices {
+    std::chrono::steady_clock::time_point at;
+    std::vector<json::object> items;
+    // Set while one fetch runs: the others wait for it (a burst of new pods
+    // makes one request per namespace, not one per pod).
+    std::shared_ptr<boost::asio::steady_timer> loading;
+  };
+  Awaitable<Result<std::vector<json::object>>> cachedFetch(const std::string& key, client::ResourcePath path, bool list);
   client::RestClient& client_;
   const KubeletOptions& options_;
   PodVolumes* volumes_;
+  std::map<std::string, CachedServices> services_;
 };
 
 }  // namespace kcpp::kubelet
