@@ -450,9 +450,12 @@ TEST_F(KubeletTest, FiftyPodsStartTogether) {
   auto began = std::chrono::steady_clock::now();
   kubelet->handlePodUpdate({podworkers::PodOperation::Add, "api", pods});
   std::map<std::string, std::chrono::milliseconds> runningAfter;
-  std::optional<std::chrono::milliseconds> allStarted;
+  std::optional<std::chrono::milliseconds> allStarted, allWritten;
   while (runningAfter.size() < pods.size() && std::chrono::steady_clock::now() - began < 10s) {
     server.runFor(5ms);
+    if (!allWritten && kubelet->statusManager().writes() >= 50) {
+      allWritten = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+    }
     if (!allStarted && fake.callCount("StartContainer") == 50) {
       allStarted = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
     }
@@ -468,9 +471,11 @@ TEST_F(KubeletTest, FiftyPodsStartTogether) {
   std::vector<std::int64_t> ms;
   for (const auto& [name, d] : runningAfter) ms.push_back(d.count());
   std::sort(ms.begin(), ms.end());
-  std::printf("50 pods (fake runtime): p50 %lld ms, p99 %lld ms; all started in the runtime after %lld ms\n",
+  std::printf("50 pods (fake runtime): p50 %lld ms, p99 %lld ms; all started in the runtime after %lld ms, "
+              "50 status writes done after %lld ms\n",
               static_cast<long long>(ms[ms.size() / 2]), static_cast<long long>(ms[ms.size() * 99 / 100]),
-              static_cast<long long>(allStarted ? allStarted->count() : -1));
+              static_cast<long long>(allStarted ? allStarted->count() : -1),
+              static_cast<long long>(allWritten ? allWritten->count() : -1));
   EXPECT_LT(ms[ms.size() * 99 / 100], 5000);
   EXPECT_EQ(fake.callCount("RunPodSandbox"), 50);
 }
