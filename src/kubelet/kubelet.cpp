@@ -106,6 +106,7 @@ void Kubelet::recordEvent(const json::object& pod, const std::string& type, cons
 
 Awaitable<void> Kubelet::run() {
   while (!stopped_) {
+    if (std::chrono::steady_clock::now() - healthCheckedAt_ >= options_.healthPeriod) co_await checkRuntimeHealth();
     co_await relistOnce();
     checkReadinessChanges();
     relistTimer_.expires_after(options_.relistPeriod);
@@ -141,6 +142,41 @@ Awaitable<void> Kubelet::relistOnce() {
     if (!next.count(uid)) workers_.notify(uid);  // everything of it vanished
   }
   fingerprints_ = std::move(next);
+}
+
+Awaitable<void> Kubelet::checkRuntimeHealth() {
+  healthCheckedAt_ = std::chrono::steady_clock::now();
+  cri::v1::StatusRequest req;
+  auto status = co_await deps_.runtime->status(req);
+  health_.known = true;
+  if (!status) {
+    health_.ready = false;
+    health_.message = "container runtime is down";
+    co_return;
+  }
+  std::string runtimeError, networkError;
+  bool runtimeReady = false, networkReady = false;
+  auto describe = [](const cri::v1::RuntimeCondition& c) {
+    return c.type() + "=" + (c.status() ? "true" : "false") + " reason:" + c.reason() + " message:" + c.message();
+  };
+  for (const auto& c : status->status().conditions()) {
+    if (c.type() == "RuntimeReady") {
+      runtimeReady = c.status();
+      if (!c.status()) runtimeError = "container runtime not ready: " + describe(c);
+    } else if (c.type() == "NetworkReady") {
+      networkReady = c.status();
+      if (!c.status()) networkError = "container runtime network not ready: " + describe(c);
+    }
+  }
+  if (!runtimeReady && runtimeError.empty()) runtimeError = "container runtime status check may not have completed yet";
+  if (!networkReady && networkError.empty()) networkError = "container runtime network not ready: NetworkReady missing";
+  health_.ready = runtimeReady && networkReady;
+  health_.message = runtimeError.empty() ? networkError : (networkError.empty() ? runtimeError : runtimeError + ", " + networkError);
+  if (health_.version.empty()) {
+    cri::v1::VersionRequest versionReq;
+    auto version = co_await deps_.runtime->version(versionReq);
+    if (version) health_.version = version->runtime_name() + "://" + version->runtime_version();
+  }
 }
 
 void Kubelet::checkReadinessChanges() {

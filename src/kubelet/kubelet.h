@@ -104,6 +104,16 @@ class ProberManagerAdapter : public PodProbes {
   ProberManager& probes_;
 };
 
+// What the node's Ready condition needs from the runtime (upstream's
+// runtimeState): errors as upstream words them, and the runtime's version for
+// nodeInfo.containerRuntimeVersion ("containerd://1.6.20").
+struct RuntimeHealth {
+  bool known = false;          // a Status call answered at least once
+  bool ready = false;          // RuntimeReady and NetworkReady
+  std::string message;         // why not ready ("container runtime is down", ...)
+  std::string version;         // "<runtime_name>://<runtime_version>"
+};
+
 struct KubeletOptions {
   std::string nodeName;
   std::vector<std::string> hostIps;  // status.hostIP(s), env status.hostIP
@@ -114,6 +124,7 @@ struct KubeletOptions {
   // How long a namespace's Service list serves service-link variables
   // (upstream reads them from an informer; kcpp lists them, briefly cached).
   std::chrono::milliseconds serviceCacheTtl{std::chrono::seconds(2)};
+  std::chrono::milliseconds healthPeriod{std::chrono::seconds(5)};  // CRI Status/Version
 };
 
 struct KubeletDeps {
@@ -152,6 +163,7 @@ class Kubelet : private podworkers::PodSyncer {
   kuberuntime::RuntimeManager& runtimeManager() { return runtime_; }
   status::StatusManager& statusManager() { return statuses_; }
   std::size_t relists() const { return relists_; }
+  const RuntimeHealth& runtimeHealth() const { return health_; }
 
  private:
   class ApiResources;
@@ -172,6 +184,7 @@ class Kubelet : private podworkers::PodSyncer {
   Awaitable<void> writeStatus(const json::object& pod, const json::object& status);
   void reportToProber(const json::object& pod, const kuberuntime::PodRuntimeStatus& runtime);
   Awaitable<void> relistOnce();
+  Awaitable<void> checkRuntimeHealth();
   void checkReadinessChanges();
   void recordEvent(const json::object& pod, const std::string& type, const std::string& reason,
                    const std::string& message);
@@ -189,6 +202,8 @@ class Kubelet : private podworkers::PodSyncer {
   bool sourcesReady_ = false;
   bool stopped_ = false;
   std::size_t relists_ = 0;
+  RuntimeHealth health_;
+  std::chrono::steady_clock::time_point healthCheckedAt_{};
   boost::asio::steady_timer relistTimer_;
 };
 

@@ -480,6 +480,18 @@ TEST_F(KubeletTest, FiftyPodsStartTogether) {
   EXPECT_EQ(fake.callCount("RunPodSandbox"), 50);
 }
 
+TEST_F(KubeletTest, RuntimeHealthAndVersion) {
+  fake.injectError("Status", makeError(Reason::ServiceUnavailable, "connection refused"), 1);
+  start([](KubeletOptions& o) { o.healthPeriod = 100ms; });
+  server.runFor(2s, [&] { return kubelet->runtimeHealth().known; });
+  EXPECT_FALSE(kubelet->runtimeHealth().ready);
+  EXPECT_EQ(kubelet->runtimeHealth().message, "container runtime is down");
+  server.runFor(2s, [&] { return kubelet->runtimeHealth().ready; });
+  EXPECT_TRUE(kubelet->runtimeHealth().ready);
+  EXPECT_EQ(kubelet->runtimeHealth().message, "");
+  EXPECT_EQ(kubelet->runtimeHealth().version, "fake://0.1.0");
+}
+
 TEST_F(KubeletTest, UnknownRuntimeClassCreatesNoSandbox) {
   start();
   create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"noclass"},
