@@ -5,6 +5,9 @@
 
 #include <boost/asio/detached.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "api/meta/object.h"
 #include "client/rest/test_api_server.h"
 #include "kubelet/cri/fake_runtime_service.h"
@@ -197,6 +200,16 @@ TEST_F(KubeletTest, NewPodGetsASandboxAndContainersAndRunningStatus) {
   EXPECT_EQ(fake.createdNames(), (std::vector<std::string>{"a", "b"}));
   const v1::ContainerConfig& ca = fake.creates[0].config();
   EXPECT_EQ(ca.log_path(), "a/0.log");
+  bool hostsMounted = false;
+  for (const auto& m : ca.mounts()) {
+    if (m.container_path() != "/etc/hosts") continue;
+    hostsMounted = true;
+    std::ifstream in(m.host_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find("10.88.0.2\tweb"), std::string::npos) << text.str();
+  }
+  EXPECT_TRUE(hostsMounted);
   EXPECT_EQ(ca.command(0), "sleep");
   EXPECT_GE(ca.linux().resources().oom_score_adj(), 0);
   EXPECT_FALSE(ca.annotations().at("io.kubernetes.container.hash").empty());

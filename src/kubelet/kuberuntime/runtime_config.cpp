@@ -365,6 +365,48 @@ v1::ContainerConfig makeContainerConfig(const json::object& pod, const json::obj
   return config;
 }
 
+std::string etcHostsContent(const json::object& pod, const std::vector<std::string>& podIps,
+                            const RuntimeOptions& options) {
+  std::string out =
+      "# Kubernetes-managed hosts file.\n"
+      "127.0.0.1\tlocalhost\n"
+      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+      "fe00::0\tip6-localnet\n"
+      "fe00::0\tip6-mcastprefix\n"
+      "fe00::1\tip6-allnodes\n"
+      "fe00::2\tip6-allrouters\n";
+  std::string hostname = podHostname(pod);
+  std::string subdomain = str(pod, "spec.subdomain");
+  std::string names = hostname;
+  if (!subdomain.empty() && !options.clusterDomain.empty()) {
+    names = hostname + "." + subdomain + "." + std::string(api::metaNamespace(pod)) + ".svc." + options.clusterDomain +
+            "\t" + hostname;
+  }
+  for (const auto& ip : podIps) out += ip + "\t" + names + "\n";
+  const json::value* aliases = api::findPath(pod, "spec.hostAliases");
+  if (aliases && aliases->is_array() && !aliases->get_array().empty()) {
+    out += "\n# Entries added by HostAliases.\n";
+    for (const auto& a : aliases->get_array()) {
+      if (!a.is_object()) continue;
+      out += std::string(api::getString(a.get_object(), "ip"));
+      for (const auto& h : strings(a.get_object(), "hostnames")) out += "\t" + h;
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+bool wantsManagedEtcHosts(const json::object& pod, const json::object& container) {
+  if (flag(pod, "spec.hostNetwork")) return false;
+  const json::value* mounts = container.if_contains("volumeMounts");
+  if (mounts && mounts->is_array()) {
+    for (const auto& m : mounts->get_array()) {
+      if (m.is_object() && api::getString(m.get_object(), "mountPath") == "/etc/hosts") return false;
+    }
+  }
+  return true;
+}
+
 std::int64_t podGracePeriod(const json::object& pod) {
   if (api::findPath(pod, "metadata.deletionTimestamp")) {
     if (auto g = intAt(pod, "metadata.deletionGracePeriodSeconds")) return *g;

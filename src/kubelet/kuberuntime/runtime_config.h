@@ -72,6 +72,15 @@ struct ContainerInputs {
 v1::ContainerConfig makeContainerConfig(const json::object& pod, const json::object& container,
                                         const ContainerInputs& inputs, const RuntimeOptions& options);
 
+// The pod's /etc/hosts as upstream's kubelet manages it (kubelet_pods.go
+// managedHostsFileContent): localhost entries, the pod's IPs with its hostname
+// (FQDN first with a subdomain), then spec.hostAliases.
+std::string etcHostsContent(const json::object& pod, const std::vector<std::string>& podIps,
+                            const RuntimeOptions& options);
+// Whether containers of this pod get the managed /etc/hosts (not with host
+// networking, and not when the container mounts its own /etc/hosts).
+bool wantsManagedEtcHosts(const json::object& pod, const json::object& container);
+
 // The grace period a pod's containers get: deletionGracePeriodSeconds when
 // deleting, else spec.terminationGracePeriodSeconds (default 30).
 std::int64_t podGracePeriod(const json::object& pod);

@@ -172,6 +172,24 @@ TEST(ContainerConfig, EverythingTheRuntimeNeeds) {
   EXPECT_EQ(pc.mounts_size(), 0);  // no termination message file given
 }
 
+TEST(EtcHosts, ManagedContentAsUpstream) {
+  json::object p = pod(R"({"hostname":"db-0","subdomain":"db",
+      "hostAliases":[{"ip":"10.1.2.3","hostnames":["foo.local","bar.local"]}]})");
+  std::string hosts = etcHostsContent(p, {"10.42.0.9"}, clusterOptions());
+  EXPECT_EQ(hosts,
+            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+            "fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n"
+            "10.42.0.9\tdb-0.db.shop.svc.cluster.local\tdb-0\n"
+            "\n# Entries added by HostAliases.\n10.1.2.3\tfoo.local\tbar.local\n");
+  std::string plain = etcHostsContent(pod(R"({})"), {"10.42.0.9"}, clusterOptions());
+  EXPECT_NE(plain.find("10.42.0.9\tweb\n"), std::string::npos);
+  json::object c{{"name", "a"}};
+  EXPECT_TRUE(wantsManagedEtcHosts(pod(R"({})"), c));
+  EXPECT_FALSE(wantsManagedEtcHosts(pod(R"({"hostNetwork":true})"), c));
+  json::object own = json::parse(R"({"name":"a","volumeMounts":[{"name":"v","mountPath":"/etc/hosts"}]})").as_object();
+  EXPECT_FALSE(wantsManagedEtcHosts(pod(R"({})"), own));
+}
+
 TEST(GracePeriod, DeletionOverridesSpec) {
   json::object p = pod(R"({"terminationGracePeriodSeconds":45})");
   EXPECT_EQ(podGracePeriod(p), 45);

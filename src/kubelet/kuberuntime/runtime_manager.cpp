@@ -263,6 +263,14 @@ Awaitable<std::optional<WaitingReason>> RuntimeManager::startContainer(const jso
   }
   inputs.mounts = std::move(*mounts);
   std::string uid = str(pod, "metadata.uid");
+  if (!podIps.empty() && wantsManagedEtcHosts(pod, container)) {
+    std::string hostsFile = options_.dataDir + "/pods/" + uid + "/etc-hosts";
+    std::error_code mkdirError;
+    std::filesystem::create_directories(std::filesystem::path(hostsFile).parent_path(), mkdirError);
+    std::ofstream hosts(hostsFile, std::ios::trunc);
+    hosts << etcHostsContent(pod, podIps, options_);
+    if (hosts.good()) inputs.mounts.push_back(ContainerMount{"/etc/hosts", hostsFile, false, ""});
+  }
   std::string messageFile = terminationMessageFile(options_, uid, name, inputs.restartCount);
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(messageFile).parent_path(), ec);
