@@ -505,6 +505,25 @@ TEST_F(KubeletTest, RuntimeHealthAndVersion) {
   EXPECT_EQ(kubelet->runtimeHealth().version, "fake://0.1.0");
 }
 
+TEST_F(KubeletTest, TerminationMessageComesFromTheMessageFile) {
+  start();
+  create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"msg"},
+      "spec":{"nodeName":"node-1","restartPolicy":"Never","containers":[{"name":"app","image":"docker.io/kcpp/busybox:1.35"}]}})");
+  server.runFor(5s, [&] { return field("msg", "status.phase") == "Running"; });
+  ASSERT_EQ(fake.creates.size(), 1u);
+  std::string hostPath;
+  for (const auto& m : fake.creates[0].config().mounts()) {
+    if (m.container_path() == "/dev/termination-log") hostPath = m.host_path();
+  }
+  ASSERT_FALSE(hostPath.empty());
+  std::ofstream(hostPath) << "disk full";
+  fake.exitContainer(fake.containers()[0].id(), 3);
+  server.runFor(5s, [&] { return field("msg", "status.phase") == "Failed"; });
+  json::object s = containerStatus("msg", "app");
+  EXPECT_EQ(path(s, "state.terminated.message"), "disk full");
+  EXPECT_EQ(path(s, "state.terminated.exitCode"), "3");
+}
+
 TEST_F(KubeletTest, UnknownRuntimeClassCreatesNoSandbox) {
   start();
   create(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"noclass"},

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "kubelet/kuberuntime/container_hash.h"
+#include "kubelet/kuberuntime/cri_convert.h"
+#include "pki/test_temp_dir.h"
+
+#include <fstream>
 #include "kubelet/kuberuntime/runtime_pod.h"
 
 namespace kcpp::kubelet::kuberuntime {
@@ -188,6 +192,18 @@ TEST(EtcHosts, ManagedContentAsUpstream) {
   EXPECT_FALSE(wantsManagedEtcHosts(pod(R"({"hostNetwork":true})"), c));
   json::object own = json::parse(R"({"name":"a","volumeMounts":[{"name":"v","mountPath":"/etc/hosts"}]})").as_object();
   EXPECT_FALSE(wantsManagedEtcHosts(pod(R"({})"), own));
+}
+
+TEST(CriLogs, TailDropsThePrefixes) {
+  pki::TempDir dir;
+  std::string file = (dir.path() / "0.log").string();
+  std::ofstream(file) << "2026-01-01T00:00:00.000000000Z stdout F one\n"
+                         "2026-01-01T00:00:01.000000000Z stderr F two words\n"
+                         "2026-01-01T00:00:02.000000000Z stdout F three\n";
+  EXPECT_EQ(logTail(file), "one\ntwo words\nthree\n");
+  EXPECT_EQ(logTail(file, 2), "two words\nthree\n");
+  EXPECT_EQ(logTail(file, 80, 6), "three\n");
+  EXPECT_EQ(logTail(file + ".absent"), "");
 }
 
 TEST(GracePeriod, DeletionOverridesSpec) {
