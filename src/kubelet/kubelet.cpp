@@ -112,6 +112,13 @@ Awaitable<void> Kubelet::run() {
     relistTimer_.expires_after(options_.relistPeriod);
     co_await relistTimer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+  // Workers finish the step they are in (they use this object).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (workers_.live() > 0 && std::chrono::steady_clock::now() < deadline) {
+    asio::steady_timer pause(executor_, std::chrono::milliseconds(10));
+    co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (workers_.live() > 0) spdlog::warn("kubelet: {} pod workers still busy at shutdown", workers_.live());
 }
 
 Awaitable<void> Kubelet::relistOnce() {

@@ -152,7 +152,9 @@ class Kubelet : private podworkers::PodSyncer {
   // none of them wants are orphans from now on.
   void setSourcesReady() { sourcesReady_ = true; }
 
-  // The relist loop, until stop().
+  // The relist loop, until stop(); returns once the pod workers have ended
+  // (at most 10 s after stop(): a step stopping a pod may still run then, so
+  // the owner keeps the Kubelet until its io_context stops).
   Awaitable<void> run();
   void stop();
 

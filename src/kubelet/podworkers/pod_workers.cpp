@@ -104,6 +104,12 @@ void PodWorkers::stop() {
 
 Awaitable<void> PodWorkers::runWorker(std::shared_ptr<Worker> worker) {
   auto stopped = stopped_;  // outlives this PodWorkers if the loop ends after it
+  auto live = live_;
+  ++*live;
+  struct Leave {
+    std::shared_ptr<int> count;
+    ~Leave() { --*count; }
+  } leave{live};
   std::chrono::milliseconds wait = options_.resyncInterval;
   while (!*stopped && !worker->finished) {
     if (!worker->dirty) {

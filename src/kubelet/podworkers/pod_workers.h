@@ -80,6 +80,8 @@ class PodWorkers {
 
   // Workers end after their current step.
   void stop();
+  // Worker coroutines still alive (after stop(): those finishing a step).
+  int live() const { return *live_; }
 
  private:
   struct Worker;
@@ -94,6 +96,7 @@ class PodWorkers {
   // after the kubelet's own delete) must not start a new worker.
   std::set<std::string> finished_;
   std::shared_ptr<bool> stopped_ = std::make_shared<bool>(false);
+  std::shared_ptr<int> live_ = std::make_shared<int>(0);
 };
 
 }  // namespace kcpp::kubelet::podworkers

@@ -156,6 +156,7 @@ TEST_F(PodWorkersTest, StopEndsWorkers) {
   int syncs = syncer.count("sync a");
   runUntil([] { return false; }, 400ms);
   EXPECT_EQ(syncer.count("sync a"), syncs);
+  EXPECT_EQ(workers.live(), 0);
 }
 
 }  // namespace
