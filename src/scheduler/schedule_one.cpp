@@ -1,6 +1,8 @@
 // One pod's way through the scheduler (upstream's schedule_one.go): the
 // scheduling cycle (filter, score, select, assume, reserve, permit), the
 // binding cycle run concurrently, and the handling of failures.
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -18,6 +20,11 @@ namespace {
 
 constexpr int kMinFeasibleNodesToFind = 100;
 constexpr int kMinFeasibleNodesPercentageToFind = 5;
+
+bool isPreBind(const Framework& framework, const std::string& plugin) {
+  const auto& names = framework.profile().preBind;
+  return std::find(names.begin(), names.end(), plugin) != names.end();
+}
 
 }  // namespace
 
@@ -168,7 +175,8 @@ asio::awaitable<void> Scheduler::scheduleOne(QueuedPodInfo queued) {
 asio::awaitable<void> Scheduler::bindingCycle(Framework& framework, std::shared_ptr<CycleState> state,
                                               PodInfoPtr assumed, QueuedPodInfo queued) {
   std::uint64_t cycle = queue_->schedulingCycle();
-  Status bound = co_await framework.runBind(assumed, assumed->nodeName);
+  Status bound = co_await framework.runPreBind(state, assumed, assumed->nodeName);
+  if (bound.ok()) bound = co_await framework.runBind(assumed, assumed->nodeName);
   --bindsInFlight_;
   if (bindSlot_) bindSlot_->cancel();
   if (!bound.ok()) {
@@ -176,7 +184,8 @@ asio::awaitable<void> Scheduler::bindingCycle(Framework& framework, std::shared_
     framework.runUnreserve(*state, *assumed, assumed->nodeName);
     // The room the pod held is free again.
     queue_->moveAllToActiveOrBackoff();
-    std::string message = "running Bind plugin \"" + bound.plugin + "\": " + bound.message();
+    std::string message = "running " + std::string(isPreBind(framework, bound.plugin) ? "PreBind" : "Bind") +
+                          " plugin \"" + bound.plugin + "\": " + bound.message();
     co_await handleFailure(framework, std::move(queued), cycle, false, "SchedulerError", message, "");
     co_return;
   }

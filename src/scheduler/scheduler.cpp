@@ -15,6 +15,22 @@ namespace kcpp::scheduler {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+namespace {
+
+// The API group of a resource plugins read (all of them at version v1).
+std::string groupOf(const std::string& resource) {
+  if (resource == "storageclasses") return "storage.k8s.io";
+  if (resource == "replicasets" || resource == "statefulsets") return "apps";
+  if (resource == "poddisruptionbudgets") return "policy";
+  return "";
+}
+
+bool enabled(const std::vector<std::string>& plugins, const std::string& name) {
+  return std::find(plugins.begin(), plugins.end(), name) != plugins.end();
+}
+
+}  // namespace
+
 // What a profile's plugins may use (upstream's framework.Handle).
 class Scheduler::ProfileHandle final : public Handle {
  public:
@@ -32,7 +48,18 @@ class Scheduler::ProfileHandle final : public Handle {
     co_return co_await s_.patchPodStatus(pod, "", "", node, true);
   }
   ObjectPtr lookup(const std::string& resource, const std::string& ns, const std::string& name) const override {
-    return s_.informers_.forResource("", "v1", resource).get(ns.empty() ? name : ns + "/" + name);
+    return s_.informers_.forResource(groupOf(resource), "v1", resource).get(ns.empty() ? name : ns + "/" + name);
+  }
+  std::vector<ObjectPtr> list(const std::string& resource, const std::string& ns) const override {
+    auto& informer = s_.informers_.forResource(groupOf(resource), "v1", resource);
+    return ns.empty() ? informer.list() : informer.byIndex("namespace", ns);
+  }
+  asio::awaitable<Status> updateObject(const std::string& resource, json::object object) override {
+    client::ResourcePath path{groupOf(resource), "v1", resource, std::string(api::metaNamespace(object)),
+                              std::string(api::metaName(object)), "", ""};
+    auto updated = co_await s_.client_.update(path, object);
+    if (!updated) co_return Status::error(updated.error().message);
+    co_return Status::success();
   }
   std::vector<PodInfoPtr> nominatedPods(const std::string& node) const override {
     auto it = s_.nominated_.find(node);
@@ -106,12 +133,22 @@ void Scheduler::addHandlers() {
   informers_.forResource("", "v1", "nodes").addHandlers(std::move(nodes));
   // What VolumeBinding reads, when a profile runs it. A claim that becomes
   // bound may let waiting pods in.
-  bool volumes = false;
+  bool volumes = false, spreading = false, preempting = false;
   for (const auto& [name, f] : frameworks_) {
-    const auto& filters = f->profile().preFilter;
-    volumes = volumes || std::find(filters.begin(), filters.end(), "VolumeBinding") != filters.end();
+    volumes = volumes || enabled(f->profile().preFilter, "VolumeBinding");
+    spreading = spreading || enabled(f->profile().preScore, "PodTopologySpread") ||
+                enabled(f->profile().preFilter, "PodTopologySpread");
+    preempting = preempting || enabled(f->profile().postFilter, "DefaultPreemption");
   }
+  // Informers are made before they start; plugins read them through the handle.
+  if (spreading) {
+    for (const char* resource : {"services", "replicationcontrollers", "replicasets", "statefulsets"}) {
+      informers_.forResource(groupOf(resource), "v1", resource);
+    }
+  }
+  if (preempting) informers_.forResource("policy", "v1", "poddisruptionbudgets");
   if (!volumes) return;
+  informers_.forResource("storage.k8s.io", "v1", "storageclasses");
   client::EventHandlers claims;
   claims.onAdd = [this](const client::ObjectPtr&) { queue_->moveAllToActiveOrBackoff(); };
   claims.onUpdate = [this](const client::ObjectPtr&, const client::ObjectPtr&) { queue_->moveAllToActiveOrBackoff(); };

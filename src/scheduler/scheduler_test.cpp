@@ -90,7 +90,9 @@ class SchedulerTest : public ::testing::Test {
   }
 
   asio::io_context io;
-  client::testing::TestApiServer server{io, {"/namespaces", "/pods", "/nodes", "/events", "/persistentvolumeclaims", "/persistentvolumes"}};
+  client::testing::TestApiServer server{io, {"/namespaces", "/pods", "/nodes", "/events", "/persistentvolumeclaims", "/persistentvolumes",
+                                          "storage.k8s.io/storageclasses", "/services", "/replicationcontrollers",
+                                          "apps/replicasets", "apps/statefulsets", "policy/poddisruptionbudgets"}};
   client::RestClientPtr restClient;
   std::unique_ptr<client::InformerFactory> informers;
   SchedulerPtr scheduler;

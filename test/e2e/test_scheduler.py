@@ -265,3 +265,133 @@ def test_high_priority_pod_preempts_a_low_one_on_a_full_node(cluster, api, kubec
     assert event["message"] == f"Preempted by pod {high_uid} on node e2e-node-prio"
     kubectl("delete", "pod", "low", "-n", namespace, "--grace-period=0", "--force", check=False)
     assert node_of(kubectl, namespace, "high", timeout=20) == "e2e-node-prio"
+
+
+def test_pod_disruption_budget_steers_preemption_to_unprotected_pods(cluster, api, kubectl, namespace):
+    # Two fresh nodes only these pods may use; each is filled by one pod.
+    for name in ("e2e-node-pdb-a", "e2e-node-pdb-b"):
+        make_node(api, name, {"pdb": "yes"})
+        kubectl("taint", "nodes", name, "pdb=yes:NoSchedule")
+    kubectl("apply", "-f", "-", input=PRIORITY_CLASSES + "---\napiVersion: scheduling.k8s.io/v1\n"
+            "kind: PriorityClass\nmetadata: {name: e2e-mid}\nvalue: 100\n")
+    placement = {"tolerations": [{"key": "pdb", "operator": "Exists", "effect": "NoSchedule"}]}
+    guarded = pod_manifest("guarded", cpu="1500m", priorityClassName="e2e-low",
+                           nodeSelector={"kubernetes.io/hostname": "e2e-node-pdb-a"}, **placement)
+    guarded["metadata"]["labels"] = {"app": "guarded"}
+    create(kubectl, namespace, guarded)
+    create(kubectl, namespace, pod_manifest("plain", cpu="1500m", priorityClassName="e2e-mid",
+                                            nodeSelector={"kubernetes.io/hostname": "e2e-node-pdb-b"}, **placement))
+    assert node_of(kubectl, namespace, "guarded") == "e2e-node-pdb-a"
+    assert node_of(kubectl, namespace, "plain") == "e2e-node-pdb-b"
+    kubectl("create", "poddisruptionbudget", "guard", "-n", namespace, "--selector=app=guarded", "--min-available=1")
+    pdb = json.loads(kubectl("get", "pdb", "guard", "-n", namespace, "-o", "json").stdout)
+    assert pdb.get("status", {}).get("disruptionsAllowed", 0) == 0
+
+    # Without the budget the low-priority "guarded" pod would be the victim.
+    create(kubectl, namespace, pod_manifest("urgent", cpu="1500m", priorityClassName="e2e-high",
+                                            nodeSelector={"pdb": "yes"}, **placement))
+
+    def terminating(name):
+        p = kubectl("get", "pod", name, "-n", namespace, "-o", "json", check=False)
+        return p.returncode != 0 or json.loads(p.stdout)["metadata"].get("deletionTimestamp")
+    eventually(lambda: terminating("plain"), what="the unprotected pod to be preempted")
+    assert not terminating("guarded")
+    kubectl("delete", "pod", "plain", "-n", namespace, "--grace-period=0", "--force", check=False)
+    assert node_of(kubectl, namespace, "urgent", timeout=20) == "e2e-node-pdb-b"
+
+
+def test_system_default_spreading_follows_a_services_pods(kcpp_binary, server, cluster, kubectl, namespace,
+                                                          tmp_path):
+    # A profile that scores with PodTopologySpread alone, so its effect shows.
+    config = tmp_path / "spread.yaml"
+    config.write_text("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+                      "leaderElection:\n  leaderElect: false\n"
+                      "profiles:\n- schedulerName: spreader\n  plugins:\n    score:\n      disabled:\n"
+                      "      - name: '*'\n      enabled:\n      - name: PodTopologySpread\n")
+    second = SchedulerProcess(kcpp_binary, server.kubeconfig_path, ["--config", str(config)])
+    try:
+        kubectl("create", "service", "clusterip", "spread", "-n", namespace, "--tcp=80:80")
+        kubectl("set", "selector", "service", "spread", "-n", namespace, "app=spread")
+        # Two pods of the Service already on the first node.
+        for i in range(2):
+            m = pod_manifest(f"old{i}", nodeName=NODES[0])
+            m["metadata"]["labels"] = {"app": "spread"}
+            create(kubectl, namespace, m)
+        placed = []
+        for i in range(2):
+            m = pod_manifest(f"new{i}", schedulerName="spreader")
+            m["metadata"]["labels"] = {"app": "spread"}
+            create(kubectl, namespace, m)
+            placed.append(node_of(kubectl, namespace, f"new{i}"))
+        # hostname maxSkew 3, ScheduleAnyway: emptier nodes score higher.
+        assert sorted(placed) == sorted(NODES[1:]), placed
+        # Pods no Service or controller selects are not spread: equal nodes take turns.
+        others = []
+        for i in range(3):
+            m = pod_manifest(f"free{i}", schedulerName="spreader")
+            m["metadata"]["labels"] = {"app": "free"}
+            create(kubectl, namespace, m)
+            others.append(node_of(kubectl, namespace, f"free{i}"))
+        assert sorted(others) == NODES, others
+    finally:
+        second.close()
+
+
+def claim_manifest(name, cls=None, size="1Gi"):
+    spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
+    if cls:
+        spec["storageClassName"] = cls
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name}, "spec": spec}
+
+
+def with_claim(name, claim, **spec):
+    m = pod_manifest(name, **spec)
+    m["spec"]["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]
+    return m
+
+
+def test_wait_for_first_consumer_claim_is_provisioned_on_the_pods_node(cluster, kubectl, namespace):
+    # local-path (the default class) binds late: the scheduler picks the node,
+    # annotates the claim, and the provisioner makes the volume there.
+    create(kubectl, namespace, claim_manifest("late"))
+    create(kubectl, namespace, with_claim("user", "late", nodeSelector={"disk": "ssd"}))
+    assert node_of(kubectl, namespace, "user", timeout=30) == NODES[1]
+    claim = json.loads(kubectl("get", "pvc", "late", "-n", namespace, "-o", "json").stdout)
+    assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == NODES[1]
+    assert claim["status"]["phase"] == "Bound"
+    volume = json.loads(kubectl("get", "pv", claim["spec"]["volumeName"], "-o", "json").stdout)
+    term = volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"][0]
+    assert term["values"] == [NODES[1]]
+    kubectl("delete", "pod", "user", "-n", namespace, "--grace-period=0", "--force", check=False)
+
+
+def test_static_local_volume_decides_the_node(cluster, kubectl, namespace):
+    cls = unique("local")
+    kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": cls},
+        "provisioner": "kubernetes.io/no-provisioner", "volumeBindingMode": "WaitForFirstConsumer"}))
+    for pv_name, node in ((cls + "-on-3", NODES[2]),):
+        kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": pv_name},
+            "spec": {"capacity": {"storage": "5Gi"}, "accessModes": ["ReadWriteOnce"], "storageClassName": cls,
+                     "local": {"path": "/mnt/disk"},
+                     "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                         {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]}]}}}}))
+    create(kubectl, namespace, claim_manifest("static", cls))
+    create(kubectl, namespace, with_claim("local-user", "static"))
+    assert node_of(kubectl, namespace, "local-user", timeout=30) == NODES[2]
+    claim = eventually(lambda: (c := json.loads(kubectl("get", "pvc", "static", "-n", namespace, "-o",
+                                                        "json").stdout))["status"].get("phase") == "Bound" and c,
+                       what="the claim bound")
+    assert claim["spec"]["volumeName"] == cls + "-on-3"
+    # A second claim finds no volume left and no provisioner: the pod waits, with upstream's reason.
+    create(kubectl, namespace, claim_manifest("static2", cls))
+    create(kubectl, namespace, with_claim("stuck", "static2"))
+
+    def failed():
+        cond = [c for c in get_pod(kubectl, namespace, "stuck")["status"].get("conditions", [])
+                if c["type"] == "PodScheduled"]
+        return cond and cond[0]["status"] == "False" and cond[0]["message"]
+    message = eventually(failed, what="FailedScheduling for the stuck pod")
+    assert "node(s) didn't find available persistent volumes to bind" in message, message
+    kubectl("delete", "pod", "local-user", "stuck", "-n", namespace, "--grace-period=0", "--force", check=False)

@@ -30,12 +30,13 @@ std::vector<std::string>* namesAt(Profile& p, const std::string& point) {
   if (point == "preScore") return &p.preScore;
   if (point == "reserve") return &p.reserve;
   if (point == "permit") return &p.permit;
+  if (point == "preBind") return &p.preBind;
   if (point == "bind") return &p.bind;
   return nullptr;
 }
 
 const char* const kPoints[] = {"queueSort", "preFilter", "filter",  "postFilter", "preScore",
-                               "score",     "reserve",   "permit",  "bind"};
+                               "score",     "reserve",   "permit",  "preBind", "bind"};
 
 // "PreFilter" (an interface) → "preFilter" (a config field).
 std::string fieldOf(const std::string& point) {

@@ -28,7 +28,7 @@ Result<FrameworkPtr> Framework::create(const PluginRegistry& registry, const Pro
   f->profile_ = profile;
   std::vector<std::string> names;
   for (const auto* list : {&profile.queueSort, &profile.preFilter, &profile.filter, &profile.postFilter,
-                           &profile.preScore, &profile.reserve, &profile.permit, &profile.bind}) {
+                           &profile.preScore, &profile.reserve, &profile.permit, &profile.preBind, &profile.bind}) {
     names.insert(names.end(), list->begin(), list->end());
   }
   for (const PluginRef& s : profile.score) names.push_back(s.name);
@@ -56,6 +56,7 @@ Result<FrameworkPtr> Framework::create(const PluginRegistry& registry, const Pro
   if (auto ok = collect(f->plugins_, profile.preScore, "PreScore", f->preScore_); !ok) return std::move(ok).error();
   if (auto ok = collect(f->plugins_, profile.reserve, "Reserve", f->reserve_); !ok) return std::move(ok).error();
   if (auto ok = collect(f->plugins_, profile.permit, "Permit", f->permit_); !ok) return std::move(ok).error();
+  if (auto ok = collect(f->plugins_, profile.preBind, "PreBind", f->preBind_); !ok) return std::move(ok).error();
   if (auto ok = collect(f->plugins_, profile.bind, "Bind", f->bind_); !ok) return std::move(ok).error();
   for (const PluginRef& s : profile.score) {
     auto* p = dynamic_cast<ScorePlugin*>(f->plugins_.at(s.name).get());
@@ -175,6 +176,19 @@ Status Framework::runPermit(CycleState& state, const PodInfo& pod, const std::st
     }
   }
   return Status::success();
+}
+
+boost::asio::awaitable<Status> Framework::runPreBind(std::shared_ptr<CycleState> state, PodInfoPtr pod,
+                                                     std::string node) {
+  for (PreBindPlugin* p : preBind_) {
+    Status s = co_await p->preBind(state, pod, node);
+    if (s.isSkip()) continue;
+    if (!s.ok()) {
+      s.plugin = std::string(p->name());
+      co_return s;
+    }
+  }
+  co_return Status::success();
 }
 
 boost::asio::awaitable<Status> Framework::runBind(PodInfoPtr pod, std::string node) {

@@ -21,7 +21,7 @@ struct PluginRef {
 // A resolved profile: which plugins run at each extension point.
 struct Profile {
   std::string schedulerName = "default-scheduler";
-  std::vector<std::string> queueSort, preFilter, filter, postFilter, preScore, reserve, permit, bind;
+  std::vector<std::string> queueSort, preFilter, filter, postFilter, preScore, reserve, permit, preBind, bind;
   std::vector<PluginRef> score;
   std::map<std::string, boost::json::object> pluginArgs;  // pluginConfig, by plugin name
   int percentageOfNodesToScore = 0;                      // 0: adaptive
@@ -55,6 +55,8 @@ class Framework {
   Status runReserve(CycleState& state, const PodInfo& pod, const std::string& node);
   void runUnreserve(CycleState& state, const PodInfo& pod, const std::string& node);
   Status runPermit(CycleState& state, const PodInfo& pod, const std::string& node);
+  // In the binding cycle, before Bind (e.g. VolumeBinding's API writes).
+  boost::asio::awaitable<Status> runPreBind(std::shared_ptr<CycleState> state, PodInfoPtr pod, std::string node);
   boost::asio::awaitable<Status> runBind(PodInfoPtr pod, std::string node);
 
  private:
@@ -70,6 +72,7 @@ class Framework {
   std::vector<std::pair<ScorePlugin*, std::int32_t>> score_;
   std::vector<ReservePlugin*> reserve_;
   std::vector<PermitPlugin*> permit_;
+  std::vector<PreBindPlugin*> preBind_;
   std::vector<BindPlugin*> bind_;
 };
 

@@ -127,6 +127,14 @@ class PermitPlugin : public virtual Plugin {
   virtual Status permit(CycleState& state, const PodInfo& pod, const std::string& node) = 0;
 };
 
+// PreBind: work the binding cycle must finish before the pod is bound (it may
+// wait on the API), e.g. binding the pod's volumes.
+class PreBindPlugin : public virtual Plugin {
+ public:
+  virtual boost::asio::awaitable<Status> preBind(std::shared_ptr<CycleState> state, PodInfoPtr pod,
+                                                 std::string node) = 0;
+};
+
 class BindPlugin : public virtual Plugin {
  public:
   // Skip: let the next bind plugin do it.
@@ -151,6 +159,16 @@ class Handle {
   // An object of a resource the scheduler watches for its plugins
   // ("persistentvolumeclaims", "persistentvolumes", "storageclasses"); null if absent.
   virtual ObjectPtr lookup(const std::string& resource, const std::string& ns, const std::string& name) const = 0;
+  // Every object of such a resource in namespace `ns` ("services",
+  // "replicationcontrollers", "replicasets", "statefulsets",
+  // "poddisruptionbudgets"): what selects pods.
+  virtual std::vector<ObjectPtr> list(const std::string& /*resource*/, const std::string& /*ns*/) const { return {}; }
+  // Replaces an object of such a resource (e.g. a claim, annotated): PUT with
+  // its resourceVersion, so a concurrent change is a conflict.
+  virtual boost::asio::awaitable<Status> updateObject(const std::string& /*resource*/,
+                                                      boost::json::object /*object*/) {
+    co_return Status::error("updates are not supported here");
+  }
   // The pods nominated to `node` by earlier preemptions, still pending.
   virtual std::vector<PodInfoPtr> nominatedPods(const std::string& node) const = 0;
 };

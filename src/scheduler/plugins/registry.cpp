@@ -37,10 +37,12 @@ PluginRegistry inTreeRegistry() {
   r[NodeResourcesFit::kName] = [](const boost::json::object& args, Handle&) { return NodeResourcesFit::create(args); };
   r[NodeResourcesBalancedAllocation::kName] = plain<NodeResourcesBalancedAllocation>();
   r[ImageLocality::kName] = plain<ImageLocality>();
-  r[PodTopologySpread::kName] = plain<PodTopologySpread>();
+  r[PodTopologySpread::kName] = [](const boost::json::object& args, Handle& handle) {
+    return PodTopologySpread::create(args, handle);
+  };
   r[InterPodAffinity::kName] = plain<InterPodAffinity>();
-  r[VolumeBinding::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
-    return PluginPtr(std::make_shared<VolumeBinding>(handle));
+  r[VolumeBinding::kName] = [](const boost::json::object& args, Handle& handle) {
+    return VolumeBinding::create(args, handle);
   };
   r[DefaultBinder::kName] = [](const boost::json::object&, Handle& handle) -> Result<PluginPtr> {
     return PluginPtr(std::make_shared<DefaultBinder>(handle));
@@ -63,6 +65,8 @@ Profile defaultProfile() {
                 "ImageLocality"};
   p.score = {{"TaintToleration", 3}, {"NodeAffinity", 2}, {"NodeResourcesFit", 1}, {"PodTopologySpread", 2}, {"InterPodAffinity", 2},
              {"NodeResourcesBalancedAllocation", 1}, {"ImageLocality", 1}};
+  p.reserve = {"VolumeBinding"};
+  p.preBind = {"VolumeBinding"};
   p.bind = {"DefaultBinder"};
   return p;
 }
@@ -82,7 +86,7 @@ const std::map<std::string, std::vector<std::string>>& extensionPointsOf() {
       {"DefaultPreemption", {"PostFilter"}},
       {"PodTopologySpread", {"PreFilter", "Filter", "PreScore", "Score"}},
       {"InterPodAffinity", {"PreFilter", "Filter", "PreScore", "Score"}},
-      {"VolumeBinding", {"PreFilter", "Filter"}},
+      {"VolumeBinding", {"PreFilter", "Filter", "Reserve", "PreBind"}},
   };
   return points;
 }

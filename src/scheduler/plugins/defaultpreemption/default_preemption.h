@@ -4,7 +4,16 @@
 // unimportant) pods as possible; delete those victims and nominate the node
 // (status.nominatedNodeName) so the pod lands there once they are gone.
 // Nodes whose failure no eviction can cure (UnschedulableAndUnresolvable) are
-// skipped. PodDisruptionBudgets are not consulted.
+// skipped.
+//
+// PodDisruptionBudgets (policy/v1) are honoured as upstream: a victim whose
+// eviction would take a budget below zero (status.disruptionsAllowed, minus
+// the victims before it; pods in status.disruptedPods not counted again)
+// violates it. Violating pods are reprieved first, and among nodes the one
+// with the fewest violations wins before priorities are compared
+// (pickOneNodeForPreemption). Budgets are a preference, not a guarantee.
+#include <set>
+
 #include "scheduler/framework/interface.h"
 
 namespace kcpp::scheduler::plugins {
@@ -12,7 +21,22 @@ namespace kcpp::scheduler::plugins {
 struct PreemptionCandidate {
   std::string node;
   std::vector<PodInfoPtr> victims;
+  int numPDBViolations = 0;
 };
+
+// What preemption needs of a PodDisruptionBudget.
+struct DisruptionBudget {
+  std::string ns;
+  selectors::LabelSelector selector;  // an empty one selects nothing here, as upstream
+  std::int64_t disruptionsAllowed = 0;
+  std::set<std::string> disruptedPods;
+};
+DisruptionBudget parseDisruptionBudget(const boost::json::object& pdb);
+
+// Upstream's filterPodsWithPDBViolation: splits `pods` (kept in order) into
+// those whose eviction violates a budget and those whose eviction does not.
+void splitByBudgetViolation(const std::vector<PodInfoPtr>& pods, const std::vector<DisruptionBudget>& budgets,
+                            std::vector<PodInfoPtr>& violating, std::vector<PodInfoPtr>& nonViolating);
 
 class DefaultPreemption final : public PostFilterPlugin {
  public:
@@ -30,7 +54,9 @@ class DefaultPreemption final : public PostFilterPlugin {
  private:
   // The pods that must go from `node` for `pod` to fit there (fewest, lowest first).
   Status selectVictimsOnNode(const CycleState& state, const PodInfo& pod, const NodeInfo& node,
-                             std::vector<PodInfoPtr>& victims);
+                             const std::vector<DisruptionBudget>& budgets, PreemptionCandidate& candidate);
+  // The budgets of every namespace with pods on some node.
+  std::vector<DisruptionBudget> budgets() const;
   Handle& handle_;
 };
 

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <limits>
 
+#include "api/meta/object.h"
+#include "api/selectors/label_selector_json.h"
 #include "scheduler/plugins/nodeaffinity/node_affinity.h"
 
 namespace kcpp::scheduler::plugins {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -40,9 +44,9 @@ SpreadState countOver(const PodInfo& pod, const std::vector<TopologySpreadConstr
   return s;
 }
 
-std::vector<TopologySpreadConstraint> ofKind(const PodInfo& pod, bool hard) {
+std::vector<TopologySpreadConstraint> ofKind(const std::vector<TopologySpreadConstraint>& all, bool hard) {
   std::vector<TopologySpreadConstraint> out;
-  for (const auto& c : pod.spreadConstraints) {
+  for (const auto& c : all) {
     if (c.doNotSchedule == hard) out.push_back(c);
   }
   return out;
@@ -58,10 +62,141 @@ void adjust(CycleState& state, const PodInfo& pod, const PodInfo& other, const N
   }
 }
 
+Labels stringMap(const json::object& obj, std::string_view path) {
+  Labels out;
+  const json::value* v = api::findPath(obj, path);
+  if (!v || !v->is_object()) return out;
+  for (const auto& [k, val] : v->get_object()) {
+    if (val.is_string()) out.emplace(std::string(k), std::string(val.get_string()));
+  }
+  return out;
+}
+
+// The ownerReference with controller: true (kind, name), if any.
+std::pair<std::string, std::string> controllerOf(const json::object& pod) {
+  const json::value* refs = api::findPath(pod, "metadata.ownerReferences");
+  if (!refs || !refs->is_array()) return {};
+  for (const json::value& r : refs->get_array()) {
+    if (!r.is_object()) continue;
+    const json::value* controller = r.get_object().if_contains("controller");
+    if (!controller || !controller->is_bool() || !controller->get_bool()) continue;
+    return {std::string(api::getString(r.get_object(), "kind")), std::string(api::getString(r.get_object(), "name"))};
+  }
+  return {};
+}
+
+Result<TopologySpreadConstraint> parseDefaultConstraint(const json::value& v, const std::string& field) {
+  auto invalid = [&](const std::string& detail) { return makeError(Reason::Invalid, field + detail); };
+  if (!v.is_object()) return invalid(": Invalid value: must be an object");
+  const json::object& o = v.get_object();
+  TopologySpreadConstraint c;
+  const json::value* skew = o.if_contains("maxSkew");
+  c.maxSkew = skew && skew->is_int64() ? static_cast<std::int32_t>(skew->get_int64()) : 0;
+  if (c.maxSkew <= 0) return invalid(".maxSkew: Invalid value: " + std::to_string(c.maxSkew) + ": must be greater than zero");
+  c.topologyKey = std::string(api::getString(o, "topologyKey"));
+  if (c.topologyKey.empty()) return invalid(".topologyKey: Required value: can not be empty");
+  std::string when(api::getString(o, "whenUnsatisfiable"));
+  if (when != "DoNotSchedule" && when != "ScheduleAnyway") {
+    return invalid(".whenUnsatisfiable: Unsupported value: \"" + when +
+                   "\": supported values: \"DoNotSchedule\", \"ScheduleAnyway\"");
+  }
+  c.doNotSchedule = when == "DoNotSchedule";
+  if (o.contains("labelSelector")) {
+    return invalid(".labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod");
+  }
+  return c;
+}
+
 }  // namespace
 
+std::vector<TopologySpreadConstraint> PodTopologySpread::systemDefaultConstraints() {
+  TopologySpreadConstraint host, zone;
+  host.maxSkew = 3;
+  host.topologyKey = "kubernetes.io/hostname";
+  host.doNotSchedule = false;
+  zone.maxSkew = 5;
+  zone.topologyKey = "topology.kubernetes.io/zone";
+  zone.doNotSchedule = false;
+  return {host, zone};
+}
+
+Result<PluginPtr> PodTopologySpread::create(const json::object& args, Handle& handle) {
+  std::string type(api::getString(args, "defaultingType"));
+  if (type.empty()) type = "System";
+  const json::value* list = args.if_contains("defaultConstraints");
+  bool hasList = list && list->is_array() && !list->get_array().empty();
+  if (type != "System" && type != "List") {
+    return makeError(Reason::Invalid, "defaultingType: Unsupported value: \"" + type +
+                                          "\": supported values: \"List\", \"System\"");
+  }
+  if (type == "System") {
+    if (hasList) {
+      return makeError(Reason::Invalid, "defaultConstraints: Invalid value: " + json::serialize(*list) +
+                                            ": when .defaultingType is \"System\"");
+    }
+    return PluginPtr(std::make_shared<PodTopologySpread>(handle, systemDefaultConstraints()));
+  }
+  std::vector<TopologySpreadConstraint> defaults;
+  if (hasList) {
+    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+      auto c = parseDefaultConstraint(list->get_array()[i], "defaultConstraints[" + std::to_string(i) + "]");
+      if (!c) return std::move(c).error();
+      for (const auto& seen : defaults) {
+        if (seen.topologyKey == c->topologyKey && seen.doNotSchedule == c->doNotSchedule) {
+          return makeError(Reason::Invalid, "defaultConstraints[" + std::to_string(i) +
+                                                "]: Duplicate value: {" + c->topologyKey + ", " +
+                                                (c->doNotSchedule ? "DoNotSchedule" : "ScheduleAnyway") + "}");
+        }
+      }
+      defaults.push_back(std::move(*c));
+    }
+  }
+  return PluginPtr(std::make_shared<PodTopologySpread>(handle, std::move(defaults)));
+}
+
+selectors::LabelSelector defaultSelector(const PodInfo& pod, const Handle& handle) {
+  Labels set;
+  // Services, RCs, RSs and StatefulSets that match the pod cannot conflict: merging is safe.
+  for (const ObjectPtr& svc : handle.list("services", pod.ns)) {
+    Labels selector = stringMap(*svc, "spec.selector");
+    if (selector.empty() || !selectors::LabelSelector::fromSet(selector).matches(pod.labels)) continue;
+    set.insert(selector.begin(), selector.end());
+  }
+  if (!pod.object) return selectors::LabelSelector::fromSet(set);
+  auto [kind, name] = controllerOf(*pod.object);
+  std::vector<selectors::LabelRequirement> extra;
+  if (kind == "ReplicationController") {
+    if (ObjectPtr rc = handle.lookup("replicationcontrollers", pod.ns, name)) {
+      Labels selector = stringMap(*rc, "spec.selector");
+      set.insert(selector.begin(), selector.end());
+    }
+  } else if (kind == "ReplicaSet" || kind == "StatefulSet") {
+    ObjectPtr owner = handle.lookup(kind == "ReplicaSet" ? "replicasets" : "statefulsets", pod.ns, name);
+    const json::value* sel = owner ? api::findPath(*owner, "spec.selector") : nullptr;
+    if (sel) {
+      if (auto parsed = selectors::labelSelectorFromJson(*sel)) extra = parsed->requirements();
+    }
+  }
+  std::vector<selectors::LabelRequirement> all = selectors::LabelSelector::fromSet(set).requirements();
+  all.insert(all.end(), extra.begin(), extra.end());
+  return selectors::LabelSelector::fromRequirements(std::move(all));
+}
+
+std::vector<TopologySpreadConstraint> PodTopologySpread::constraintsOf(const PodInfo& pod) const {
+  if (!pod.spreadConstraints.empty() || defaults_.empty() || !handle_) return pod.spreadConstraints;
+  selectors::LabelSelector selector = defaultSelector(pod, *handle_);
+  // Nothing selects the pod: nothing to spread it with.
+  if (selector.empty()) return {};
+  std::vector<TopologySpreadConstraint> out = defaults_;
+  for (auto& c : out) c.selector = selector;
+  return out;
+}
+
 Status PodTopologySpread::preFilter(CycleState& state, const PodInfo& pod, const Snapshot& snapshot) {
-  auto hard = ofKind(pod, true);
+  // Cheap way out for the common case: defaults that never filter.
+  bool hardDefaults = std::any_of(defaults_.begin(), defaults_.end(), [](const auto& c) { return c.doNotSchedule; });
+  if (pod.spreadConstraints.empty() && !hardDefaults) return Status::skip();
+  auto hard = ofKind(constraintsOf(pod), true);
   if (hard.empty()) return Status::skip();
   state.write(kFilterKey, std::make_shared<SpreadState>(countOver(pod, hard, snapshot.nodes)));
   return Status::success();
@@ -98,7 +233,7 @@ Status PodTopologySpread::filter(const CycleState& state, const PodInfo& pod, co
 
 Status PodTopologySpread::preScore(CycleState& state, const PodInfo& pod, const std::vector<const NodeInfo*>&,
                                    const Snapshot& snapshot) {
-  auto soft = ofKind(pod, false);
+  auto soft = ofKind(constraintsOf(pod), false);
   if (soft.empty()) return Status::skip();
   state.write(kScoreKey, std::make_shared<SpreadState>(countOver(pod, soft, snapshot.nodes)));
   return Status::success();
