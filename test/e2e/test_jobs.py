@@ -315,6 +315,84 @@ spec:
                                  "exit code 42 matching FailJob rule at index 0")
 
 
+def pod_of_index(kubectl, ns, job, index):
+    def find():
+        for p in running(job_pods(kubectl, ns, job)):
+            if p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] == str(index):
+                return p
+        return None
+    return eventually(find, what=f"a running pod of index {index}")
+
+
+def test_backoff_limit_per_index(kubectl, namespace, manager):
+    create(kubectl, namespace, job_manifest(
+        "per", "  completions: 3\n  parallelism: 3\n  completionMode: Indexed\n  backoffLimitPerIndex: 1"))
+    job = eventually(lambda: get(kubectl, namespace, "job", "per"), what="the job")
+    assert job["spec"]["backoffLimit"] == 2147483647  # defaulted so, with backoffLimitPerIndex
+    first = pod_of_index(kubectl, namespace, "per", 1)
+    assert first["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "0"
+    set_phase(kubectl, namespace, first, "Failed")
+    second = eventually(lambda: (lambda p: p if p["metadata"]["name"] != first["metadata"]["name"] else None)(
+        pod_of_index(kubectl, namespace, "per", 1)), what="index 1 retried")
+    assert second["metadata"]["annotations"]["batch.kubernetes.io/job-index-failure-count"] == "1"
+    set_phase(kubectl, namespace, second, "Failed")
+    eventually(lambda: get(kubectl, namespace, "job", "per")["status"].get("failedIndexes") == "1",
+               what='failedIndexes "1"')
+    for ix in (0, 2):
+        set_phase(kubectl, namespace, pod_of_index(kubectl, namespace, "per", ix), "Succeeded")
+    kubectl("wait", "--for=condition=failed", "job/per", "-n", namespace, "--timeout=20s")
+    status = get(kubectl, namespace, "job", "per")["status"]
+    assert condition({"status": status}, "Failed")["reason"] == "FailedIndexes"
+    assert status["completedIndexes"] == "0,2" and status["failedIndexes"] == "1"
+    assert not running(job_pods(kubectl, namespace, "per"))
+
+
+def test_max_failed_indexes_exceeded(kubectl, namespace, manager):
+    create(kubectl, namespace, job_manifest(
+        "maxf", "  completions: 4\n  parallelism: 4\n  completionMode: Indexed\n  backoffLimitPerIndex: 0\n"
+                "  maxFailedIndexes: 1"))
+    set_phase(kubectl, namespace, pod_of_index(kubectl, namespace, "maxf", 0), "Failed")
+    eventually(lambda: get(kubectl, namespace, "job", "maxf")["status"].get("failedIndexes") == "0",
+               what='failedIndexes "0"')
+    set_phase(kubectl, namespace, pod_of_index(kubectl, namespace, "maxf", 2), "Failed")
+    kubectl("wait", "--for=condition=failed", "job/maxf", "-n", namespace, "--timeout=20s")
+    failed = condition(get(kubectl, namespace, "job", "maxf"), "Failed")
+    assert failed["reason"] == "MaxFailedIndexesExceeded"
+    assert failed["message"] == "Job has exceeded the specified maximal number of failed indexes"
+
+
+def test_success_policy_completes_the_job_early(kubectl, namespace, manager):
+    create(kubectl, namespace, job_manifest(
+        "lead", "  completions: 3\n  parallelism: 3\n  completionMode: Indexed\n"
+                "  successPolicy:\n    rules:\n    - succeededIndexes: \"0\""))
+    set_phase(kubectl, namespace, pod_of_index(kubectl, namespace, "lead", 0), "Succeeded")
+    kubectl("wait", "--for=condition=complete", "job/lead", "-n", namespace, "--timeout=20s")
+    job = get(kubectl, namespace, "job", "lead")
+    for type_ in ("SuccessCriteriaMet", "Complete"):
+        c = condition(job, type_)
+        assert c["reason"] == "SuccessPolicy" and c["message"] == "Matched rules at index 0", c
+    assert job["status"]["completedIndexes"] == "0"
+    assert not running(job_pods(kubectl, namespace, "lead"))
+
+
+def test_per_index_and_success_policy_validation(kubectl, namespace, manager):
+    p = kubectl("create", "-n", namespace, "-f", "-", check=False,
+                input=job_manifest("nonidx", "  completions: 2\n  backoffLimitPerIndex: 1"))
+    assert p.returncode != 0
+    assert "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode" in p.stderr
+    p = kubectl("create", "-n", namespace, "-f", "-", check=False,
+                input=job_manifest("badsp", "  completions: 3\n  completionMode: Indexed\n"
+                                            "  successPolicy:\n    rules:\n    - succeededIndexes: \"5\""))
+    assert p.returncode != 0
+    assert ('spec.successPolicy.rules[0].succeededIndexes: Invalid value: "5": error parsing succeededIndexes: '
+            'too large index: "5"') in p.stderr, p.stderr
+    p = kubectl("create", "-n", namespace, "-f", "-", check=False,
+                input=job_manifest("maxf2", "  completions: 2\n  completionMode: Indexed\n"
+                                            "  backoffLimitPerIndex: 1\n  maxFailedIndexes: 3"))
+    assert p.returncode != 0
+    assert "spec.maxFailedIndexes: Invalid value: 3: must be less than or equal to completions" in p.stderr
+
+
 def test_every_minute_cronjob_starts_a_job(kubectl, manager):
     """The CronJob made when the module started fires at the next minute."""
     ns = manager["cron_namespace"]

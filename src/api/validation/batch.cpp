@@ -1,7 +1,12 @@
 #include "api/validation/batch.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
+#include <optional>
+#include <variant>
+
+#include "api/meta/object.h"
 
 #include "api/validation/cron_schedule.h"
 #include "api/validation/pod_spec.h"
@@ -41,6 +46,130 @@ void completionMode(const json::object& spec, const Path& p, Causes& out) {
   if (has(spec, "maxFailedIndexes") && !has(spec, "backoffLimitPerIndex")) {
     out.push_back(required(p.child("backoffLimitPerIndex"), "when maxFailedIndexes is specified"));
   }
+  auto maxFailed = intAt(spec, "maxFailedIndexes");
+  if (indexed && maxFailed) {
+    if (auto completions = intAt(spec, "completions"); completions && *maxFailed > *completions) {
+      out.push_back(invalidInt(p.child("maxFailedIndexes"), *maxFailed, "must be less than or equal to completions"));
+    }
+    if (*maxFailed > 100000) {
+      out.push_back(invalidInt(p.child("maxFailedIndexes"), *maxFailed, "must be less than or equal to 100000"));
+    }
+  }
+}
+
+// Upstream's parseIndexInterval / validateIndexesFormat ("1,3-5"): the number
+// of indexes, or the error text.
+std::variant<std::int64_t, std::string> indexesFormat(std::string_view text, std::int64_t completions) {
+  if (text.empty()) return std::int64_t{0};
+  auto number = [](std::string_view s) -> std::optional<std::int64_t> {
+    std::int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+  };
+  std::optional<std::int64_t> last;
+  std::int64_t total = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    std::string_view interval = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::vector<std::string_view> limits;
+    for (std::size_t from = 0;;) {
+      std::size_t dash = interval.find('-', from);
+      limits.push_back(interval.substr(from, dash == std::string_view::npos ? std::string_view::npos : dash - from));
+      if (dash == std::string_view::npos) break;
+      from = dash + 1;
+    }
+    if (limits.size() > 2) {
+      return "the fragment " + goQuote(interval) +
+             " violates the requirement that an index interval can have at most two parts separated by '-'";
+    }
+    std::int64_t bounds[2] = {0, 0};
+    for (std::size_t i = 0; i < limits.size(); ++i) {
+      auto v = number(limits[i]);
+      if (!v) return "cannot convert string to integer for index: " + goQuote(limits[i]);
+      if (*v >= completions) return "too large index: " + goQuote(limits[i]);
+      bounds[i] = *v;
+    }
+    if (limits.size() == 1) bounds[1] = bounds[0];
+    if (limits.size() == 2 && bounds[0] >= bounds[1]) {
+      return "non-increasing order, previous: " + std::to_string(bounds[0]) + ", current: " + std::to_string(bounds[1]);
+    }
+    if (last && *last >= bounds[0]) {
+      return "non-increasing order, previous: " + std::to_string(*last) + ", current: " + std::to_string(bounds[0]);
+    }
+    total += bounds[1] - bounds[0] + 1;
+    last = bounds[1];
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return total;
+}
+
+void successPolicyRule(const json::object& spec, const json::object& rule, const Path& p, Causes& out) {
+  std::int64_t completions = intAt(spec, "completions").value_or(0);
+  bool hasIndexes = has(rule, "succeededIndexes");
+  auto count = intAt(rule, "succeededCount");
+  if (!count && !hasIndexes) {
+    out.push_back(required(p, "at least one of succeededCount or succeededIndexes must be specified"));
+  }
+  std::int64_t total = 0;
+  if (hasIndexes) {
+    std::string_view indexes = stringAt(rule, "succeededIndexes");
+    if (indexes.size() > 64 * 1024) out.push_back(tooLong(p.child("succeededIndexes"), 64 * 1024));
+    auto parsed = indexesFormat(indexes, completions);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+      out.push_back(invalidStr(p.child("succeededIndexes"), indexes, "error parsing succeededIndexes: " + *error));
+    } else {
+      total = std::get<std::int64_t>(parsed);
+    }
+  }
+  if (count) {
+    if (*count < 0) out.push_back(invalidInt(p.child("succeededCount"), *count, kNegativeMsg));
+    if (*count > completions) {
+      out.push_back(invalidInt(p.child("succeededCount"), *count,
+                               "must be less than or equal to " + std::to_string(completions) +
+                                   " (the number of specified completions)"));
+    }
+    if (hasIndexes && *count > total) {
+      out.push_back(invalidInt(p.child("succeededCount"), *count,
+                               "must be less than or equal to " + std::to_string(total) +
+                                   " (the number of indexes in the specified succeededIndexes field)"));
+    }
+  }
+}
+
+void successPolicy(const json::object& spec, const Path& p, Causes& out) {
+  const json::value* policy = valueAt(spec, "successPolicy");
+  if (!policy || policy->is_null()) return;
+  Path sp = p.child("successPolicy");
+  if (stringAt(spec, "completionMode") != "Indexed") {
+    out.push_back(invalidValue(sp, renderJson(policy), "requires indexed completion mode"));
+    return;
+  }
+  const json::value* rules = policy->is_object() ? policy->get_object().if_contains("rules") : nullptr;
+  std::size_t n = rules && rules->is_array() ? rules->get_array().size() : 0;
+  Path rp = sp.child("rules");
+  if (n == 0) out.push_back(required(rp, "at least one rules must be specified when the successPolicy is specified"));
+  if (n > 20) out.push_back(tooMany(rp, static_cast<std::int64_t>(n), 20));
+  for (std::size_t i = 0; i < n; ++i) {
+    const json::value& rule = rules->get_array()[i];
+    if (rule.is_object()) successPolicyRule(spec, rule.get_object(), rp.index(i), out);
+  }
+}
+
+// A FailIndex action needs backoffLimitPerIndex.
+void failIndexRules(const json::object& spec, const Path& p, Causes& out) {
+  const json::value* rules = api::findPath(spec, "podFailurePolicy.rules");
+  if (!rules || !rules->is_array()) return;
+  for (std::size_t i = 0; i < rules->get_array().size(); ++i) {
+    const json::value& rule = rules->get_array()[i];
+    if (!rule.is_object() || stringAt(rule.get_object(), "action") != "FailIndex" || has(spec, "backoffLimitPerIndex")) {
+      continue;
+    }
+    out.push_back(invalidStr(p.child("podFailurePolicy").child("rules").index(i).child("action"),
+                             "FailIndex", "requires the backoffLimitPerIndex to be set"));
+  }
 }
 
 void jobTemplateRestartPolicy(const json::object& spec, const Path& p, Causes& out) {
@@ -63,6 +192,8 @@ Causes jobSpecCommon(const json::object& spec, const Path& p) {
     nonNegativeField(spec, key, p, out);
   }
   completionMode(spec, p, out);
+  failIndexRules(spec, p, out);
+  successPolicy(spec, p, out);
   if (auto policy = optionalString(spec, "podReplacementPolicy");
       policy && *policy != "Failed" && *policy != "TerminatingOrFailed") {
     out.push_back(notSupportedStr(p.child("podReplacementPolicy"), *policy, {"Failed", "TerminatingOrFailed"}));

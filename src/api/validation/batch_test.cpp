@@ -34,6 +34,43 @@ TEST(Job, ManualSelectorMustMatch) {
   EXPECT_THAT(check(kJobs, job(R"("manualSelector":true,)")), ElementsAre("spec.selector: Required value"));
 }
 
+TEST(Job, BackoffLimitPerIndexAndMaxFailedIndexes) {
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":3,"backoffLimitPerIndex":1,"maxFailedIndexes":1,)")),
+              IsEmpty());
+  EXPECT_THAT(check(kJobs, job(R"("backoffLimitPerIndex":1,)")),
+              ElementsAre("spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":3,"backoffLimitPerIndex":1,"maxFailedIndexes":4,)")),
+              ElementsAre("spec.maxFailedIndexes: Invalid value: 4: must be less than or equal to completions"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":3,"maxFailedIndexes":1,)")),
+              ElementsAre("spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":3,"podFailurePolicy":{"rules":[
+      {"action":"FailIndex","onExitCodes":{"operator":"In","values":[42]}}]},)")),
+              ElementsAre("spec.podFailurePolicy.rules[0].action: Invalid value: \"FailIndex\": requires the backoffLimitPerIndex to be set"));
+}
+
+TEST(Job, SuccessPolicy) {
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":5,"successPolicy":{"rules":[
+      {"succeededIndexes":"0,2-4","succeededCount":2}]},)")), IsEmpty());
+  auto nonIndexed = check(kJobs, job(R"("completions":5,"successPolicy":{"rules":[]},)"));
+  ASSERT_EQ(nonIndexed.size(), 1u);
+  EXPECT_THAT(nonIndexed[0], ::testing::StartsWith("spec.successPolicy: Invalid value: "));
+  EXPECT_THAT(nonIndexed[0], ::testing::EndsWith(": requires indexed completion mode"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":5,"successPolicy":{"rules":[]},)")),
+              ElementsAre("spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":5,"successPolicy":{"rules":[{}]},)")),
+              ElementsAre("spec.successPolicy.rules[0]: Required value: at least one of succeededCount or succeededIndexes must be specified"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":5,"successPolicy":{"rules":[
+      {"succeededIndexes":"3-1"},{"succeededIndexes":"7"},{"succeededIndexes":"1,a"},{"succeededIndexes":"2,1"}]},)")),
+              ElementsAre("spec.successPolicy.rules[0].succeededIndexes: Invalid value: \"3-1\": error parsing succeededIndexes: non-increasing order, previous: 3, current: 1",
+                          "spec.successPolicy.rules[1].succeededIndexes: Invalid value: \"7\": error parsing succeededIndexes: too large index: \"7\"",
+                          "spec.successPolicy.rules[2].succeededIndexes: Invalid value: \"1,a\": error parsing succeededIndexes: cannot convert string to integer for index: \"a\"",
+                          "spec.successPolicy.rules[3].succeededIndexes: Invalid value: \"2,1\": error parsing succeededIndexes: non-increasing order, previous: 2, current: 1"));
+  EXPECT_THAT(check(kJobs, job(R"("completionMode":"Indexed","completions":5,"successPolicy":{"rules":[
+      {"succeededIndexes":"0-1","succeededCount":3},{"succeededCount":6}]},)")),
+              ElementsAre("spec.successPolicy.rules[0].succeededCount: Invalid value: 3: must be less than or equal to 2 (the number of indexes in the specified succeededIndexes field)",
+                          "spec.successPolicy.rules[1].succeededCount: Invalid value: 6: must be less than or equal to 5 (the number of specified completions)"));
+}
+
 TEST(Job, TemplateIsImmutable) {
   auto causes = check(kJobs, job("", "OnFailure"), job(""));
   ASSERT_EQ(causes.size(), 1u);

@@ -68,4 +68,31 @@ std::vector<std::int64_t> firstPendingIndexes(const std::set<std::int64_t>& done
   return out;
 }
 
+std::optional<std::string> matchSuccessPolicy(const boost::json::object& job, const std::set<std::int64_t>& completed,
+                                              std::int64_t completions) {
+  const boost::json::value* rules = api::findPath(job, "spec.successPolicy.rules");
+  if (!rules || !rules->is_array() || completed.empty()) return std::nullopt;
+  for (std::size_t i = 0; i < rules->get_array().size(); ++i) {
+    const boost::json::value& rule = rules->get_array()[i];
+    if (!rule.is_object()) continue;
+    const boost::json::object& r = rule.get_object();
+    const boost::json::value* count = r.if_contains("succeededCount");
+    std::optional<std::int64_t> wanted;
+    if (count && count->is_int64()) wanted = count->get_int64();
+    const boost::json::value* indexes = r.if_contains("succeededIndexes");
+    if (indexes && indexes->is_string()) {
+      std::set<std::int64_t> required = parseIndexes(indexes->get_string(), completions);
+      if (required.empty()) continue;  // unparsable: never matches, as upstream
+      std::int64_t contained = 0;
+      for (std::int64_t ix : required) contained += completed.contains(ix);
+      if (contained == static_cast<std::int64_t>(required.size()) || (wanted && contained >= *wanted)) {
+        return "Matched rules at index " + std::to_string(i);
+      }
+    } else if (wanted && static_cast<std::int64_t>(completed.size()) >= *wanted) {
+      return "Matched rules at index " + std::to_string(i);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace kcpp::controllers

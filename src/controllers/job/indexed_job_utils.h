@@ -15,6 +15,8 @@
 namespace kcpp::controllers {
 
 inline constexpr const char* kJobCompletionIndexKey = "batch.kubernetes.io/job-completion-index";
+// How many earlier pods of the same index failed (backoffLimitPerIndex).
+inline constexpr const char* kJobIndexFailureCountKey = "batch.kubernetes.io/job-index-failure-count";
 
 // "1,3-5" → {1,3,4,5}; indexes outside [0, completions) and malformed parts are
 // dropped, as upstream's parseIndexesFromString.
@@ -23,6 +25,11 @@ std::string formatIndexes(const std::set<std::int64_t>& indexes);
 
 // The pod's completion index (annotation first, then label), if valid.
 std::optional<std::int64_t> completionIndexOf(const boost::json::object& pod);
+
+// Upstream's matchSuccessPolicy: "Matched rules at index <i>" for the first
+// rule of spec.successPolicy that the completed indexes satisfy.
+std::optional<std::string> matchSuccessPolicy(const boost::json::object& job, const std::set<std::int64_t>& completed,
+                                              std::int64_t completions);
 
 // The `count` smallest indexes in [0, completions) that are neither done nor held.
 std::vector<std::int64_t> firstPendingIndexes(const std::set<std::int64_t>& done,

@@ -1,5 +1,7 @@
 #include "controllers/job/job_controller.h"
 
+#include <charconv>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -155,8 +157,35 @@ asio::awaitable<Result<void>> JobController::syncJob(const std::string& key, jso
   co_return tracked;
 }
 
+namespace {
+
+// The failures of earlier pods of the same index this pod was told of.
+std::int64_t indexFailuresOf(const json::object& pod) {
+  const json::value* annotations = api::findPath(pod, "metadata.annotations");
+  if (!annotations || !annotations->is_object()) return 0;
+  const json::value* v = annotations->get_object().if_contains(kJobIndexFailureCountKey);
+  if (!v || !v->is_string()) return 0;
+  std::int64_t n = 0;
+  std::string_view text = v->get_string();
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return ec == std::errc() && ptr == text.data() + text.size() && n >= 0 ? n : 0;
+}
+
+}  // namespace
+
 void JobController::classifyPods(SyncState& s) {
   const std::set<std::string>& pending = finalizersRemoved_[s.key];
+  const bool finishing = trueCondition(s.job, jobcond::kFailureTarget) || trueCondition(s.job, jobcond::kSuccessCriteriaMet);
+  // The next pod of an index is told how many pods of it failed before.
+  if (s.perIndex()) {
+    for (const PodPtr& pod : s.pods) {
+      auto index = completionIndexOf(*pod);
+      if (!index || jobutil::str(*pod, "status.phase") != "Failed") continue;
+      auto match = matchPodFailurePolicy(s.job, *pod);
+      std::int64_t seen = indexFailuresOf(*pod) + (match && match->action == "Ignore" ? 0 : 1);
+      s.indexFailures[*index] = std::max(s.indexFailures[*index], seen);
+    }
+  }
   int newSucceeded = 0, newFailed = 0;
   for (const PodPtr& pod : s.pods) {
     std::string phase = jobutil::str(*pod, "status.phase");
@@ -186,16 +215,24 @@ void JobController::classifyPods(SyncState& s) {
     // A deleted pod that never succeeded counts as failed, unless the Job only
     // replaces pods once they have failed (upstream's isPodFailed).
     bool failed = phase == "Failed" || !s.onlyReplaceFailed;
+    bool failIndex = false;
     if (failed && phase == "Failed" && !s.isUncounted(uid)) {
       auto match = matchPodFailurePolicy(s.job, *pod);
       if (match && match->action == "Ignore") continue;  // released, never counted
       if (match && match->action == "FailJob" && !s.policyFailure) {
         s.policyFailure = JobCondition{jobcond::kFailureTarget, "True", "PodFailurePolicy", match->message};
       }
+      failIndex = match && match->action == "FailIndex";
     }
     if (failed && indexInRange && !s.isUncounted(uid)) {
       s.uncountedFailed.push_back(uid);
       ++newFailed;
+      // backoffLimitPerIndex: the pod's failure is its index's n-th. Pods
+      // the controller itself stops once the Job is finishing fail no index.
+      if (s.perIndex() && !finishing && !s.completedIndexes.contains(*index) &&
+          (failIndex || indexFailuresOf(*pod) + 1 > *s.backoffLimitPerIndex)) {
+        s.failedIndexes.insert(*index);
+      }
     }
   }
   s.newSucceeded = newSucceeded;
@@ -218,6 +255,15 @@ void JobController::decideFailure(SyncState& s) {
   } else if (s.pastActiveDeadline()) {
     s.finished = JobCondition{jobcond::kFailureTarget, "True", "DeadlineExceeded",
                               "Job was active longer than specified deadline"};
+  } else if (s.perIndex() && s.maxFailedIndexes &&
+             static_cast<std::int64_t>(s.failedIndexes.size()) > *s.maxFailedIndexes) {
+    s.finished = JobCondition{jobcond::kFailureTarget, "True", "MaxFailedIndexesExceeded",
+                              "Job has exceeded the specified maximal number of failed indexes"};
+  } else if (s.indexed) {
+    // successPolicy: enough of the right indexes succeeded; the rest are stopped.
+    if (auto matched = matchSuccessPolicy(s.job, s.completedIndexes, s.completions.value_or(0))) {
+      s.finished = JobCondition{jobcond::kSuccessCriteriaMet, "True", "SuccessPolicy", *matched};
+    }
   }
 }
 
@@ -228,6 +274,9 @@ void JobController::decideSuccess(SyncState& s) {
   if (complete && s.activeCount == 0) {
     s.finished = JobCondition{jobcond::kSuccessCriteriaMet, "True", "CompletionsReached",
                               "Reached expected number of succeeded pods"};
+  } else if (s.perIndex() && !s.failedIndexes.empty() &&
+             static_cast<std::int64_t>(s.finishedIndexes().size()) >= s.completions.value_or(0)) {
+    s.finished = JobCondition{jobcond::kFailureTarget, "True", "FailedIndexes", "Job has failed indexes"};
   }
 }
 
@@ -310,6 +359,8 @@ json::object JobController::buildStatus(const SyncState& s) const {
   } else {
     status.erase("completedIndexes");
   }
+  // Written (even empty) whenever backoffLimitPerIndex is set, as upstream.
+  if (s.perIndex()) status["failedIndexes"] = formatIndexes(s.failedIndexes);
   if (!s.conditions.empty()) {
     status["conditions"] = s.conditions;
   } else {

@@ -14,9 +14,16 @@
 // Suspended). Success adds SuccessCriteriaMet, then Complete.
 // podFailurePolicy rules (FailJob, Ignore, Count) decide what a failed pod
 // does. Jobs whose spec.managedBy names another controller are left alone.
-// Not implemented: backoffLimitPerIndex and the FailIndex action,
-// successPolicy (such Jobs are synced as if those were unset), adopting
-// orphan pods that match a Job's selector.
+// Indexed Jobs with backoffLimitPerIndex count failures per index (the
+// batch.kubernetes.io/job-index-failure-count annotation of each new pod):
+// an index that fails more often (or whose pod matches a FailIndex rule) is
+// failed for good and listed in status.failedIndexes; more than
+// maxFailedIndexes of them fail the Job (MaxFailedIndexesExceeded), and once
+// every index has succeeded or failed, failed ones fail it (FailedIndexes).
+// successPolicy rules (succeededIndexes / succeededCount) end a Job early:
+// SuccessCriteriaMet (reason SuccessPolicy), its other pods are deleted, then
+// Complete. Not implemented: adopting orphan pods that match a Job's
+// selector, per-index backoff delays (the Job-wide one applies).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -94,7 +101,8 @@ class JobController : public Controller {
   boost::asio::awaitable<Result<std::set<std::string>>> removeFinalizers(
       const std::string& key, const std::vector<PodPtr>& pods);
   boost::asio::awaitable<Result<void>> releaseOrphan(const std::string& podKey);
-  json::object podForIndex(const json::object& job, std::optional<std::int64_t> index) const;
+  json::object podForIndex(const json::object& job, std::optional<std::int64_t> index,
+                           std::int64_t indexFailures = 0) const;
 
   client::RestClient& client_;
   client::Informer& jobs_;

@@ -272,6 +272,119 @@ TEST_F(JobControllerTest, IndexedPodsCarryTheirIndexAndReportCompletedIndexes) {
   EXPECT_EQ(count(getJob("idx"), "status.succeeded"), 3);
 }
 
+// The running pod of `index`, if one runs.
+std::optional<json::object> podOfIndex(const std::vector<json::object>& running, std::int64_t index) {
+  for (const auto& p : running) {
+    if (completionIndexOf(p) == index) return p;
+  }
+  return std::nullopt;
+}
+
+std::string annotation(const json::object& pod, const std::string& key) {
+  const json::value* v = api::findPath(pod, "metadata.annotations");
+  if (!v || !v->as_object().contains(key)) return "";
+  return std::string(v->as_object().at(key).as_string());
+}
+
+TEST_F(JobControllerTest, BackoffLimitPerIndexFailsAnIndexAndThenTheJob) {
+  startController();
+  createJob(job("per", R"("completions":3,"parallelism":3,"completionMode":"Indexed","backoffLimit":100,
+      "backoffLimitPerIndex":1,)"));
+  server.runFor(5s, [this] { return runningPods().size() == 3; });
+  ASSERT_EQ(runningPods().size(), 3u);
+  EXPECT_EQ(annotation(*podOfIndex(runningPods(), 1), kJobIndexFailureCountKey), "0");
+  EXPECT_EQ(api::getString(getJob("per").at("status").as_object(), "failedIndexes"), "");
+  // Index 1 fails once: retried, its new pod told of the failure.
+  finishPod(*podOfIndex(runningPods(), 1), "Failed");
+  server.runFor(5s, [this] {
+    auto again = podOfIndex(runningPods(), 1);
+    return again && annotation(*again, kJobIndexFailureCountKey) == "1";
+  });
+  auto again = podOfIndex(runningPods(), 1);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(annotation(*again, kJobIndexFailureCountKey), "1");
+  // Twice: past backoffLimitPerIndex 1, the index is given up on.
+  finishPod(*again, "Failed");
+  server.runFor(5s, [this] { return api::getString(getJob("per").at("status").as_object(), "failedIndexes") == "1"; });
+  EXPECT_EQ(api::getString(getJob("per").at("status").as_object(), "failedIndexes"), "1");
+  server.runFor(500ms);
+  EXPECT_FALSE(podOfIndex(runningPods(), 1).has_value());
+  EXPECT_EQ(condition(getJob("per"), "Failed"), "");  // other indexes still run
+  for (const auto& p : runningPods()) finishPod(p, "Succeeded");
+  server.runFor(5s, [this] { return condition(getJob("per"), "Failed") == "True"; });
+  json::object failed = getJob("per");
+  EXPECT_EQ(condition(failed, "Failed", "reason"), "FailedIndexes");
+  EXPECT_EQ(condition(failed, "Failed", "message"), "Job has failed indexes");
+  EXPECT_EQ(condition(failed, "FailureTarget", "reason"), "FailedIndexes");
+  EXPECT_EQ(failed.at("status").at("completedIndexes"), "0,2");
+  EXPECT_EQ(failed.at("status").at("failedIndexes"), "1");
+  EXPECT_EQ(count(failed, "status.failed"), 2);
+}
+
+TEST_F(JobControllerTest, MaxFailedIndexesExceededFailsTheJobAtOnce) {
+  startController();
+  createJob(job("max", R"("completions":4,"parallelism":4,"completionMode":"Indexed","backoffLimit":100,
+      "backoffLimitPerIndex":0,"maxFailedIndexes":1,)"));
+  server.runFor(5s, [this] { return runningPods().size() == 4; });
+  ASSERT_EQ(runningPods().size(), 4u);
+  finishPod(*podOfIndex(runningPods(), 0), "Failed");
+  server.runFor(5s, [this] { return api::getString(getJob("max").at("status").as_object(), "failedIndexes") == "0"; });
+  EXPECT_EQ(condition(getJob("max"), "Failed"), "");  // one failed index is allowed
+  finishPod(*podOfIndex(runningPods(), 3), "Failed");
+  server.runFor(8s, [this] { return condition(getJob("max"), "Failed") == "True"; });
+  json::object failed = getJob("max");
+  EXPECT_EQ(condition(failed, "Failed", "reason"), "MaxFailedIndexesExceeded");
+  EXPECT_EQ(condition(failed, "Failed", "message"), "Job has exceeded the specified maximal number of failed indexes");
+  EXPECT_EQ(failed.at("status").at("failedIndexes"), "0,3");
+  EXPECT_TRUE(runningPods().empty());  // the others were terminated
+}
+
+TEST_F(JobControllerTest, FailIndexRuleFailsTheIndexAtOnce) {
+  startController();
+  createJob(job("fi", R"("completions":2,"parallelism":2,"completionMode":"Indexed","backoffLimit":100,
+      "backoffLimitPerIndex":5,"podFailurePolicy":{"rules":[{"action":"FailIndex","onExitCodes":{"operator":"In","values":[7]}}]},)"));
+  server.runFor(5s, [this] { return runningPods().size() == 2; });
+  ASSERT_EQ(runningPods().size(), 2u);
+  finishPod(*podOfIndex(runningPods(), 0), "Failed",
+            R"({"containerStatuses":[{"name":"c","state":{"terminated":{"exitCode":7}}}]})");
+  server.runFor(5s, [this] { return api::getString(getJob("fi").at("status").as_object(), "failedIndexes") == "0"; });
+  EXPECT_EQ(api::getString(getJob("fi").at("status").as_object(), "failedIndexes"), "0");
+}
+
+TEST_F(JobControllerTest, SuccessPolicyCompletesEarlyAndStopsTheRest) {
+  startController();
+  createJob(job("leader", R"("completions":3,"parallelism":3,"completionMode":"Indexed",
+      "successPolicy":{"rules":[{"succeededIndexes":"0"}]},)"));
+  server.runFor(5s, [this] { return runningPods().size() == 3; });
+  ASSERT_EQ(runningPods().size(), 3u);
+  finishPod(*podOfIndex(runningPods(), 1), "Succeeded");  // not the one the rule wants
+  server.runFor(5s, [this] { return count(getJob("leader"), "status.succeeded") == 1; });
+  EXPECT_EQ(condition(getJob("leader"), "SuccessCriteriaMet"), "");
+  finishPod(*podOfIndex(runningPods(), 0), "Succeeded");
+  server.runFor(8s, [this] { return condition(getJob("leader"), "Complete") == "True"; });
+  json::object done = getJob("leader");
+  EXPECT_EQ(condition(done, "SuccessCriteriaMet", "reason"), "SuccessPolicy");
+  EXPECT_EQ(condition(done, "SuccessCriteriaMet", "message"), "Matched rules at index 0");
+  EXPECT_EQ(condition(done, "Complete", "reason"), "SuccessPolicy");
+  EXPECT_EQ(condition(done, "Complete", "message"), "Matched rules at index 0");
+  EXPECT_EQ(done.at("status").at("completedIndexes"), "0-1");
+  EXPECT_TRUE(runningPods().empty());  // index 2 was terminated
+  EXPECT_TRUE(done.at("status").as_object().contains("completionTime"));
+}
+
+TEST(MatchSuccessPolicy, IndexesAndCounts) {
+  auto withRules = [](const std::string& rules) {
+    return json::parse(R"({"spec":{"successPolicy":{"rules":)" + rules + "}}}").as_object();
+  };
+  EXPECT_FALSE(matchSuccessPolicy(withRules(R"([{"succeededIndexes":"0-2"}])"), {0, 1}, 5));
+  EXPECT_EQ(matchSuccessPolicy(withRules(R"([{"succeededIndexes":"0-2"}])"), {0, 1, 2}, 5), "Matched rules at index 0");
+  EXPECT_EQ(matchSuccessPolicy(withRules(R"([{"succeededIndexes":"9"},{"succeededIndexes":"0-3","succeededCount":2}])"),
+                               {1, 3}, 5),
+            "Matched rules at index 1");
+  EXPECT_EQ(matchSuccessPolicy(withRules(R"([{"succeededCount":2}])"), {4, 0}, 5), "Matched rules at index 0");
+  EXPECT_FALSE(matchSuccessPolicy(withRules(R"([{"succeededCount":3}])"), {4, 0}, 5));
+}
+
 TEST_F(JobControllerTest, SuspendDeletesActivePodsAndResumeRestarts) {
   startController();
   createJob(job("sus", R"("suspend":true,"parallelism":2,"completions":2,)"));

@@ -81,7 +81,7 @@ asio::awaitable<Result<void>> JobController::manageJob(SyncState& s) {
     queue_.addAfter(s.key, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - s.now) +
                                std::chrono::milliseconds(100));
   }
-  std::int64_t succeeded = s.succeededTotal();
+  std::int64_t succeeded = s.succeededTotal() + static_cast<std::int64_t>(s.failedIndexes.size());
   std::int64_t wantActive = s.parallelism;
   if (!s.completions) {
     if (succeeded > 0) wantActive = s.activeCount;  // let what runs finish, start nothing
@@ -90,7 +90,7 @@ asio::awaitable<Result<void>> JobController::manageJob(SyncState& s) {
   }
   std::vector<PodPtr> surplus;
   if (s.indexed) {
-    surplus = indexedSurplus(s.active, s.completedIndexes, s.completions.value_or(0), wantActive);
+    surplus = indexedSurplus(s.active, s.finishedIndexes(), s.completions.value_or(0), wantActive);
   } else if (s.activeCount > wantActive) {
     surplus = podsToDelete(s.active, s.active, static_cast<std::size_t>(s.activeCount - wantActive));
   }
@@ -118,7 +118,8 @@ asio::awaitable<Result<void>> JobController::manageJob(SyncState& s) {
   co_return co_await createPods(s, count);
 }
 
-json::object JobController::podForIndex(const json::object& job, std::optional<std::int64_t> index) const {
+json::object JobController::podForIndex(const json::object& job, std::optional<std::int64_t> index,
+                                        std::int64_t indexFailures) const {
   json::object templ;
   if (const json::value* t = api::findPath(job, "spec.template"); t && t->is_object()) templ = t->get_object();
   json::object pod = podFromTemplate(templ, job, makeControllerRef(job, "batch/v1", "Job"));
@@ -133,6 +134,9 @@ json::object JobController::podForIndex(const json::object& job, std::optional<s
   meta["generateName"] = name + "-" + ix + "-";
   api::ensureObject(meta, "annotations")[kJobCompletionIndexKey] = ix;
   api::ensureObject(meta, "labels")[kJobCompletionIndexKey] = ix;
+  if (jobutil::optNum(job, "spec.backoffLimitPerIndex")) {
+    api::ensureObject(meta, "annotations")[kJobIndexFailureCountKey] = std::to_string(indexFailures);
+  }
   json::object& spec = pod["spec"].as_object();
   if (api::getString(spec, "hostname").empty()) spec["hostname"] = name + "-" + ix;
   // JOB_COMPLETION_INDEX, read from the annotation, in every container.
@@ -166,7 +170,7 @@ asio::awaitable<Result<void>> JobController::createPods(SyncState& s, int count)
       if (terminal || (deleting && !s.onlyReplaceFailed)) continue;
       if (auto ix = completionIndexOf(*p)) held.insert(*ix);
     }
-    for (std::int64_t ix : firstPendingIndexes(s.completedIndexes, held, count, s.completions.value_or(0))) {
+    for (std::int64_t ix : firstPendingIndexes(s.finishedIndexes(), held, count, s.completions.value_or(0))) {
       indexes.emplace_back(ix);
     }
   } else {
@@ -184,7 +188,12 @@ asio::awaitable<Result<void>> JobController::createPods(SyncState& s, int count)
     auto pending = std::make_shared<std::size_t>(size);
     auto batchDone = std::make_shared<asio::steady_timer>(executor_, std::chrono::steady_clock::time_point::max());
     for (std::size_t i = 0; i < size; ++i) {
-      json::object pod = podForIndex(job, indexes[next + i]);
+      std::int64_t priorFailures = 0;
+      if (s.perIndex() && indexes[next + i]) {
+        auto it = s.indexFailures.find(*indexes[next + i]);
+        if (it != s.indexFailures.end()) priorFailures = it->second;
+      }
+      json::object pod = podForIndex(job, indexes[next + i], priorFailures);
       asio::co_spawn(executor_, [this, path, pod = std::move(pod), job, failures]() -> asio::awaitable<void> {
         auto created = co_await client_.create(path, pod);
         if (created) {

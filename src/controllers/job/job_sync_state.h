@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -70,6 +71,7 @@ struct JobController::SyncState {
   std::optional<std::int64_t> completions;
   std::int64_t parallelism = 1;
   std::int64_t backoffLimit = 6;
+  std::optional<std::int64_t> backoffLimitPerIndex, maxFailedIndexes;
   bool onlyReplaceFailed = false;  // podReplacementPolicy: Failed
   bool suspended = false;
 
@@ -85,6 +87,8 @@ struct JobController::SyncState {
   std::vector<std::string> uncountedSucceeded, uncountedFailed;
   std::int64_t succeeded = 0, failed = 0;  // counted
   std::set<std::int64_t> completedIndexes;
+  std::set<std::int64_t> failedIndexes;  // backoffLimitPerIndex: indexes given up on
+  std::map<std::int64_t, std::int64_t> indexFailures;  // failures so far, per index (for the next pod)
   std::optional<JobCondition> finished;  // SuccessCriteriaMet or FailureTarget
   std::optional<JobCondition> policyFailure;  // a FailJob rule of podFailurePolicy matched
   json::array conditions;
@@ -102,6 +106,11 @@ struct JobController::SyncState {
     s.parallelism = jobutil::optNum(job, "spec.parallelism").value_or(1);
     s.backoffLimit = jobutil::optNum(job, "spec.backoffLimit").value_or(6);
     s.onlyReplaceFailed = jobutil::str(job, "spec.podReplacementPolicy") == "Failed";
+    s.backoffLimitPerIndex = jobutil::optNum(job, "spec.backoffLimitPerIndex");
+    s.maxFailedIndexes = jobutil::optNum(job, "spec.maxFailedIndexes");
+    if (s.indexed && s.backoffLimitPerIndex) {
+      s.failedIndexes = parseIndexes(jobutil::str(job, "status.failedIndexes"), s.completions.value_or(0));
+    }
     const json::value* suspend = api::findPath(job, "spec.suspend");
     s.suspended = suspend && suspend->is_bool() && suspend->get_bool();
     s.succeeded = jobutil::optNum(job, "status.succeeded").value_or(0);
@@ -119,6 +128,14 @@ struct JobController::SyncState {
     if (std::string start = jobutil::str(job, "status.startTime"); !start.empty()) s.startTime = start;
     s.job = std::move(job);
     return s;
+  }
+
+  bool perIndex() const { return indexed && backoffLimitPerIndex.has_value(); }
+  // Indexes that need no more pods: succeeded, or failed for good.
+  std::set<std::int64_t> finishedIndexes() const {
+    std::set<std::int64_t> out = completedIndexes;
+    out.insert(failedIndexes.begin(), failedIndexes.end());
+    return out;
   }
 
   bool isUncounted(const std::string& uid) const {
