@@ -8,6 +8,9 @@
 #include "component_signals.h"
 #include "controller_manager.h"
 #include "apiserver/authn/service_account_token.h"
+#include "controllers/certificates/csr_approving_controller.h"
+#include "controllers/certificates/csr_signing_controller.h"
+#include "controllers/certificates/csr_util.h"
 #include "controllers/cronjob/cronjob_controller.h"
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/deployment/deployment_controller.h"
@@ -82,6 +85,51 @@ controllers::ControllerPtr makeTokensController(const ControllerContext& c) {
     return signer->signLegacy(claims);
   };
   return std::make_unique<controllers::TokensController>(c.client, c.informers, c.executor, generate, rootCa(c));
+}
+
+// A signer's CA from its files; null (logged) when unset or unreadable.
+std::shared_ptr<const pki::CertifiedKey> loadSigningCa(const std::string& certFile, const std::string& keyFile) {
+  if (certFile.empty() || keyFile.empty()) return nullptr;
+  auto certPem = pki::readFile(certFile);
+  auto keyPem = pki::readFile(keyFile);
+  if (!certPem || !keyPem) {
+    spdlog::error("csrsigning: cannot read {} / {}", certFile, keyFile);
+    return nullptr;
+  }
+  auto cert = pki::certificateFromPem(*certPem);
+  auto key = pki::privateKeyFromPem(*keyPem);
+  if (!cert || !key) {
+    spdlog::error("csrsigning: {} / {} hold no certificate and key", certFile, keyFile);
+    return nullptr;
+  }
+  auto ca = std::make_shared<pki::CertifiedKey>();
+  ca->cert = std::move(*cert);
+  ca->key = std::move(*key);
+  return ca;
+}
+
+// Upstream starts csrsigning with the signers whose CA files it has: the
+// per-signer flags, else --cluster-signing-cert-file/--cluster-signing-key-file.
+controllers::ControllerPtr makeCsrSigning(const ControllerContext& c) {
+  const ControllerManagerConfig& f = c.config;
+  auto shared = loadSigningCa(f.clusterSigningCertFile, f.clusterSigningKeyFile);
+  controllers::CsrSigningOptions options;
+  auto pick = [&](const char* signer, const std::string& cert, const std::string& key) {
+    auto own = loadSigningCa(cert, key);
+    if (own || shared) options.signers[signer] = own ? own : shared;
+  };
+  pick(controllers::csr::kApiserverClientSigner, f.clusterSigningKubeApiserverClientCertFile,
+       f.clusterSigningKubeApiserverClientKeyFile);
+  pick(controllers::csr::kKubeletClientSigner, f.clusterSigningKubeletClientCertFile,
+       f.clusterSigningKubeletClientKeyFile);
+  pick(controllers::csr::kKubeletServingSigner, f.clusterSigningKubeletServingCertFile,
+       f.clusterSigningKubeletServingKeyFile);
+  if (options.signers.empty()) {
+    spdlog::warn("csrsigning: no --cluster-signing-cert-file/--cluster-signing-key-file, not started");
+    return nullptr;
+  }
+  options.duration = std::chrono::duration_cast<std::chrono::seconds>(f.clusterSigningDuration);
+  return std::make_unique<controllers::CsrSigningController>(c.client, c.informers, c.executor, std::move(options));
 }
 
 // Upstream's duration flags ("0s", "500ms", "1m"); a malformed one was refused when parsed.
@@ -293,6 +341,13 @@ const std::vector<ControllerEntry>& controllerTable() {
        },
        "resourcequota-controller"},
       {"nodeipam", makeNodeIpam, "node-controller"},
+      // Both act as upstream's certificate-controller ServiceAccount.
+      {"csrapproving",
+       [](const ControllerContext& c) -> controllers::ControllerPtr {
+         return std::make_unique<controllers::CsrApprovingController>(c.client, c.informers, c.executor);
+       },
+       "certificate-controller"},
+      {"csrsigning", makeCsrSigning, "certificate-controller"},
   };
   return table;
 }
@@ -394,6 +449,20 @@ CLI::App* addControllerManagerCommand(CLI::App& app, ControllerManagerConfig& c)
       ->capture_default_str();
   cmd->add_option("--node-cidr-mask-size", c.nodeCidrMaskSize, "Mask size of each node's pod CIDR")
       ->capture_default_str();
+  cmd->add_option("--cluster-signing-cert-file", c.clusterSigningCertFile,
+                  "CA certificate (PEM) that csrsigning issues cluster-scoped certificates with");
+  cmd->add_option("--cluster-signing-key-file", c.clusterSigningKeyFile, "Its private key (PEM)");
+  cmd->add_option("--cluster-signing-kube-apiserver-client-cert-file", c.clusterSigningKubeApiserverClientCertFile,
+                  "CA for kubernetes.io/kube-apiserver-client");
+  cmd->add_option("--cluster-signing-kube-apiserver-client-key-file", c.clusterSigningKubeApiserverClientKeyFile);
+  cmd->add_option("--cluster-signing-kubelet-client-cert-file", c.clusterSigningKubeletClientCertFile,
+                  "CA for kubernetes.io/kube-apiserver-client-kubelet");
+  cmd->add_option("--cluster-signing-kubelet-client-key-file", c.clusterSigningKubeletClientKeyFile);
+  cmd->add_option("--cluster-signing-kubelet-serving-cert-file", c.clusterSigningKubeletServingCertFile,
+                  "CA for kubernetes.io/kubelet-serving");
+  cmd->add_option("--cluster-signing-kubelet-serving-key-file", c.clusterSigningKubeletServingKeyFile);
+  addDurationOption(cmd, "--cluster-signing-duration", c.clusterSigningDuration,
+                    "Longest validity of the certificates csrsigning issues");
   return cmd;
 }
 

@@ -75,6 +75,12 @@ struct ControllerManagerConfig {
   // and --cluster-cidr empty; `kcpp server` sets the first, as k3s, and the
   // default range is k3s's.
   bool allocateNodeCidrs = false;
+  // csrsigning: one CA for every signer, or one per signer (upstream's flags).
+  std::string clusterSigningCertFile, clusterSigningKeyFile;
+  std::string clusterSigningKubeApiserverClientCertFile, clusterSigningKubeApiserverClientKeyFile;
+  std::string clusterSigningKubeletClientCertFile, clusterSigningKubeletClientKeyFile;
+  std::string clusterSigningKubeletServingCertFile, clusterSigningKubeletServingKeyFile;
+  std::chrono::milliseconds clusterSigningDuration{std::chrono::hours(8760)};
   std::string clusterCidr = "10.42.0.0/16";
   int nodeCidrMaskSize = 24;
 };

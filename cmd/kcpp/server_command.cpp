@@ -352,6 +352,17 @@ void startControllerManager(Server& s, pki::ClusterPki& pki, const ServerConfig&
   if (cm.localPathDir.empty()) cm.localPathDir = (fs::path(config.dataDir) / "storage").string();
   cm.allocateNodeCidrs = true;  // as k3s
   cm.rootCaFile = pki.files().serverCaCert.string();
+  // csrsigning: client certificates from the client CA the server trusts,
+  // kubelet serving certificates from the server CA (as k3s splits them).
+  if (cm.clusterSigningCertFile.empty()) {
+    const auto& files = pki.files();
+    cm.clusterSigningKubeApiserverClientCertFile = files.clientCaCert.string();
+    cm.clusterSigningKubeApiserverClientKeyFile = files.clientCaKey.string();
+    cm.clusterSigningKubeletClientCertFile = files.clientCaCert.string();
+    cm.clusterSigningKubeletClientKeyFile = files.clientCaKey.string();
+    cm.clusterSigningKubeletServingCertFile = files.serverCaCert.string();
+    cm.clusterSigningKubeletServingKeyFile = files.serverCaKey.string();
+  }
   cm.serviceAccountPrivateKeyFile = serviceAccountKeyPath(config).string();
   cm.leaderElectIdentity = embeddedIdentity();
   s.controllerManager =

@@ -1,5 +1,6 @@
 #include "strategies.h"
 
+#include "apiserver/registry/certificates/csr_strategy.h"
 #include "apiserver/registry/jobs/job_strategy.h"
 #include "apiserver/registry/namespaces/namespace_strategy.h"
 #include "apiserver/registry/pods/pod_strategy.h"
@@ -20,6 +21,9 @@ apiserver::StrategyPtr strategyFor(const std::string& group, const std::string& 
                                                         config.serviceNodePortRange);
   }
   if (group == "batch" && resource == "jobs") return std::make_unique<apiserver::JobStrategy>();
+  if (group == "certificates.k8s.io" && resource == "certificatesigningrequests") {
+    return std::make_unique<apiserver::CsrStrategy>();
+  }
   return nullptr;
 }
 

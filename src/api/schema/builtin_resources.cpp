@@ -166,6 +166,9 @@ std::vector<ResourceType> groupResources() {
   Builder pc("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass");
   pc.clusterScoped().shortNames({"pc"});
   add(pc);
+  Builder csr("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest");
+  csr.clusterScoped().shortNames({"csr"}).status();  // and /approval (api_handler)
+  add(csr);
   Builder pdb("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget");
   pdb.shortNames({"pdb"}).status().generation();
   add(pdb);

@@ -186,6 +186,7 @@ Result<Subresource> subresourceOf(const api::ResourceType& type, const std::stri
   if (sub == "scale" && type.hasScale) return Subresource::Scale;
   if (sub == "finalize" && type.resource == "namespaces") return Subresource::Finalize;
   if (sub == "binding" && type.group.empty() && type.resource == "pods") return Subresource::Binding;
+  if (sub == "approval" && type.resource == "certificatesigningrequests") return Subresource::Approval;
   return notFoundResource();
 }
 

@@ -127,6 +127,7 @@ std::optional<ApiResponse> ApiHandler::discovery(const RequestInfo& info) const 
     if (t.group != group || t.version != version) continue;
     resources.push_back(resourceEntry(t));
     if (t.resource == "namespaces") resources.push_back(subresourceEntry(t, "finalize"));
+    if (t.resource == "certificatesigningrequests") resources.push_back(subresourceEntry(t, "approval"));
     if (t.hasScale) resources.push_back(subresourceEntry(t, "scale"));
     if (t.hasStatus) resources.push_back(subresourceEntry(t, "status"));
   }

@@ -3,6 +3,7 @@
 // printer upstream: they get the default Name / Created At table.
 
 #include "api/meta/object.h"
+#include "apiserver/handlers/table.h"
 #include "apiserver/handlers/table_columns.h"
 
 namespace kcpp::apiserver::table {
@@ -140,9 +141,41 @@ Printer leasePrinter() {
           nullptr};
 }
 
+// Upstream's printCertificateSigningRequest: the condition types, "Issued"
+// once a certificate is there, "Pending" while neither.
+std::string csrCondition(const json::object& o) {
+  std::string out;
+  if (const json::value* conds = api::findPath(o, "status.conditions"); conds && conds->is_array()) {
+    for (const json::value& c : conds->get_array()) {
+      if (!c.is_object()) continue;
+      std::string type(api::getString(c.get_object(), "type"));
+      if (type != "Approved" && type != "Denied" && type != "Failed") continue;
+      out += (out.empty() ? "" : ",") + type;
+    }
+  }
+  if (!str(o, "status.certificate").empty()) out += (out.empty() ? "" : ",") + std::string("Issued");
+  return out.empty() ? "Pending" : out;
+}
+
+Printer csrPrinter() {
+  return {{nameColumn(), ageColumn(),
+           textColumn("SignerName", "Name of the signer", [](const json::object& o) { return str(o, "spec.signerName"); }),
+           textColumn("Requestor", "Name of the requestor",
+                      [](const json::object& o) { return str(o, "spec.username"); }),
+           textColumn("RequestedDuration", "Requested duration of the certificate",
+                      [](const json::object& o) -> std::string {
+                        const json::value* s = api::findPath(o, "spec.expirationSeconds");
+                        if (!s || !s->is_int64()) return "<none>";
+                        return apiserver::humanDuration(std::chrono::seconds(s->get_int64()));
+                      }),
+           textColumn("Condition", "Condition of the request", csrCondition)},
+          nullptr};
+}
+
 }  // namespace
 
 void addClusterPrinters(PrinterMap& printers) {
+  printers["certificates.k8s.io/certificatesigningrequests"] = csrPrinter();
   const std::string rbac = "rbac.authorization.k8s.io/";
   printers[rbac + "rolebindings"] = bindingPrinter(
       "RoleRef can reference a Role in the current namespace or a ClusterRole in the global "

@@ -101,6 +101,7 @@ std::string subresourceName(Subresource sub) {
     case Subresource::Scale: return "scale";
     case Subresource::Finalize: return "finalize";
     case Subresource::Binding: return "binding";
+    case Subresource::Approval: return "approval";
     case Subresource::None: break;
   }
   return "";
@@ -198,7 +199,7 @@ boost::asio::awaitable<Result<json::object>> Registry::create(const std::string&
   if (admitted) {
     if (auto ok = co_await admission_->admit(attrs); !ok) co_return std::move(ok).error();
   }
-  strategy_->prepareForCreate(obj);
+  strategy_->prepareForCreateBy(obj, options.requester.user);
   std::vector<Cause> causes = rules_.validate ? rules_.validate(obj, nullptr) : std::vector<Cause>{};
   for (auto& c : strategy_->validate(obj)) causes.push_back(std::move(c));
   if (!causes.empty()) co_return invalidObject(obj, std::move(causes));

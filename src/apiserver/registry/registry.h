@@ -33,7 +33,7 @@ using patch::PatchType;
 
 // Which part of the object a write addresses.
 // Binding: pods/binding, a Binding that assigns an unbound pod to a node.
-enum class Subresource { None, Status, Scale, Finalize, Binding };
+enum class Subresource { None, Status, Scale, Finalize, Binding, Approval };
 
 // The outcome of a delete: the object (deleted, or still there pending
 // finalizers / graceful termination) and whether it is gone.

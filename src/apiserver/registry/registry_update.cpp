@@ -169,6 +169,13 @@ Result<json::object> Registry::buildUpdate(const json::object& current, json::ob
       if (annotations && annotations->is_object()) meta["annotations"] = *annotations;
       else meta.erase("annotations");
     }
+  } else if (sub == Subresource::Approval) {
+    // A CSR's approval writes only its conditions (Approved / Denied), as
+    // upstream's csrApprovalStrategy.
+    next = current;
+    json::object& status = api::ensureObject(next, "status");
+    if (const json::value* c = api::findPath(body, "status.conditions")) status["conditions"] = *c;
+    else status.erase("conditions");
   } else if (sub == Subresource::Binding) {
     return bindPod(current, body);
   } else if (sub == Subresource::Finalize) {

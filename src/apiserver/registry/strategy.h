@@ -33,6 +33,9 @@ class Strategy {
   virtual ~Strategy() = default;
   // Fill what the system owns on create (after generic metadata is set).
   virtual void prepareForCreate(json::object& /*obj*/) const {}
+  // The same, for strategies that record who creates (CSRs); `user` is null
+  // for the server's own writes.
+  virtual void prepareForCreateBy(json::object& obj, const UserInfo* /*user*/) const { prepareForCreate(obj); }
   // Carry over what a main-resource update may not change.
   virtual void prepareForUpdate(json::object& /*obj*/, const json::object& /*old*/) const {}
   virtual std::vector<Cause> validate(const json::object& /*obj*/) const { return {}; }

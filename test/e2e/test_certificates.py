@@ -1,0 +1,93 @@
+"""certificates.k8s.io/v1 CertificateSigningRequests against `kcpp server` with
+the real kubectl: create (the server records the requester), validation with
+upstream's messages, `kubectl certificate approve|deny` through the /approval
+subresource, and the controller-manager's signer issuing approved requests."""
+
+import base64
+import json
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+
+def eventually(fn, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def make_request(cn, orgs=()):
+    with tempfile.TemporaryDirectory() as d:
+        subject = "".join(f"/O={o}" for o in orgs) + f"/CN={cn}"
+        subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", f"{d}/key.pem", "-out", f"{d}/csr.pem", "-subj", subject],
+                       check=True, capture_output=True)
+        with open(f"{d}/csr.pem", "rb") as f:
+            return base64.b64encode(f.read()).decode()
+
+
+def csr(name, request, signer="kubernetes.io/kube-apiserver-client", usages=("client auth",), **spec):
+    return {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": name},
+            "spec": {"request": request, "signerName": signer, "usages": list(usages), **spec}}
+
+
+def get_csr(kubectl, name):
+    return json.loads(kubectl("get", "csr", name, "-o", "json").stdout)
+
+
+def condition(obj, type_):
+    for c in obj.get("status", {}).get("conditions", []):
+        if c["type"] == type_:
+            return c
+    return None
+
+
+def test_create_records_the_requester_and_approve_issues(kubectl):
+    kubectl("apply", "-f", "-", input=json.dumps(csr("alice", make_request("alice", ["dev"]))))
+    obj = get_csr(kubectl, "alice")
+    assert obj["spec"]["username"] == "system:admin" or obj["spec"]["username"], obj["spec"]
+    assert "system:authenticated" in obj["spec"]["groups"]
+    assert obj.get("status", {}) == {}
+    out = kubectl("get", "csr").stdout
+    assert "alice" in out and "Pending" in out, out
+    kubectl("certificate", "approve", "alice")
+    approved = eventually(lambda: condition(get_csr(kubectl, "alice"), "Approved"), what="Approved")
+    assert approved["status"] == "True" and approved["reason"] == "KubectlApprove"
+    issued = eventually(lambda: get_csr(kubectl, "alice")["status"].get("certificate"), what="certificate issued")
+    pem = base64.b64decode(issued)
+    text = subprocess.run(["openssl", "x509", "-noout", "-subject"], input=pem, capture_output=True,
+                          check=True).stdout.decode()
+    assert "CN = alice" in text and "O = dev" in text, text
+    assert "Approved,Issued" in kubectl("get", "csr", "alice").stdout
+
+
+def test_deny(kubectl):
+    kubectl("apply", "-f", "-", input=json.dumps(csr("bob", make_request("bob"))))
+    kubectl("certificate", "deny", "bob")
+    denied = eventually(lambda: condition(get_csr(kubectl, "bob"), "Denied"), what="Denied")
+    assert denied["reason"] == "KubectlDeny"
+    time.sleep(1)
+    assert not get_csr(kubectl, "bob")["status"].get("certificate")
+    assert "Denied" in kubectl("get", "csr", "bob").stdout
+
+
+def test_bad_requests_are_rejected(kubectl):
+    bad = csr("bad", base64.b64encode(b"not a pem").decode(), usages=("client auth",), expirationSeconds=60)
+    p = kubectl("apply", "-f", "-", input=json.dumps(bad), check=False)
+    assert p.returncode != 0
+    assert "spec.request: Invalid value: []byte{...}: PEM block type must be CERTIFICATE REQUEST" in p.stderr, p.stderr
+    assert "spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 600 seconds (10 minutes)" \
+        in p.stderr, p.stderr
+    nosigner = csr("nosigner", make_request("x"), signer="", usages=("bogus",))
+    p = kubectl("apply", "-f", "-", input=json.dumps(nosigner), check=False)
+    assert p.returncode != 0
+    assert "spec.signerName: Required value" in p.stderr, p.stderr
+    assert 'spec.usages[0]: Unsupported value: "bogus"' in p.stderr, p.stderr
