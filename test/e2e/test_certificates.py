@@ -5,6 +5,7 @@ subresource, and the controller-manager's signer issuing approved requests."""
 
 import base64
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -91,3 +92,32 @@ def test_bad_requests_are_rejected(kubectl):
     assert p.returncode != 0
     assert "spec.signerName: Required value" in p.stderr, p.stderr
     assert 'spec.usages[0]: Unsupported value: "bogus"' in p.stderr, p.stderr
+
+
+def test_kubelet_client_csr_from_the_join_token_is_auto_approved_and_issued(server, kubectl):
+    with open(os.path.join(server.server.data_dir, "server", "node-token")) as f:
+        token = f.read().strip()
+    anon = server.api(client_cert=False)
+    body = csr("node-csr-e2e", make_request("system:node:joiner", ["system:nodes"]),
+               signer="kubernetes.io/kube-apiserver-client-kubelet", usages=("digital signature", "client auth"))
+    r = anon.request("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", body,
+                     headers={"Authorization": f"Bearer {token}"})
+    assert r.status == 201, r
+    created = r.json()
+    assert created["spec"]["username"] == "node"
+    assert "system:bootstrappers" in created["spec"]["groups"]
+    approved = eventually(lambda: condition(get_csr(kubectl, "node-csr-e2e"), "Approved"), what="auto-approval")
+    assert approved["reason"] == "AutoApproved"
+    assert approved["message"] == "Auto approving kubelet client certificate after SubjectAccessReview."
+    issued = eventually(lambda: get_csr(kubectl, "node-csr-e2e")["status"].get("certificate"), what="issued")
+    text = subprocess.run(["openssl", "x509", "-noout", "-subject", "-ext", "extendedKeyUsage"],
+                          input=base64.b64decode(issued), capture_output=True, check=True).stdout.decode()
+    assert "CN = system:node:joiner" in text and "TLS Web Client Authentication" in text, text
+    # The bootstrap identity may ask, but a request for someone else's kind of certificate is not auto-approved.
+    other = csr("not-a-node", make_request("mallory", ["dev"]))
+    r = anon.request("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", other,
+                     headers={"Authorization": f"Bearer {token}"})
+    assert r.status == 201, r
+    time.sleep(1.5)
+    assert condition(get_csr(kubectl, "not-a-node"), "Approved") is None
+    anon.close()

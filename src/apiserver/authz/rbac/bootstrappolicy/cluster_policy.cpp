@@ -286,6 +286,15 @@ std::vector<json::object> clusterRoleBindings() {
   // may ask for node client certificates, as kubeadm's kubeadm:kubelet-bootstrap.
   bindings.push_back(clusterRoleBinding("kcpp:node-bootstrapper", "system:node-bootstrapper",
                                         json::array{groupSubject("system:bootstrappers")}));
+  // What csrapproving asks before approving kubelet client certificates, as
+  // kubeadm binds it: joining machines may get node client certificates, nodes
+  // may renew their own.
+  bindings.push_back(clusterRoleBinding("kcpp:node-autoapprove-bootstrap",
+                                        "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                                        json::array{groupSubject("system:bootstrappers")}));
+  bindings.push_back(clusterRoleBinding("kcpp:node-autoapprove-certificate-rotation",
+                                        "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+                                        json::array{groupSubject("system:nodes")}));
   bindings.push_back(
       clusterRoleBinding("system:kube-dns", "system:kube-dns",
                          json::array{serviceAccountSubject("kube-system", "kube-dns")}));
