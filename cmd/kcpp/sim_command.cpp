@@ -10,6 +10,10 @@
 #include <functional>
 #include <memory>
 
+#include <boost/asio/this_coro.hpp>
+
+#include "api/meta/object.h"
+#include "client/certbootstrap/cert_bootstrap.h"
 #include "client/rest/rest_client.h"
 #include "pki/kubeconfig.h"
 #include "sim/hollow_nodes.h"
@@ -120,7 +124,14 @@ asio::awaitable<void> logStats(sim::HollowNodes& nodes, std::chrono::millisecond
 CLI::App* addSimCommand(CLI::App& app, SimConfig& c) {
   CLI::App* cmd = app.add_subcommand("sim", "Run simulated (hollow) nodes against an API server");
   cmd->footer(kSimHelp);
-  cmd->add_option("--kubeconfig", c.kubeconfig, "kubeconfig of the API server")->required();
+  auto* kubeconfig = cmd->add_option("--kubeconfig", c.kubeconfig, "kubeconfig of the API server");
+  auto* server = cmd->add_option("--server", c.server,
+                                 "API server URL to join with --token (each node gets its own client "
+                                 "certificate through the CSR API)");
+  auto* token = cmd->add_option("--token", c.token, "The server's join token (K10 format pins its CA)");
+  server->needs(token);
+  token->needs(server);
+  kubeconfig->excludes(server);
   cmd->add_option("--nodes", c.nodes, "How many nodes to simulate")->capture_default_str();
   cmd->add_option("--name-prefix", c.namePrefix, "Node names are <prefix><index>")->capture_default_str();
   cmd->add_option("--cpu", c.cpu, "Capacity and allocatable cpu of each node")->capture_default_str();
@@ -150,11 +161,108 @@ CLI::App* addSimCommand(CLI::App& app, SimConfig& c) {
   return cmd;
 }
 
+namespace {
+
+// Node TLS bootstrap for every hollow node, then each runs with its own
+// credential (system:node:<name>), as the Node authorizer wants: the cluster
+// CA is read with the token over an unverified connection and must match the
+// K10 token's hash; each node's CSR is auto-approved by csrapproving and
+// issued by csrsigning.
+asio::awaitable<Result<void>> joinAndRun(const SimConfig& config, const Durations& driver,
+                                         std::vector<client::RestClientPtr>& clients,
+                                         std::vector<std::unique_ptr<sim::HollowNodes>>& nodes) {
+  auto executor = co_await asio::this_coro::executor;
+  pki::Kubeconfig unverified;
+  unverified.server = config.server;
+  unverified.token = config.token;
+  unverified.insecureSkipTlsVerify = true;
+  auto discovery = client::RestClient::create(executor, unverified, client::ClientOptions{});
+  if (!discovery) co_return std::move(discovery).error();
+  client::ResourcePath rootCa{"", "v1", "configmaps", "kube-public", "kube-root-ca.crt", "", ""};
+  auto configMap = co_await (*discovery)->get(rootCa);
+  if (!configMap) {
+    Error e = std::move(configMap).error();
+    e.message = "reading the cluster CA with the token: " + e.message;
+    co_return e;
+  }
+  const boost::json::object* data = api::findObject(*configMap, "data");
+  const boost::json::value* caPem = data ? data->if_contains("ca.crt") : nullptr;
+  if (!caPem || !caPem->is_string()) co_return makeError(Reason::InternalError, "kube-root-ca.crt holds no ca.crt");
+  std::string ca(caPem->get_string());
+  if (auto ok = client::certbootstrap::verifyCaHash(ca, config.token); !ok) co_return std::move(ok).error();
+  if (!config.token.starts_with("K10")) spdlog::warn("bare token: the server's CA is trusted without a hash check");
+  pki::Kubeconfig bootstrap;
+  bootstrap.server = config.server;
+  bootstrap.certificateAuthorityPem = ca;
+  bootstrap.token = config.token;
+  auto bootstrapClient = client::RestClient::create(executor, bootstrap, client::ClientOptions{});
+  if (!bootstrapClient) co_return std::move(bootstrapClient).error();
+  for (int i = 0; i < config.nodes; ++i) {
+    std::string name = config.namePrefix + std::to_string(i);
+    auto creds = co_await client::certbootstrap::requestNodeCredentials(**bootstrapClient, name,
+                                                                       std::chrono::minutes(5));
+    if (!creds) co_return std::move(creds).error();
+    spdlog::info("node {}: client certificate from {}", name, creds->csrName);
+    pki::Kubeconfig own;
+    own.server = config.server;
+    own.certificateAuthorityPem = ca;
+    own.clientCertificatePem = creds->certificatePem;
+    own.clientKeyPem = creds->keyPem;
+    client::ClientOptions clientOptions;
+    clientOptions.userAgent = "kcpp-sim";
+    clientOptions.qps = config.kubeApiQps;
+    clientOptions.burst = config.kubeApiBurst;
+    auto nodeClient = client::RestClient::create(executor, own, clientOptions);
+    if (!nodeClient) co_return std::move(nodeClient).error();
+    sim::HollowNodesOptions options = driver.options;
+    options.nodes = 1;
+    options.firstIndex = i;
+    options.ownPodsOnly = true;
+    clients.push_back(std::move(*nodeClient));
+    nodes.push_back(std::make_unique<sim::HollowNodes>(*clients.back(), executor, options));
+    asio::co_spawn(executor, nodes.back()->run(), asio::detached);
+  }
+  co_return Result<void>{};
+}
+
+int runJoinedSim(const SimConfig& config, const Durations& driver) {
+  asio::io_context io;
+  std::vector<client::RestClientPtr> clients;
+  std::vector<std::unique_ptr<sim::HollowNodes>> nodes;
+  int rc = 0;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    auto joined = co_await joinAndRun(config, driver, clients, nodes);
+    if (!joined) {
+      spdlog::error("sim: joining {} failed: {}", config.server, joined.error().message);
+      rc = 1;
+      io.stop();
+    }
+  }, asio::detached);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    for (auto& n : nodes) n->stop();
+    io.stop();
+  });
+  io.run();
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  std::_Exit(rc);
+}
+
+}  // namespace
+
 int runSim(const SimConfig& config) {
   spdlog::set_pattern("%L%m%d %H:%M:%S.%f %t %v");
   spdlog::set_level(config.verbosity >= 2 ? spdlog::level::debug : spdlog::level::info);
   auto options = optionsFrom(config);
   if (!options) return 1;
+  if (!config.server.empty()) return runJoinedSim(config, *options);
+  if (config.kubeconfig.empty()) {
+    spdlog::error("sim: --kubeconfig, or --server with --token, is required");
+    return 1;
+  }
   auto kubeconfig = pki::readKubeconfig(config.kubeconfig);
   if (!kubeconfig) {
     spdlog::error("kubeconfig: {}", kubeconfig.error().message);

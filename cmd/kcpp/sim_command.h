@@ -11,6 +11,9 @@ namespace kcpp::cmd {
 
 struct SimConfig {
   std::string kubeconfig;
+  // Or join as kubelets do: the server URL and its join token (node TLS bootstrap).
+  std::string server;
+  std::string token;
   int nodes = 1;
   std::string namePrefix = "sim-";
   std::string cpu = "32";

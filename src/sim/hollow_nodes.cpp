@@ -77,21 +77,26 @@ HollowNodes::HollowNodes(client::RestClient& client, asio::any_io_executor execu
   nodes_.reserve(options_.nodes);
   for (int i = 0; i < options_.nodes; ++i) {
     NodeState node;
-    node.id = nodeIdentity(options_.namePrefix, i);
+    node.id = nodeIdentity(options_.namePrefix, options_.firstIndex + i);
     nodeIndex_[node.id.name] = nodes_.size();
     nodes_.push_back(std::move(node));
   }
   ListWatchHandlers nodeHandlers;
   nodeHandlers.upsert = [this](const json::object& n) { onNodeEvent(n); };
   nodeHandlers.remove = [this](const json::object& n) { onNodeDeleted(n); };
-  nodeWatch_ = std::make_unique<ListWatch>(client_, nodesPath(), std::move(nodeHandlers));
+  client::ResourcePath watchedNodes = nodesPath();
+  // A node's own credential may read only its own Node object.
+  if (options_.ownPodsOnly && nodes_.size() == 1) watchedNodes.query = "fieldSelector=metadata.name%3D" + nodes_[0].id.name;
+  nodeWatch_ = std::make_unique<ListWatch>(client_, std::move(watchedNodes), std::move(nodeHandlers));
   ListWatchHandlers podHandlers;
   podHandlers.upsert = [this](const json::object& p) { onPodEvent(p); };
   podHandlers.remove = [this](const json::object& p) { onPodDeleted(client::objectKey(p)); };
   podHandlers.listed = [this](const std::set<std::string>& keys) { onPodsListed(keys); };
-  // Only bound pods: a kubelet never sees the others.
+  // Only bound pods: a kubelet never sees the others (with a node's own
+  // credential, only its own).
   client::ResourcePath pods = podPath("", "");
   pods.query = "fieldSelector=spec.nodeName%21%3D";
+  if (options_.ownPodsOnly && nodes_.size() == 1) pods.query = "fieldSelector=spec.nodeName%3D" + nodes_[0].id.name;
   podWatch_ = std::make_unique<ListWatch>(client_, std::move(pods), std::move(podHandlers));
 }
 

@@ -40,6 +40,10 @@ namespace kcpp::sim {
 struct HollowNodesOptions {
   int nodes = 1;
   std::string namePrefix = "sim-";
+  int firstIndex = 0;  // nodes are <namePrefix><firstIndex + i>
+  // Watch only this node's Node object and pods (one node only), as the Node
+  // authorizer lets a node's own credential do.
+  bool ownPodsOnly = false;
   NodeTemplate node;
   int leaseDurationSeconds = 40;                            // upstream kubelet's nodeLeaseDurationSeconds
   std::chrono::milliseconds leaseRenewInterval{10000};       // upstream: 25% of the lease duration

@@ -1,7 +1,9 @@
 """certificates.k8s.io/v1 CertificateSigningRequests against `kcpp server` with
 the real kubectl: create (the server records the requester), validation with
 upstream's messages, `kubectl certificate approve|deny` through the /approval
-subresource, and the controller-manager's signer issuing approved requests."""
+subresource, the controller-manager's signer issuing approved requests, kubelet
+client requests made with the join token auto-approved, and `kcpp sim --server
+--token` joining nodes by TLS bootstrap (one certificate per node)."""
 
 import base64
 import json
@@ -121,3 +123,54 @@ def test_kubelet_client_csr_from_the_join_token_is_auto_approved_and_issued(serv
     time.sleep(1.5)
     assert condition(get_csr(kubectl, "not-a-node"), "Approved") is None
     anon.close()
+
+
+def test_sim_joins_with_the_token_one_certificate_per_node(kcpp_binary, server, kubectl, namespace):
+    from sim_harness import Process
+    with open(os.path.join(server.server.data_dir, "server", "node-token")) as f:
+        token = f.read().strip()
+    url = server.server.kubeconfig.server
+    sim = Process([kcpp_binary, "sim", "--server", url, "--token", token, "--nodes", "3",
+                   "--name-prefix", "joined-", "--pod-start-delay", "100ms"], "kcpp-sim-join-")
+    try:
+        def ready():
+            items = json.loads(kubectl("get", "nodes", "-o", "json").stdout)["items"]
+            names = [n["metadata"]["name"] for n in items if n["metadata"]["name"].startswith("joined-") and
+                     any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"].get("conditions", []))]
+            return sorted(names) == ["joined-0", "joined-1", "joined-2"]
+        eventually(ready, timeout=60, what="3 Ready joined nodes")
+        csrs = json.loads(kubectl("get", "csr", "-o", "json").stdout)["items"]
+        mine = {}
+        for c in csrs:
+            if c["metadata"]["name"].startswith("node-csr-") and c["spec"]["username"] == "node":
+                block = base64.b64decode(c["spec"]["request"])
+                subject = subprocess.run(["openssl", "req", "-noout", "-subject"], input=block,
+                                         capture_output=True, check=True).stdout.decode()
+                mine[subject.strip()] = c
+        for i in range(3):
+            c = mine.get(f"subject=O = system:nodes, CN = system:node:joined-{i}")
+            assert c, mine.keys()
+            assert condition(c, "Approved")["reason"] == "AutoApproved" and c["status"].get("certificate")
+        table = kubectl("get", "csr").stdout
+        assert table.count("Approved,Issued") >= 3, table
+        # Workloads land on them, and the nodes report their pods Running.
+        kubectl("create", "deployment", "web", "--image=nginx", "--replicas=3", "-n", namespace)
+
+        def running():
+            pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json").stdout)["items"]
+            ok = [p for p in pods if p["status"].get("phase") == "Running" and
+                  p["spec"].get("nodeName", "").startswith("joined-")]
+            return len(ok) == 3 and len({p["spec"]["nodeName"] for p in ok}) == 3
+        eventually(running, timeout=60, what="3 Running pods on joined nodes")
+    finally:
+        print(sim.text()[-4000:])  # shown by pytest when the test fails
+        sim.close()
+
+
+def test_sim_with_a_bad_token_fails_clearly(kcpp_binary, server):
+    url = server.server.kubeconfig.server
+    p = subprocess.run([kcpp_binary, "sim", "--server", url, "--token", "K10" + "0" * 64 + "::server:wrong",
+                        "--nodes", "1"], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    out = p.stdout + p.stderr
+    assert "joining" in out and "Unauthorized" in out, out

@@ -50,6 +50,9 @@ std::vector<json::object> namespaceRoles() {
       kPublic, controllerRole("bootstrap-signer"),
       json::array{rule(kRead, {""}, {"configmaps"}),
                   namedRule({"update"}, {""}, {"configmaps"}, {"cluster-info"}), eventsRule()}));
+  // Joining nodes read the cluster CA (and check it against their token's hash).
+  roles.push_back(role(kPublic, "kcpp:bootstrap-root-ca-reader",
+                       json::array{namedRule({"get"}, {""}, {"configmaps"}, {"kube-root-ca.crt"})}));
   return roles;
 }
 
@@ -73,6 +76,8 @@ std::vector<json::object> namespaceRoleBindings() {
     bindings.push_back(roleBinding(kSystem, controllerRole(controller), controllerRole(controller),
                                    json::array{serviceAccountSubject(kSystem, controller)}));
   }
+  bindings.push_back(roleBinding(kPublic, "kcpp:bootstrap-root-ca-reader", "kcpp:bootstrap-root-ca-reader",
+                                 json::array{groupSubject("system:bootstrappers")}));
   bindings.push_back(roleBinding(kPublic, controllerRole("bootstrap-signer"),
                                  controllerRole("bootstrap-signer"),
                                  json::array{serviceAccountSubject(kSystem, "bootstrap-signer")}));
