@@ -198,7 +198,7 @@ TEST(ClusterPolicy, ComponentRolesAndBindings) {
 
 TEST(NamespacePolicy, RolesAndBindingsOfKubeSystemAndKubePublic) {
   auto roles = namespaceRoles();
-  EXPECT_EQ(roles.size(), 7u);
+  EXPECT_EQ(roles.size(), 8u);  // upstream's 7, and kcpp's bootstrap CA reader
   const json::object& reader =
       find(roles, "extension-apiserver-authentication-reader", "kube-system");
   EXPECT_EQ(reader.at("kind"), "Role");
@@ -211,8 +211,15 @@ TEST(NamespacePolicy, RolesAndBindingsOfKubeSystemAndKubePublic) {
   find(roles, "system:controller:token-cleaner", "kube-system");
   find(roles, "system::leader-locking-kube-scheduler", "kube-system");
 
+  // Joining nodes (system:bootstrappers) may read the cluster CA, nothing else there.
+  EXPECT_EQ(find(roles, "kcpp:bootstrap-root-ca-reader", "kube-public").at("rules"),
+            json::value(json::array{yamlRule(R"({"verbs":["get"],"apiGroups":[""],"resources":["configmaps"],
+                                                 "resourceNames":["kube-root-ca.crt"]})")}));
+
   auto bindings = namespaceRoleBindings();
-  EXPECT_EQ(bindings.size(), 7u);
+  EXPECT_EQ(bindings.size(), 8u);
+  EXPECT_EQ(find(bindings, "kcpp:bootstrap-root-ca-reader", "kube-public").at("subjects"),
+            json::parse(R"([{"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"system:bootstrappers"}])"));
   const json::object& lock =
       find(bindings, "system::leader-locking-kube-controller-manager", "kube-system");
   EXPECT_EQ(lock.at("roleRef").at("kind"), "Role");
