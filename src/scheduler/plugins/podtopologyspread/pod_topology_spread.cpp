@@ -28,17 +28,18 @@ bool counts(const TopologySpreadConstraint& c, const PodInfo& pod, const PodInfo
 }
 
 SpreadState countOver(const PodInfo& pod, const std::vector<TopologySpreadConstraint>& constraints,
-                      const std::vector<const NodeInfo*>& nodes) {
+                      const std::vector<const NodeInfo*>& nodes, SpreadCountCache& cache) {
   SpreadState s;
   s.constraints = constraints;
   s.counts.resize(constraints.size());
+  std::vector<std::string> keys;
+  for (const auto& c : constraints) keys.push_back(c.selector.string());
   for (const NodeInfo* node : nodes) {
     if (!matchesNodeSelectorAndAffinity(pod, *node)) continue;
     for (std::size_t i = 0; i < constraints.size(); ++i) {
       auto label = node->labels.find(constraints[i].topologyKey);
       if (label == node->labels.end()) continue;
-      std::int64_t& n = s.counts[i][label->second];
-      for (const PodInfoPtr& p : node->pods) n += counts(constraints[i], pod, *p);
+      s.counts[i][label->second] += cache.count(*node, pod.ns, constraints[i].selector, keys[i]);
     }
   }
   return s;
@@ -108,6 +109,21 @@ Result<TopologySpreadConstraint> parseDefaultConstraint(const json::value& v, co
 }
 
 }  // namespace
+
+std::int64_t SpreadCountCache::count(const NodeInfo& node, const std::string& ns,
+                                     const selectors::LabelSelector& selector, const std::string& selectorKey) {
+  Entry& e = byNode_[node.name];
+  if (e.node != &node || e.generation != node.generation || e.pods != node.pods.size()) {
+    e = Entry{&node, node.generation, node.pods.size(), {}};
+  }
+  std::string key = ns + '\x1f' + selectorKey;
+  auto found = e.counts.find(key);
+  if (found != e.counts.end()) return found->second;
+  std::int64_t n = 0;
+  for (const PodInfoPtr& p : node.pods) n += p->ns == ns && !p->terminating && selector.matches(p->labels);
+  e.counts.emplace(std::move(key), n);
+  return n;
+}
 
 std::vector<TopologySpreadConstraint> PodTopologySpread::systemDefaultConstraints() {
   TopologySpreadConstraint host, zone;
@@ -198,7 +214,7 @@ Status PodTopologySpread::preFilter(CycleState& state, const PodInfo& pod, const
   if (pod.spreadConstraints.empty() && !hardDefaults) return Status::skip();
   auto hard = ofKind(constraintsOf(pod), true);
   if (hard.empty()) return Status::skip();
-  state.write(kFilterKey, std::make_shared<SpreadState>(countOver(pod, hard, snapshot.nodes)));
+  state.write(kFilterKey, std::make_shared<SpreadState>(countOver(pod, hard, snapshot.nodes, counts_)));
   return Status::success();
 }
 
@@ -235,7 +251,7 @@ Status PodTopologySpread::preScore(CycleState& state, const PodInfo& pod, const 
                                    const Snapshot& snapshot) {
   auto soft = ofKind(constraintsOf(pod), false);
   if (soft.empty()) return Status::skip();
-  state.write(kScoreKey, std::make_shared<SpreadState>(countOver(pod, soft, snapshot.nodes)));
+  state.write(kScoreKey, std::make_shared<SpreadState>(countOver(pod, soft, snapshot.nodes, counts_)));
   return Status::success();
 }
 

@@ -13,10 +13,31 @@
 // is the pod's DefaultSelector: the selectors of the Services selecting the pod
 // and of its owning ReplicationController, ReplicaSet or StatefulSet; none, no
 // default spreading. Not done: matchLabelKeys, nodeTaintsPolicy.
+#include <unordered_map>
+
 #include "scheduler/framework/interface.h"
 #include "util/error.h"
 
 namespace kcpp::scheduler::plugins {
+
+// Matching pods per node, per (namespace, selector), kept across cycles and
+// recounted only for nodes whose pods changed (NodeInfo generation): a
+// Deployment's pods all carry the same selector, so each cycle recounts the
+// one node the previous pod went to instead of every pod in the cluster.
+class SpreadCountCache {
+ public:
+  std::int64_t count(const NodeInfo& node, const std::string& ns, const selectors::LabelSelector& selector,
+                     const std::string& selectorKey);
+
+ private:
+  struct Entry {
+    const NodeInfo* node = nullptr;
+    std::uint64_t generation = 0;
+    std::size_t pods = 0;
+    std::unordered_map<std::string, std::int64_t> counts;
+  };
+  std::unordered_map<std::string, Entry> byNode_;
+};
 
 class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, public PreScorePlugin, public ScorePlugin {
  public:
@@ -48,6 +69,7 @@ class PodTopologySpread final : public PreFilterPlugin, public FilterPlugin, pub
  private:
   Handle* handle_ = nullptr;
   std::vector<TopologySpreadConstraint> defaults_;
+  SpreadCountCache counts_;
 };
 
 // Upstream's helper.DefaultSelector: the labels the Services selecting `pod`

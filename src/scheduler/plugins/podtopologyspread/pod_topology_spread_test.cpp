@@ -133,6 +133,19 @@ TEST(PodTopologySpread, SystemDefaultsSpreadAReplicaSetsPodsByScoreOnly) {
   EXPECT_LT(scores[0], scores[1]);
 }
 
+TEST(SpreadCountCache, RecountsANodeOnlyWhenItsPodsChange) {
+  SpreadCountCache cache;
+  NodeInfo a = host("a");
+  a.addPod(replica("r1"));
+  auto selector = selectors::LabelSelector::fromSet({{"app", "web"}});
+  EXPECT_EQ(cache.count(a, "d", selector, "app=web"), 1);
+  EXPECT_EQ(cache.count(a, "other", selector, "app=web"), 0);  // another namespace
+  a.addPod(replica("r2"));
+  EXPECT_EQ(cache.count(a, "d", selector, "app=web"), 2);
+  a.removePod("d/r1");
+  EXPECT_EQ(cache.count(a, "d", selector, "app=web"), 1);
+}
+
 TEST(PodTopologySpread, DefaultSelectorMergesServicesAndTheController) {
   ObjectsHandle handle;
   handle.add("services", R"({"metadata":{"name":"s","namespace":"d"},"spec":{"selector":{"tier":"a"}}})");
