@@ -33,7 +33,7 @@ SpreadState countOver(const PodInfo& pod, const std::vector<TopologySpreadConstr
   s.constraints = constraints;
   s.counts.resize(constraints.size());
   std::vector<std::string> keys;
-  for (const auto& c : constraints) keys.push_back(c.selector.string());
+  for (const auto& c : constraints) keys.push_back(pod.ns + '\x1f' + c.selector.string());
   for (const NodeInfo* node : nodes) {
     if (!matchesNodeSelectorAndAffinity(pod, *node)) continue;
     for (std::size_t i = 0; i < constraints.size(); ++i) {
@@ -111,17 +111,16 @@ Result<TopologySpreadConstraint> parseDefaultConstraint(const json::value& v, co
 }  // namespace
 
 std::int64_t SpreadCountCache::count(const NodeInfo& node, const std::string& ns,
-                                     const selectors::LabelSelector& selector, const std::string& selectorKey) {
+                                     const selectors::LabelSelector& selector, const std::string& key) {
   Entry& e = byNode_[node.name];
   if (e.node != &node || e.generation != node.generation || e.pods != node.pods.size()) {
     e = Entry{&node, node.generation, node.pods.size(), {}};
   }
-  std::string key = ns + '\x1f' + selectorKey;
   auto found = e.counts.find(key);
   if (found != e.counts.end()) return found->second;
   std::int64_t n = 0;
   for (const PodInfoPtr& p : node.pods) n += p->ns == ns && !p->terminating && selector.matches(p->labels);
-  e.counts.emplace(std::move(key), n);
+  e.counts.emplace(key, n);
   return n;
 }
 

@@ -26,8 +26,9 @@ namespace kcpp::scheduler::plugins {
 // one node the previous pod went to instead of every pod in the cluster.
 class SpreadCountCache {
  public:
+  // `key` names (ns, selector) uniquely, e.g. ns + '\x1f' + selector.string().
   std::int64_t count(const NodeInfo& node, const std::string& ns, const selectors::LabelSelector& selector,
-                     const std::string& selectorKey);
+                     const std::string& key);
 
  private:
   struct Entry {

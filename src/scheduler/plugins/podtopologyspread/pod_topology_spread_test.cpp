@@ -138,12 +138,12 @@ TEST(SpreadCountCache, RecountsANodeOnlyWhenItsPodsChange) {
   NodeInfo a = host("a");
   a.addPod(replica("r1"));
   auto selector = selectors::LabelSelector::fromSet({{"app", "web"}});
-  EXPECT_EQ(cache.count(a, "d", selector, "app=web"), 1);
-  EXPECT_EQ(cache.count(a, "other", selector, "app=web"), 0);  // another namespace
+  EXPECT_EQ(cache.count(a, "d", selector, "d/app=web"), 1);
+  EXPECT_EQ(cache.count(a, "other", selector, "other/app=web"), 0);  // another namespace
   a.addPod(replica("r2"));
-  EXPECT_EQ(cache.count(a, "d", selector, "app=web"), 2);
+  EXPECT_EQ(cache.count(a, "d", selector, "d/app=web"), 2);
   a.removePod("d/r1");
-  EXPECT_EQ(cache.count(a, "d", selector, "app=web"), 1);
+  EXPECT_EQ(cache.count(a, "d", selector, "d/app=web"), 1);
 }
 
 TEST(PodTopologySpread, DefaultSelectorMergesServicesAndTheController) {
