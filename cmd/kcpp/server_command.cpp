@@ -28,6 +28,7 @@
 #include "apiserver/authn/join_token.h"
 #include "apiserver/authn/service_account_token.h"
 #include "apiserver/authn/token_file.h"
+#include "apiserver/authn/token_cache.h"
 #include "apiserver/authz/authorizer.h"
 #include "apiserver/authz/node/node_authorizer.h"
 #include "apiserver/authz/node/node_graph_source.h"
@@ -517,13 +518,15 @@ int runServer(ServerConfig config) {
   }
   std::vector<apiserver::AuthenticatorPtr> authenticators;
   authenticators.push_back(std::make_unique<apiserver::X509Authenticator>());
+  // Bearer-token methods, asked in this order behind one cache, as kube-apiserver.
+  std::vector<apiserver::TokenAuthenticatorPtr> tokenAuthenticators;
   if (!config.tokenAuthFile.empty()) {
     auto tokenFile = apiserver::TokenFileAuthenticator::load(config.tokenAuthFile);
     if (!tokenFile) {
       spdlog::error("--token-auth-file: {}", tokenFile.error().message);
       return 1;
     }
-    authenticators.push_back(std::move(*tokenFile));
+    tokenAuthenticators.push_back(std::move(*tokenFile));
   }
   // Service-account tokens: signed with a key kept in the data dir, for the
   // API server's audience (its issuer, as upstream's default).
@@ -571,8 +574,8 @@ int runServer(ServerConfig config) {
         if (!obj || !obj->is_object()) return std::nullopt;
         return std::move(obj->get_object());
       });
-  authenticators.push_back(std::move(saAuthenticator));
-  authenticators.push_back(std::make_unique<apiserver::BootstrapTokenAuthenticator>(
+  tokenAuthenticators.push_back(std::move(saAuthenticator));
+  tokenAuthenticators.push_back(std::make_unique<apiserver::BootstrapTokenAuthenticator>(
       [secrets](const std::string& name) -> std::optional<json::object> {
         auto found = secrets->cache().peek(secrets->key("kube-system", name));
         if (!found || !found->json) return std::nullopt;
@@ -590,7 +593,9 @@ int runServer(ServerConfig config) {
     spdlog::error("server token: {}", joinToken.error().message);
     return 1;
   }
-  authenticators.push_back(std::make_unique<apiserver::JoinTokenAuthenticator>(*joinToken));
+  tokenAuthenticators.push_back(std::make_unique<apiserver::JoinTokenAuthenticator>(*joinToken));
+  authenticators.push_back(std::make_unique<apiserver::CachedTokenAuthenticator>(
+      std::make_unique<apiserver::TokenUnion>(std::move(tokenAuthenticators))));
   s.authenticator = std::make_unique<apiserver::UnionAuthenticator>(std::move(authenticators));
   if (config.anonymousAuth) {
     s.authenticator = std::make_unique<apiserver::AnonymousFallback>(std::move(s.authenticator));

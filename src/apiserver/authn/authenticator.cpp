@@ -30,6 +30,25 @@ std::optional<UserInfo> UnionAuthenticator::authenticate(const Credentials& cred
   return std::nullopt;
 }
 
+std::optional<UserInfo> TokenAuthenticator::authenticate(const Credentials& credentials) const {
+  std::string_view token = bearerToken(credentials.authorizationHeader);
+  if (token.empty()) return std::nullopt;
+  auto found = authenticateBearer(token, {});
+  if (!found) return std::nullopt;
+  return std::move(found->user);
+}
+
+TokenUnion::TokenUnion(std::vector<TokenAuthenticatorPtr> authenticators)
+    : authenticators_(std::move(authenticators)) {}
+
+std::optional<TokenAuthentication> TokenUnion::authenticateBearer(std::string_view token,
+                                                                  const Audiences& audiences) const {
+  for (const auto& a : authenticators_) {
+    if (auto found = a->authenticateBearer(token, audiences)) return found;
+  }
+  return std::nullopt;
+}
+
 std::optional<UserInfo> AnonymousFallback::authenticate(const Credentials& credentials) const {
   if (auto user = inner_->authenticate(credentials)) return user;
   if (credentials.clientCertRejected || !bearerToken(credentials.authorizationHeader).empty()) {

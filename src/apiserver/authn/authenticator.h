@@ -4,6 +4,7 @@
 // and service accounts in the security issue) is one Authenticator; the server
 // asks them in order through UnionAuthenticator.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,41 @@ class Authenticator {
   virtual std::optional<UserInfo> authenticate(const Credentials& credentials) const = 0;
 };
 using AuthenticatorPtr = std::unique_ptr<Authenticator>;
+
+// Audiences a token is checked for (upstream's authenticator.Audiences); empty
+// means the API server's own audiences, as every API request asks.
+using Audiences = std::vector<std::string>;
+
+// What a bearer token stood for: the user, and the instant after which the token
+// itself is no longer valid (a JWT's exp plus leeway, a bootstrap token's
+// expiration), which bounds how long the answer may be cached.
+struct TokenAuthentication {
+  UserInfo user;
+  std::optional<std::chrono::system_clock::time_point> validUntil;
+};
+
+// A bearer-token method (upstream's authenticator.Token): token file,
+// service-account JWTs, bootstrap tokens, the join token. As an Authenticator it
+// answers for the token of an "Authorization: Bearer" header.
+class TokenAuthenticator : public Authenticator {
+ public:
+  std::optional<UserInfo> authenticate(const Credentials& credentials) const final;
+  virtual std::optional<TokenAuthentication> authenticateBearer(std::string_view token,
+                                                                const Audiences& audiences) const = 0;
+};
+using TokenAuthenticatorPtr = std::unique_ptr<TokenAuthenticator>;
+
+// Asks each token method in turn (upstream's token union); the first that knows
+// the token answers.
+class TokenUnion : public TokenAuthenticator {
+ public:
+  explicit TokenUnion(std::vector<TokenAuthenticatorPtr> authenticators);
+  std::optional<TokenAuthentication> authenticateBearer(std::string_view token,
+                                                        const Audiences& audiences) const override;
+
+ private:
+  std::vector<TokenAuthenticatorPtr> authenticators_;
+};
 
 class X509Authenticator : public Authenticator {
  public:

@@ -27,12 +27,14 @@ bool isBootstrapGroupName(std::string_view group) {
                      [](char c) { return isLowerAlnum(c) || c == ':' || c == '-'; });
 }
 
-// Upstream's HasExpired: an expiration that does not parse counts as expired.
-bool hasExpired(const json::object& secret, std::chrono::system_clock::time_point now) {
+// The Secret's expiration: nullopt when it has none; an expiration that does not
+// parse counts as already expired (upstream's HasExpired).
+std::optional<std::chrono::system_clock::time_point> expirationOf(const json::object& secret) {
   std::string expiration = secretDataField(secret, "expiration");
-  if (expiration.empty()) return false;
+  if (expiration.empty()) return std::nullopt;
   auto when = api::parseTime(expiration);
-  return !when || now > *when;
+  if (!when) return std::chrono::system_clock::time_point::min();
+  return *when;
 }
 
 std::optional<std::vector<std::string>> groupsOf(const json::object& secret) {
@@ -91,14 +93,9 @@ BootstrapTokenAuthenticator::BootstrapTokenAuthenticator(SecretLookup lookup, Cl
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
 }
 
-std::optional<UserInfo> BootstrapTokenAuthenticator::authenticate(
-    const Credentials& credentials) const {
-  std::string_view token = bearerToken(credentials.authorizationHeader);
-  if (token.empty()) return std::nullopt;
-  return authenticateToken(token);
-}
-
-std::optional<UserInfo> BootstrapTokenAuthenticator::authenticateToken(std::string_view token) const {
+std::optional<TokenAuthentication> BootstrapTokenAuthenticator::authenticateBearer(
+    std::string_view token, const Audiences& audiences) const {
+  if (!audiences.empty()) return std::nullopt;
   auto parsed = parseBootstrapToken(token);
   if (!parsed) return std::nullopt;
   const auto& [id, secretPart] = *parsed;
@@ -107,11 +104,13 @@ std::optional<UserInfo> BootstrapTokenAuthenticator::authenticateToken(std::stri
   if (api::getString(*secret, "type") != kBootstrapTokenSecretType) return std::nullopt;
   if (!constantTimeEquals(secretDataField(*secret, "token-secret"), secretPart)) return std::nullopt;
   if (secretDataField(*secret, "token-id") != id) return std::nullopt;
-  if (hasExpired(*secret, clock_())) return std::nullopt;
+  auto expiration = expirationOf(*secret);
+  if (expiration && clock_() > *expiration) return std::nullopt;
   if (secretDataField(*secret, "usage-bootstrap-authentication") != "true") return std::nullopt;
   auto groups = groupsOf(*secret);
   if (!groups) return std::nullopt;
-  return UserInfo{"system:bootstrap:" + id, "", std::move(*groups)};
+  return TokenAuthentication{UserInfo{"system:bootstrap:" + id, "", std::move(*groups)},
+                             expiration};
 }
 
 }  // namespace kcpp::apiserver

@@ -22,15 +22,16 @@ namespace kcpp::apiserver {
 inline constexpr std::string_view kBootstrapTokenSecretType = "bootstrap.kubernetes.io/token";
 inline constexpr std::string_view kBootstrappersGroup = "system:bootstrappers";
 
-class BootstrapTokenAuthenticator : public Authenticator {
+// Audience-agnostic: it answers only for the API server's own audiences.
+class BootstrapTokenAuthenticator : public TokenAuthenticator {
  public:
   // The Secret kube-system/<name> as stored (data base64-encoded), or nullopt.
   using SecretLookup = std::function<std::optional<boost::json::object>(const std::string& name)>;
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
   explicit BootstrapTokenAuthenticator(SecretLookup lookup, Clock clock = nullptr);
-  std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
-  std::optional<UserInfo> authenticateToken(std::string_view token) const;
+  std::optional<TokenAuthentication> authenticateBearer(std::string_view token,
+                                                        const Audiences& audiences) const override;
 
  private:
   SecretLookup lookup_;

@@ -103,15 +103,16 @@ Result<std::string> loadOrCreateJoinToken(const fs::path& dataDir, std::string_v
 JoinTokenAuthenticator::JoinTokenAuthenticator(std::string fullToken)
     : fullToken_(std::move(fullToken)), password_(parseJoinToken(fullToken_).password) {}
 
-std::optional<UserInfo> JoinTokenAuthenticator::authenticate(const Credentials& credentials) const {
-  std::string_view token = bearerToken(credentials.authorizationHeader);
-  if (token.empty() || password_.empty()) return std::nullopt;
+std::optional<TokenAuthentication> JoinTokenAuthenticator::authenticateBearer(
+    std::string_view token, const Audiences& audiences) const {
+  if (token.empty() || password_.empty() || !audiences.empty()) return std::nullopt;
   // Both comparisons always run, so timing does not tell which form was close.
   bool full = constantTimeEquals(token, fullToken_);
   bool bare = constantTimeEquals(token, password_);
   if (!full && !bare) return std::nullopt;
-  return UserInfo{std::string(kJoinTokenUser), std::string(kJoinTokenUser),
-                  {std::string(kBootstrappersGroup)}};
+  return TokenAuthentication{UserInfo{std::string(kJoinTokenUser), std::string(kJoinTokenUser),
+                                      {std::string(kBootstrappersGroup)}},
+                             std::nullopt};
 }
 
 }  // namespace kcpp::apiserver

@@ -39,10 +39,12 @@ Result<std::string> loadOrCreateJoinToken(const std::filesystem::path& dataDir,
 
 inline constexpr std::string_view kJoinTokenUser = "node";
 
-class JoinTokenAuthenticator : public Authenticator {
+// Audience-agnostic: it answers only for the API server's own audiences.
+class JoinTokenAuthenticator : public TokenAuthenticator {
  public:
   explicit JoinTokenAuthenticator(std::string fullToken);
-  std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
+  std::optional<TokenAuthentication> authenticateBearer(std::string_view token,
+                                                        const Audiences& audiences) const override;
 
  private:
   std::string fullToken_;

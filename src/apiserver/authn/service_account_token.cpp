@@ -279,15 +279,21 @@ ServiceAccountTokenAuthenticator::ServiceAccountTokenAuthenticator(
     ServiceAccountUidLookup lookup)
     : signer_(std::move(signer)), apiAudiences_(std::move(apiAudiences)), lookup_(std::move(lookup)) {}
 
-std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticate(
-    const Credentials& credentials) const {
-  std::string_view token = bearerToken(credentials.authorizationHeader);
-  if (token.empty()) return std::nullopt;
-  return authenticateToken(token, unixNow());
+std::optional<TokenAuthentication> ServiceAccountTokenAuthenticator::authenticateBearer(
+    std::string_view token, const Audiences& audiences) const {
+  return authenticateAt(token, audiences, unixNow());
 }
 
-std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std::string_view token,
-                                                                            std::int64_t now) const {
+bool ServiceAccountTokenAuthenticator::audienceAccepted(
+    const std::vector<std::string>& tokenAudiences, const Audiences& asked) const {
+  const auto& wanted = asked.empty() ? apiAudiences_ : asked;
+  return std::any_of(tokenAudiences.begin(), tokenAudiences.end(), [&](const std::string& a) {
+    return std::find(wanted.begin(), wanted.end(), a) != wanted.end();
+  });
+}
+
+std::optional<TokenAuthentication> ServiceAccountTokenAuthenticator::authenticateAt(
+    std::string_view token, const Audiences& audiences, std::int64_t now) const {
   auto payloadText = signer_->verifiedPayload(token);
   if (!payloadText) return std::nullopt;
   boost::system::error_code ec;
@@ -295,7 +301,10 @@ std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std:
   if (ec || !payload.is_object()) return std::nullopt;
   const json::object& claims = payload.get_object();
   if (stringAt(claims, "iss") == kLegacyServiceAccountIssuer) {
-    return authenticateLegacy(token, claims);
+    if (!audienceAccepted(apiAudiences_, audiences)) return std::nullopt;
+    auto user = authenticateLegacy(token, claims);
+    if (!user) return std::nullopt;
+    return TokenAuthentication{std::move(*user), std::nullopt};
   }
   if (stringAt(claims, "iss") != signer_->issuer()) return std::nullopt;
   bool ok = true;
@@ -307,19 +316,16 @@ std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std:
   if (claims.contains("nbf") && now + kLeewaySeconds < nbf) return std::nullopt;  // not yet valid
   if (claims.contains("iat") && now + kLeewaySeconds < iat) return std::nullopt;  // issued in future
   // aud: a string or an array; one must be an API server audience.
-  std::vector<std::string> audiences;
+  std::vector<std::string> tokenAudiences;
   if (auto* aud = claims.if_contains("aud")) {
-    if (aud->is_string()) audiences.emplace_back(aud->as_string());
+    if (aud->is_string()) tokenAudiences.emplace_back(aud->as_string());
     if (aud->is_array()) {
       for (const auto& a : aud->as_array()) {
-        if (a.is_string()) audiences.emplace_back(a.as_string());
+        if (a.is_string()) tokenAudiences.emplace_back(a.as_string());
       }
     }
   }
-  bool audienceOk = std::any_of(audiences.begin(), audiences.end(), [&](const std::string& a) {
-    return std::find(apiAudiences_.begin(), apiAudiences_.end(), a) != apiAudiences_.end();
-  });
-  if (!audienceOk) return std::nullopt;
+  if (!audienceAccepted(tokenAudiences, audiences)) return std::nullopt;
   auto* k8s = claims.if_contains("kubernetes.io");
   if (!k8s || !k8s->is_object()) return std::nullopt;
   std::string ns = stringAt(k8s->get_object(), "namespace");
@@ -341,9 +347,13 @@ std::optional<UserInfo> ServiceAccountTokenAuthenticator::authenticateToken(std:
     auto boundUid = boundLookup_(kind, ns, stringAt(ref->get_object(), "name"));
     if (!boundUid || *boundUid != stringAt(ref->get_object(), "uid")) return std::nullopt;
   }
-  return UserInfo{"system:serviceaccount:" + ns + ":" + name,
-                  uid,
-                  {"system:serviceaccounts", "system:serviceaccounts:" + ns}};
+  // Past exp (plus the leeway granted above) the token is refused; an answer
+  // cached from now on must not outlive that.
+  auto validUntil = std::chrono::system_clock::time_point(std::chrono::seconds(exp + kLeewaySeconds));
+  return TokenAuthentication{UserInfo{"system:serviceaccount:" + ns + ":" + name,
+                                      uid,
+                                      {"system:serviceaccounts", "system:serviceaccounts:" + ns}},
+                             validUntil};
 }
 
 // Upstream's legacyValidator with lookup on: the claims must be complete and

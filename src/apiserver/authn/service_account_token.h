@@ -92,7 +92,10 @@ using BoundObjectUidLookup = std::function<std::optional<std::string>(
 using NamespacedSecretLookup = std::function<std::optional<boost::json::object>(const std::string& ns,
                                                                       const std::string& name)>;
 
-class ServiceAccountTokenAuthenticator : public Authenticator {
+// A token is valid for the audiences asked (empty: the API audiences) when its
+// aud claim names one of them; legacy tokens, which have no aud, only for the API
+// audiences, as upstream's jwt authenticator.
+class ServiceAccountTokenAuthenticator : public TokenAuthenticator {
  public:
   ServiceAccountTokenAuthenticator(ServiceAccountTokenSignerPtr signer,
                                    std::vector<std::string> apiAudiences,
@@ -102,9 +105,12 @@ class ServiceAccountTokenAuthenticator : public Authenticator {
   // Legacy tokens are accepted only with it (upstream's --service-account-lookup):
   // valid while the Secret they name exists, is not being deleted and holds them.
   void setLegacySecretLookup(NamespacedSecretLookup lookup) { secretLookup_ = std::move(lookup); }
-  std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
-  // As authenticate, for a bare token; `now` in seconds since the epoch.
-  std::optional<UserInfo> authenticateToken(std::string_view token, std::int64_t now) const;
+  std::optional<TokenAuthentication> authenticateBearer(std::string_view token,
+                                                        const Audiences& audiences) const override;
+  // As authenticateBearer at `now`, in seconds since the epoch.
+  std::optional<TokenAuthentication> authenticateAt(std::string_view token,
+                                                    const Audiences& audiences,
+                                                    std::int64_t now) const;
 
  private:
   ServiceAccountTokenSignerPtr signer_;
@@ -115,6 +121,8 @@ class ServiceAccountTokenAuthenticator : public Authenticator {
 
   std::optional<UserInfo> authenticateLegacy(std::string_view token,
                                              const boost::json::object& claims) const;
+  bool audienceAccepted(const std::vector<std::string>& tokenAudiences,
+                        const Audiences& asked) const;
 };
 
 std::int64_t unixNow();

@@ -171,12 +171,12 @@ Result<std::unique_ptr<TokenFileAuthenticator>> TokenFileAuthenticator::load(
   return std::make_unique<TokenFileAuthenticator>(std::move(*tokens));
 }
 
-std::optional<UserInfo> TokenFileAuthenticator::authenticate(const Credentials& credentials) const {
-  std::string_view token = bearerToken(credentials.authorizationHeader);
-  if (token.empty()) return std::nullopt;
+std::optional<TokenAuthentication> TokenFileAuthenticator::authenticateBearer(
+    std::string_view token, const Audiences& audiences) const {
+  if (!audiences.empty()) return std::nullopt;
   auto it = tokens_.find(std::string(token));
   if (it == tokens_.end()) return std::nullopt;
-  return it->second;
+  return TokenAuthentication{it->second, std::nullopt};
 }
 
 }  // namespace kcpp::apiserver

@@ -21,11 +21,14 @@ std::string_view bearerToken(std::string_view authorizationHeader);
 Result<std::map<std::string, UserInfo>> parseTokenFile(std::string_view csv,
                                                        const std::string& path);
 
-class TokenFileAuthenticator : public Authenticator {
+// Audience-agnostic, as upstream wraps it: it answers only for the API server's
+// own audiences (an empty audience list).
+class TokenFileAuthenticator : public TokenAuthenticator {
  public:
   explicit TokenFileAuthenticator(std::map<std::string, UserInfo> tokens);
   static Result<std::unique_ptr<TokenFileAuthenticator>> load(const std::string& path);
-  std::optional<UserInfo> authenticate(const Credentials& credentials) const override;
+  std::optional<TokenAuthentication> authenticateBearer(std::string_view token,
+                                                        const Audiences& audiences) const override;
 
  private:
   std::map<std::string, UserInfo> tokens_;
