@@ -1,18 +1,24 @@
 #pragma once
-// EventSink: the scheduler's core/v1 Events (Scheduled, FailedScheduling),
-// written by a few workers from a bounded backlog. Under a burst the oldest
-// pending events are dropped rather than flooding the API server with
-// unbounded concurrent writes (upstream's broadcaster also drops when full).
+// EventSink: the scheduler's Events (Scheduled, FailedScheduling), written by a
+// few workers from a bounded backlog through the shared event writer
+// (client/record). Under a burst the oldest pending events are dropped rather
+// than flooding the API server (upstream's broadcaster also drops when full).
+//
+// Upstream's scheduler records through the events.k8s.io/v1 recorder: no spam
+// filter and no aggregation of similar events, but an event repeating an
+// earlier one (same pod, reason, message) becomes an EventSeries on that event
+// instead of a new one. kcpp writes core/v1 Events (the same objects, seen by
+// `kubectl get events` alike) with the same effect: a repeat patches the
+// existing event's count and lastTimestamp (the correlator's logger alone).
+// Upstream's series are flushed every 30 minutes (isomorphic events within 6
+// minutes); here every repeat is one patch.
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
-#include <deque>
-#include <memory>
 #include <string>
 
+#include "client/record/event_writer.h"
 #include "client/rest/rest_client.h"
 
 namespace kcpp::scheduler {
@@ -24,21 +30,12 @@ class EventSink {
   // `ref`: apiVersion, kind, metadata (name, namespace, uid, resourceVersion) of the pod.
   void record(const boost::json::object& ref, const std::string& component, const std::string& type,
               const std::string& reason, const std::string& message);
-  void start();
-  void stop();
-  std::size_t dropped() const { return dropped_; }
+  void start() {}  // the writer starts workers as events arrive
+  void stop() { writer_.stop(); }
+  std::size_t dropped() const { return writer_.dropped(); }
 
  private:
-  boost::asio::awaitable<void> worker();
-
-  client::RestClient& client_;
-  boost::asio::any_io_executor executor_;
-  int workers_;
-  std::size_t backlog_;
-  std::deque<boost::json::object> pending_;
-  std::size_t dropped_ = 0;
-  bool stopped_ = false;
-  std::unique_ptr<boost::asio::steady_timer> wakeup_;
+  client::record::EventWriter writer_;
 };
 
 }  // namespace kcpp::scheduler
