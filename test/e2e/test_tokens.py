@@ -55,6 +55,22 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+# kube-apiserver caches a token's answer for 10 s (its token cache); kcpp too. A
+# revoked token (ServiceAccount, Secret or bound Pod deleted) is refused once
+# that answer expires: within the TTL, not at once.
+TOKEN_CACHE_TTL = 10
+
+
+def refused_after_revocation(anon, token):
+    """Polls until the token is 401; fails if it still works past the cache TTL."""
+    deadline = time.monotonic() + TOKEN_CACHE_TTL + 3
+    while True:
+        r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+        if r.status == 401 or time.monotonic() > deadline:
+            return r
+        time.sleep(0.25)
+
+
 @pytest.fixture(scope="module")
 def bot(server):
     server.kubectl("create", "serviceaccount", "bot")
@@ -146,7 +162,7 @@ def test_deleted_service_account_token_is_401(server, anon):
     r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
     assert r.status == 403, r
     server.kubectl("delete", "serviceaccount", "temp")
-    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    r = refused_after_revocation(anon, token)
     assert r.status == 401, r
 
 
@@ -175,7 +191,7 @@ def test_pod_bound_token_dies_with_the_pod(server, bot, anon):
     assert r.status == 403, r
     server.kubectl("delete", "pod", "web", "--grace-period=0", "--force", "--wait=false")
     server.kubectl("wait", "--for=delete", "pod/web", "--timeout=30s", check=False)
-    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    r = refused_after_revocation(anon, token)
     assert r.status == 401, r
     p = server.kubectl("create", "token", bot, "--bound-object-kind=Pod",
                        "--bound-object-name=missing", check=False)
@@ -348,7 +364,7 @@ def test_legacy_token_secret_is_filled_and_authenticates(server, bot, anon):
         'resource "configmaps" in API group "" in the namespace "default"')
 
     server.kubectl("delete", "secret", "bot-legacy")
-    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    r = refused_after_revocation(anon, token)
     assert r.status == 401, r
     assert r.json()["message"] == "Unauthorized"
 
@@ -385,5 +401,5 @@ def test_legacy_token_secret_of_a_missing_account_is_deleted(server, anon):
     while server.kubectl("get", "secret", "shortlived-legacy", check=False).returncode == 0:
         assert time.time() < deadline, "the token secret outlived its service account"
         time.sleep(0.2)
-    r = anon.get("/api/v1/namespaces/default/configmaps", headers=bearer(token))
+    r = refused_after_revocation(anon, token)
     assert r.status == 401, r

@@ -124,22 +124,25 @@ EventWriter::EventWriter(RestClient& client, asio::any_io_executor executor,
 EventWriter::~EventWriter() { stop(); }
 
 void EventWriter::write(json::object event) {
-  std::lock_guard lock(state_->mutex);
-  if (state_->stopped) return;
-  auto result = state_->correlator.correlate(std::move(event));
-  if (result.skip) {
-    ++state_->skipped;
-    return;
-  }
-  if (state_->pending.size() >= state_->options.backlog) {
-    state_->pending.pop_front();
-    ++state_->dropped;
-  }
-  state_->pending.push_back({std::move(result.event), std::move(result.patch)});
-  if (state_->activeWorkers < std::max(state_->options.workers, 1)) {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (state_->stopped) return;
+    auto result = state_->correlator.correlate(std::move(event));
+    if (result.skip) {
+      ++state_->skipped;
+      return;
+    }
+    if (state_->pending.size() >= state_->options.backlog) {
+      state_->pending.pop_front();
+      ++state_->dropped;
+    }
+    state_->pending.push_back({std::move(result.event), std::move(result.patch)});
+    if (state_->activeWorkers >= std::max(state_->options.workers, 1)) return;
     ++state_->activeWorkers;
-    asio::co_spawn(state_->executor, drain(state_), asio::detached);
   }
+  // Unlocked: co_spawn may start the worker inline when called on the executor,
+  // and the worker takes the lock.
+  asio::co_spawn(state_->executor, drain(state_), asio::detached);
 }
 
 void EventWriter::stop() {

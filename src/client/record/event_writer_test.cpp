@@ -89,6 +89,15 @@ TEST_F(EventWriterTest, ThirtyDistinctEventsOnOneObjectAreTwentyFiveWrites) {
   EXPECT_EQ(combined, 1);
 }
 
+// Controllers record from coroutines on the writer's own executor.
+TEST_F(EventWriterTest, WritesFromTheExecutorItself) {
+  EventWriter writer(*client, io.get_executor());
+  asio::post(io, [&] {
+    for (int i = 0; i < 3; ++i) record(writer, "FailedCreate", "exceeded quota");
+  });
+  ASSERT_TRUE(settle(1, 3));
+}
+
 TEST_F(EventWriterTest, PatchOfADeletedEventCreatesItAgain) {
   EventWriter writer(*client, io.get_executor());
   record(writer, "FailedCreate", "exceeded quota");
