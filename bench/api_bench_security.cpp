@@ -22,6 +22,7 @@ using namespace std::chrono_literals;
 constexpr const char* kNamespace = "bench-sec";
 constexpr const char* kToken = "bench-security-token-0123456789abcdef";
 constexpr const char* kUser = "bench-user";
+constexpr const char* kServiceAccount = "bench-sa";
 constexpr int kRoleBindings = 1000;
 constexpr int kClusterRoleBindings = 100;
 constexpr int kClients = 32;
@@ -83,6 +84,40 @@ asio::awaitable<bool> setupPolicy(Connection& admin, ErrorLog& errors) {
     if (!co_await post(admin, errors, clusterRoleBindings, body)) co_return false;
   }
   co_return true;
+}
+
+// A ServiceAccount bound to the same Role, and a token for it from the
+// TokenRequest API: the credentials controllers use, a JWT verified (or found
+// in the token cache) on every request. Empty on failure.
+asio::awaitable<std::string> setupServiceAccount(Connection& admin, ErrorLog& errors) {
+  std::string sa = fmt::format(R"({{"apiVersion":"v1","kind":"ServiceAccount","metadata":{{"name":"{}"}}}})",
+                               kServiceAccount);
+  std::string accounts = fmt::format("/api/v1/namespaces/{}/serviceaccounts", kNamespace);
+  if (!co_await post(admin, errors, accounts, sa)) co_return "";
+  json::object binding{{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", "RoleBinding"},
+                       {"metadata", {{"name", "rb-sa"}}},
+                       {"subjects", json::array{json::object{{"kind", "ServiceAccount"},
+                                                             {"name", kServiceAccount},
+                                                             {"namespace", kNamespace}}}},
+                       {"roleRef", {{"kind", "Role"},
+                                    {"apiGroup", "rbac.authorization.k8s.io"},
+                                    {"name", "cm-creator"}}}};
+  std::string roleBindings =
+      fmt::format("/apis/rbac.authorization.k8s.io/v1/namespaces/{}/rolebindings", kNamespace);
+  std::string bindingBody = json::serialize(binding);
+  if (!co_await post(admin, errors, roleBindings, bindingBody)) co_return "";
+  std::string target = accounts + "/" + kServiceAccount + "/token";
+  std::string request = R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{}})";
+  Response r = co_await admin.request(http::verb::post, target, request);
+  if (!success(r)) {
+    errors.add("security setup token", r.status, r.body);
+    co_return "";
+  }
+  boost::system::error_code ec;
+  json::value answer = json::parse(r.body, ec);
+  const json::value* token = ec || !answer.is_object() ? nullptr : answer.as_object().if_contains("status");
+  token = token && token->is_object() ? token->as_object().if_contains("token") : nullptr;
+  co_return token && token->is_string() ? std::string(token->as_string()) : "";
 }
 
 struct Creator {
@@ -193,6 +228,7 @@ std::size_t lineCount(const fs::path& file) {
 struct ModeResult {
   std::vector<RoundResult> admin;
   std::vector<RoundResult> user;
+  std::vector<RoundResult> serviceAccount;
 };
 
 // One server (audit log on or off): policy, then alternating rounds.
@@ -229,21 +265,28 @@ asio::awaitable<std::optional<ModeResult>> measureMode(const Options& o, const f
     problems.push_back("security scenario: could not create the RBAC objects");
     co_return std::nullopt;
   }
+  std::string saToken = co_await setupServiceAccount(admin, errors);
+  if (saToken.empty()) {
+    problems.push_back("security scenario: could not get a ServiceAccount token");
+    co_return std::nullopt;
+  }
   ModeResult out;
   std::string bearer = std::string("Bearer ") + kToken;
+  std::string saBearer = "Bearer " + saToken;
   std::string none;
   for (int round = 0; round < kRounds; ++round) {
-    // Alternate which goes first so that drift (a growing store) hits both alike.
-    for (int k = 0; k < 2; ++k) {
-      bool asUser = (round + k) % 2 == 1;
-      std::string label = fmt::format("{}-r{}", asUser ? "user" : "admin", round);
-      asio::ssl::context& tls = asUser ? **userTls : **adminTls;
-      const std::string& authorization = asUser ? bearer : none;
+    // Rotate which goes first so that drift (a growing store) hits all alike.
+    for (int k = 0; k < 3; ++k) {
+      int who = (round + k) % 3;  // 0 admin, 1 token-file user, 2 ServiceAccount
+      const char* names[] = {"admin", "user", "sa"};
+      const char* shown[] = {"admin", "RBAC user", "ServiceAccount"};
+      std::string label = fmt::format("{}-r{}", names[who], round);
+      asio::ssl::context& tls = who == 0 ? **adminTls : **userTls;
+      const std::string& authorization = who == 0 ? none : who == 1 ? bearer : saBearer;
       RoundResult r = co_await createRound(o, *server, tls, authorization, label, errors);
       progress("security ({}): {} round {}: {:.0f} creates/s, p50 {:.2f} ms, p99 {:.2f} ms",
-               audit ? "audit log on" : "audit log off", asUser ? "RBAC user" : "admin", round,
-               r.rate, r.p50, r.p99);
-      (asUser ? out.user : out.admin).push_back(r);
+               audit ? "audit log on" : "audit log off", shown[who], round, r.rate, r.p50, r.p99);
+      (who == 0 ? out.admin : who == 1 ? out.user : out.serviceAccount).push_back(r);
     }
   }
   co_await server->stop();
@@ -267,10 +310,13 @@ asio::awaitable<void> securityScenario(const Options& o, const fs::path& root, R
     Row admin = rateRow(fmt::format("create x32 as admin (system:masters), {}", suffix[audit]), m.admin);
     Row user = rateRow(fmt::format("create x32 as token user via 1 of 1,000 RoleBindings, {}",
                                    suffix[audit]), m.user);
+    Row sa = rateRow(fmt::format("create x32 as ServiceAccount (TokenRequest JWT) via a RoleBinding, {}",
+                                 suffix[audit]), m.serviceAccount);
     double adminRate = *admin.rate;
     double userRate = *user.rate;
     report.add(std::move(admin));
     report.add(std::move(user));
+    report.add(std::move(sa));
     report.add(overheadRow(fmt::format("  authn + RBAC + admission overhead, {}", suffix[audit]),
                            adminRate, userRate, true));
   }
