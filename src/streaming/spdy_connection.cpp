@@ -1,0 +1,158 @@
+#include "streaming/spdy_connection.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <array>
+
+namespace kcpp::streaming::spdy {
+
+namespace asio = boost::asio;
+
+namespace {
+// spdystream's largest data frame; larger writes are split.
+constexpr std::size_t kMaxDataFrame = 32 * 1024;
+}  // namespace
+
+bool SpdyStream::write(std::string_view data) {
+  if (localClosed_ || connection_.closed()) return false;
+  while (!data.empty()) {
+    Frame f;
+    f.type = FrameType::Data;
+    f.streamId = id_;
+    f.data = std::string(data.substr(0, kMaxDataFrame));
+    data.remove_prefix(f.data.size());
+    connection_.send(f);
+  }
+  return true;
+}
+
+void SpdyStream::close() {
+  if (localClosed_ || connection_.closed()) return;
+  localClosed_ = true;
+  Frame f;
+  f.type = FrameType::Data;
+  f.streamId = id_;
+  f.flags = kFlagFin;
+  connection_.send(f);
+}
+
+void SpdyStream::reset() {
+  if (connection_.closed()) return;
+  localClosed_ = true;
+  Frame f;
+  f.type = FrameType::RstStream;
+  f.streamId = id_;
+  f.status = kCancel;
+  connection_.send(f);
+  inbound_.close();
+}
+
+SpdyConnection::SpdyConnection(ByteStream& transport, const asio::any_io_executor& executor)
+    : transport_(transport),
+      executor_(executor),
+      outbound_(executor),
+      accepted_(executor),
+      writerFinished_(executor) {}
+
+void SpdyConnection::send(const Frame& frame) {
+  if (closed_) return;
+  outbound_.push(encodeFrame(frame, compressor_));
+}
+
+void SpdyConnection::close() {
+  if (closed_) return;
+  Frame goaway;
+  goaway.type = FrameType::GoAway;
+  goaway.lastGoodStreamId = lastStreamId_;
+  send(goaway);
+  closed_ = true;
+  outbound_.close();
+}
+
+asio::awaitable<void> SpdyConnection::run() {
+  asio::co_spawn(executor_, writeLoop(), asio::detached);
+  co_await readLoop();
+  finish();
+  co_await writerFinished_.pop();
+}
+
+void SpdyConnection::finish() {
+  closed_ = true;
+  outbound_.close();
+  accepted_.close();
+  for (auto& [id, stream] : streams_) stream->inbound_.close();
+}
+
+asio::awaitable<void> SpdyConnection::writeLoop() {
+  while (auto bytes = co_await outbound_.pop()) {
+    if (!co_await transport_.writeAll(*bytes)) break;
+  }
+  // Everything queued is out (or the peer is gone): end the transport, which
+  // also ends the read loop.
+  transport_.close();
+  writerFinished_.push(true);
+}
+
+asio::awaitable<void> SpdyConnection::readLoop() {
+  FrameReader reader;
+  std::array<char, 32 * 1024> chunk;
+  for (;;) {
+    std::size_t n = co_await transport_.readSome(chunk);
+    if (n == 0) co_return;
+    reader.feed(std::string_view(chunk.data(), n));
+    for (;;) {
+      auto frame = reader.next(decompressor_);
+      if (!frame) {  // malformed: tell the peer and stop
+        close();
+        co_return;
+      }
+      if (!*frame) break;
+      dispatch(**frame);
+    }
+  }
+}
+
+void SpdyConnection::dispatch(Frame& frame) {
+  switch (frame.type) {
+    case FrameType::SynStream: {
+      if (closed_) return;
+      auto stream = std::make_shared<SpdyStream>(*this, frame.streamId, std::move(frame.headers),
+                                                 executor_);
+      lastStreamId_ = std::max(lastStreamId_, frame.streamId);
+      streams_[frame.streamId] = stream;
+      Frame reply;
+      reply.type = FrameType::SynReply;
+      reply.streamId = frame.streamId;
+      send(reply);
+      if (frame.fin()) stream->inbound_.close();
+      accepted_.push(stream);
+      return;
+    }
+    case FrameType::Data: {
+      auto it = streams_.find(frame.streamId);
+      if (it == streams_.end()) return;
+      if (!frame.data.empty()) it->second->inbound_.push(std::move(frame.data));
+      if (frame.fin()) it->second->inbound_.close();
+      return;
+    }
+    case FrameType::RstStream: {
+      auto it = streams_.find(frame.streamId);
+      if (it == streams_.end()) return;
+      it->second->localClosed_ = true;
+      it->second->inbound_.close();
+      return;
+    }
+    case FrameType::Ping: {
+      send(frame);  // echo
+      return;
+    }
+    case FrameType::GoAway:
+      close();
+      return;
+    default:
+      return;  // SETTINGS, WINDOW_UPDATE, HEADERS: nothing to do for these streams
+  }
+}
+
+}  // namespace kcpp::streaming::spdy
