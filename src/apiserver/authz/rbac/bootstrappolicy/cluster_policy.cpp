@@ -153,6 +153,11 @@ void addComponentRoles(std::vector<json::object>& roles) {
                               json::array{rule(kRead, {""}, {"services", "endpoints"})}));
   roles.push_back(clusterRole(
       "system:kube-dns", json::array{rule({"list", "watch"}, {""}, {"endpoints", "services"})}));
+  // What the API server may do on kubelets (logs, exec, port-forward, stats).
+  roles.push_back(clusterRole(
+      "system:kubelet-api-admin",
+      json::array{rule(kRead, {""}, {"nodes"}), rule({"proxy"}, {""}, {"nodes"}),
+                  rule({"*"}, {""}, {"nodes/proxy", "nodes/metrics", "nodes/stats", "nodes/log"})}));
   roles.push_back(clusterRole(
       "system:monitoring",
       json::array{urlRule({"get"}, {"/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics",
@@ -298,6 +303,10 @@ std::vector<json::object> clusterRoleBindings() {
   bindings.push_back(
       clusterRoleBinding("system:kube-dns", "system:kube-dns",
                          json::array{serviceAccountSubject("kube-system", "kube-dns")}));
+  // The API server's client certificate towards kubelets (user
+  // kube-apiserver-kubelet-client), as k3s's kube-apiserver-kubelet-admin.
+  bindings.push_back(clusterRoleBinding("kube-apiserver-kubelet-admin", "system:kubelet-api-admin",
+                                        json::array{userSubject("kube-apiserver-kubelet-client")}));
   bindings.push_back(clusterRoleBinding("system:monitoring", "system:monitoring",
                                         json::array{groupSubject("system:monitoring")}));
   bindings.push_back(clusterRoleBinding("system:node-proxier", "system:node-proxier",

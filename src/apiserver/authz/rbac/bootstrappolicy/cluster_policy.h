@@ -3,8 +3,7 @@
 // ClusterRoles (cluster-admin, admin/edit/view with their aggregation, the
 // system:* roles of discovery, users, nodes, the scheduler, the controller-manager
 // and the components and add-ons manifests bind to) and their ClusterRoleBindings.
-// Not yet: system:kubelet-api-admin. The per-controller roles are in
-// controller_policy.h.
+// The per-controller roles are in controller_policy.h.
 
 #include <boost/json.hpp>
 #include <vector>
