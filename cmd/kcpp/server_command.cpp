@@ -1,5 +1,7 @@
 #include "server_command.h"
 
+#include <fstream>
+#include <sstream>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <algorithm>
 #include <thread>
 
@@ -34,6 +38,7 @@
 #include "apiserver/authz/node/node_graph_source.h"
 #include "apiserver/authz/rbac/rbac_source.h"
 #include "apiserver/handlers/api_handler.h"
+#include "apiserver/handlers/kubelet_connector.h"
 #include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/events/event_conversion.h"
 #include "apiserver/registry/registry.h"
@@ -44,6 +49,7 @@
 #include "controller_manager.h"
 #include "kubelet_runner.h"
 #include "scheduler_runner.h"
+#include "pki/certificate.h"
 #include "pki/tls_context.h"
 #include "admission_plugins.h"
 #include "object_rules.h"
@@ -94,6 +100,8 @@ struct Server {
   apiserver::rbac::RbacAuthorizer* rbac = nullptr;  // owned by `authorizer`
   std::unique_ptr<api::SchemaSet> schemas;
   apiserver::OpenApiDocumentsPtr openApi;
+  std::unique_ptr<asio::ssl::context> kubeletClientTls;           // the server's cert for kubelets
+  std::unique_ptr<apiserver::KubeletConnector> kubeletConnector;  // read by `handler`
   std::unique_ptr<apiserver::ApiHandler> handler;
   std::unique_ptr<asio::ssl::context> tls;
   std::unique_ptr<apiserver::HttpServer> http;
@@ -296,6 +304,10 @@ CLI::App* addServerCommand(CLI::App& app, ServerConfig& c) {
                 "Requests without credentials are the user system:anonymous (group "
                 "system:unauthenticated); what they may do is up to RBAC")
       ->capture_default_str();
+  cmd->add_option("--kubelet-certificate-authority", c.kubeletCertificateAuthority,
+                  "CA file of kubelets' serving certificates (default: not verified)");
+  cmd->add_option("--kubelet-timeout", c.kubeletTimeoutSeconds, "Seconds to dial a kubelet")
+      ->capture_default_str();
   cmd->add_option("--token,-t", c.token,
                   "The server's join token (default: random, kept in <data-dir>/server/token)");
   cmd->add_option("--enable-admission-plugins", c.enableAdmissionPlugins,
@@ -337,6 +349,31 @@ Result<pki::Kubeconfig> componentKubeconfig(pki::ClusterPki& pki, const std::str
     spdlog::warn("{} kubeconfig: {}", name, ok.error().message);
   }
   return kubeconfig;
+}
+
+// The API server's connections to kubelets: a client certificate of its own
+// (client-kube-apiserver.crt, user kube-apiserver-kubelet-client, which the
+// bootstrap policy binds to system:kubelet-api-admin).
+using KubeletClient = std::pair<std::unique_ptr<asio::ssl::context>, std::unique_ptr<apiserver::KubeletConnector>>;
+Result<KubeletClient> kubeletConnector(pki::ClusterPki& pki, const ServerConfig& config) {
+  auto cert = pki.ensureClientCertificate("kube-apiserver", pki::ClientIdentity{"kube-apiserver-kubelet-client", {}});
+  if (!cert) return std::move(cert).error();
+  pki::ClientTlsOptions options;
+  options.certificatePem = pki::certificateToPem(cert->cert.get());
+  options.keyPem = pki::privateKeyToPem(cert->key.get());
+  if (config.kubeletCertificateAuthority.empty()) {
+    options.insecureSkipVerify = true;
+  } else {
+    std::ifstream in(config.kubeletCertificateAuthority);
+    if (!in) return makeError(Reason::InternalError, "cannot read " + config.kubeletCertificateAuthority);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    options.caPem = pem.str();
+  }
+  auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  if (auto ok = pki::configureClientTls(*tls, options); !ok) return std::move(ok).error();
+  auto connector = std::make_unique<apiserver::KubeletConnector>(*tls, std::chrono::seconds(config.kubeletTimeoutSeconds));
+  return KubeletClient{std::move(tls), std::move(connector)};
 }
 
 // The controller-manager inside the server, as k3s runs it: its own thread and
@@ -615,6 +652,14 @@ int runServer(ServerConfig config) {
     const auto* meta = api::findObject(obj->get_object(), "metadata");
     co_return std::string(meta ? api::getString(*meta, "uid") : "");
   };
+  if (auto connector = kubeletConnector(*pki, config); connector) {
+    s.kubeletClientTls = std::move(connector->first);
+    s.kubeletConnector = std::move(connector->second);
+    handlerOptions.kubeletConnector = s.kubeletConnector.get();
+  } else {
+    spdlog::error("kubelet client: {}", connector.error().message);
+    return 1;
+  }
   s.handler = std::make_unique<apiserver::ApiHandler>(handlerOptions, *s.authorizer);
   for (auto& r : s.registries) s.handler->addRegistry(*r);
   auto schemas = api::SchemaSet::loadBuiltin();

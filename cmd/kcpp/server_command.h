@@ -48,6 +48,10 @@ struct ServerConfig {
   std::vector<std::string> disableAdmissionPlugins;
   AuditConfig audit;  // --audit-* flags
   KubeletConfig agent;  // the embedded agent's settings (--node-name, --kubelet-port, --node-ip, ...)
+  // --kubelet-certificate-authority: CA of kubelets' serving certificates;
+  // empty: not verified (upstream's default).
+  std::string kubeletCertificateAuthority;
+  int kubeletTimeoutSeconds = 5;  // --kubelet-timeout: dialing a kubelet
 };
 
 // Adds the `server` subcommand's flags to `app`, filling `config`.

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
 
 namespace kcpp::streaming {
 
@@ -95,6 +96,8 @@ asio::awaitable<Result<std::unique_ptr<CommandStreams>>> acceptSpdyCommandStream
     }
     auto stream = std::get<0>(next);
     if (!stream) co_return makeError(Reason::BadRequest, "connection closed before streams were created");
+    spdlog::debug("exec stream {} type {} ({} of {})", stream->id(), stream->header(kStreamTypeHeader),
+                  received + 1, options.expectedStreams());
     if (streams->take(std::move(stream))) ++received;
   }
   co_return std::unique_ptr<CommandStreams>(std::move(streams));

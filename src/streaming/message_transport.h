@@ -52,6 +52,8 @@ class WebSocketTransport : public MessageTransport {
   void send(std::string message) override { outbound_.push(std::move(message)); }
 
   boost::asio::awaitable<void> close() override {
+    if (closing_) co_return;  // one close handshake, by whoever asks first
+    closing_ = true;
     outbound_.close();
     co_await writerDone_.pop();
     if (!ws_.is_open()) co_return;
@@ -74,13 +76,13 @@ class WebSocketTransport : public MessageTransport {
   WebSocket& ws_;
   AsyncQueue<std::string> outbound_;
   AsyncQueue<bool> writerDone_;
+  bool closing_ = false;
 };
 
 // Binary messages as a byte pipe.
 class MessageByteStream : public ByteStream {
  public:
-  MessageByteStream(MessageTransport& transport, boost::asio::any_io_executor executor)
-      : transport_(transport), executor_(std::move(executor)) {}
+  explicit MessageByteStream(MessageTransport& transport) : transport_(transport) {}
 
   boost::asio::awaitable<std::size_t> readSome(std::span<char> into) override {
     while (pending_.empty()) {
@@ -104,20 +106,14 @@ class MessageByteStream : public ByteStream {
     co_return true;
   }
 
-  // Starts the WebSocket close handshake; the pending read ends when the peer
-  // answers it.
-  void close() override {
-    if (closing_) return;
-    closing_ = true;
-    boost::asio::co_spawn(executor_, transport_.close(), boost::asio::detached);
-  }
+  // Stops writing; the owner closes the transport once the reader is done
+  // (the peer ends a tunnel: port-forward closes its WebSocket).
+  void close() override { ended_ = true; }
 
  private:
   MessageTransport& transport_;
-  boost::asio::any_io_executor executor_;
   std::string pending_;
   bool ended_ = false;
-  bool closing_ = false;
 };
 
 }  // namespace kcpp::streaming

@@ -3,6 +3,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
+
 #include <array>
 
 namespace kcpp::streaming::spdy {
@@ -12,6 +17,7 @@ namespace asio = boost::asio;
 namespace {
 // spdystream's largest data frame; larger writes are split.
 constexpr std::size_t kMaxDataFrame = 32 * 1024;
+constexpr std::chrono::seconds kLinger{5};
 }  // namespace
 
 bool SpdyStream::write(std::string_view data) {
@@ -53,9 +59,12 @@ SpdyConnection::SpdyConnection(ByteStream& transport, const asio::any_io_executo
       executor_(executor),
       outbound_(executor),
       accepted_(executor),
-      writerFinished_(executor) {}
+      writerFinished_(executor),
+      linger_(executor) {}
 
 void SpdyConnection::send(const Frame& frame) {
+  spdlog::debug("spdy send type={} stream={} flags={} len={} closed={}", static_cast<int>(frame.type),
+                frame.streamId, frame.flags, frame.data.size(), closed_);
   if (closed_) return;
   outbound_.push(encodeFrame(frame, compressor_));
 }
@@ -78,6 +87,8 @@ asio::awaitable<void> SpdyConnection::run() {
 }
 
 void SpdyConnection::finish() {
+  readEnded_ = true;
+  linger_.cancel();
   closed_ = true;
   outbound_.close();
   accepted_.close();
@@ -88,8 +99,15 @@ asio::awaitable<void> SpdyConnection::writeLoop() {
   while (auto bytes = co_await outbound_.pop()) {
     if (!co_await transport_.writeAll(*bytes)) break;
   }
-  // Everything queued is out (or the peer is gone): end the transport, which
-  // also ends the read loop.
+  // Everything queued is out. The peer closes once it read it all (kubectl
+  // does after the error stream): closing first, with its last frames unread
+  // here, would reset the connection and lose what it has not read yet. So
+  // linger until it does, within a bound.
+  if (!readEnded_) {
+    linger_.expires_after(kLinger);
+    boost::system::error_code ec;
+    co_await linger_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
   transport_.close();
   writerFinished_.push(true);
 }
@@ -114,6 +132,8 @@ asio::awaitable<void> SpdyConnection::readLoop() {
 }
 
 void SpdyConnection::dispatch(Frame& frame) {
+  spdlog::debug("spdy recv type={} stream={} flags={} len={}", static_cast<int>(frame.type), frame.streamId,
+                frame.flags, frame.data.size());
   switch (frame.type) {
     case FrameType::SynStream: {
       if (closed_) return;

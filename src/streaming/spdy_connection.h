@@ -85,6 +85,8 @@ class SpdyConnection {
   std::uint32_t lastStreamId_ = 0;
   bool closed_ = false;
   AsyncQueue<bool> writerFinished_;
+  boost::asio::steady_timer linger_;  // after close(): waiting for the peer to hang up
+  bool readEnded_ = false;
 };
 
 }  // namespace kcpp::streaming::spdy

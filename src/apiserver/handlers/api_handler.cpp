@@ -1,4 +1,6 @@
 #include "apiserver/handlers/api_handler.h"
+
+#include "apiserver/handlers/pod_connect.h"
 #include "apiserver/handlers/access_review.h"
 #include "apiserver/handlers/impersonation.h"
 
@@ -348,6 +350,10 @@ boost::asio::awaitable<void> ApiHandler::handleResource(ApiRequest& request,
     ApiResponse tokenResponse =
         co_await handleTokenRequest(request, info, *registry, options_.tokenRequest);
     co_return co_await sink.respond(std::move(tokenResponse));
+  }
+  if (isKubeletSubresource(type.group, type.resource, info.subresource)) {
+    co_return co_await handleKubeletSubresource(request, info, *registry, find("", "v1", "nodes"),
+                                                options_.kubeletConnector, sink);
   }
   auto sub = subresourceOf(type, info.subresource);
   if (!sub) co_return co_await fail(sub.error());

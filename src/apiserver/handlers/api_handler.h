@@ -23,6 +23,7 @@
 #include "apiserver/openapi/openapi_documents.h"
 #include "apiserver/registry/registry.h"
 #include "apiserver/request/request_info.h"
+#include "streaming/byte_stream.h"
 
 namespace kcpp::apiserver {
 
@@ -46,6 +47,10 @@ struct ApiRequest {
   // The request's audit event (decision, impersonated user, admission's
   // annotations, request object); null when the caller does not audit.
   audit::RequestAudit* audit = nullptr;
+  // The query as sent (repeated parameters kept: exec's command=a&command=b)
+  // and every header, for the subresources proxied to kubelets.
+  std::string rawQuery;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Paths served without authentication (health and version).
@@ -67,7 +72,14 @@ class ResponseSink {
   virtual boost::asio::awaitable<bool> startStream(int status, std::string contentType) = 0;
   virtual boost::asio::awaitable<bool> writeChunk(std::string data) = 0;
   virtual boost::asio::awaitable<void> endStream() = 0;
+  // The client's connection as a byte stream, for a handler that proxies an
+  // upgrade (pods/exec, attach, portforward, nodes/proxy) and answers on it
+  // itself; the transport closes the connection afterwards. Null when the
+  // transport cannot hand it over.
+  virtual streaming::ByteStream* hijack() { return nullptr; }
 };
+
+class KubeletConnector;
 
 struct ApiHandlerOptions {
   std::string gitVersion = "v1.33.0+kcpp";
@@ -79,6 +91,9 @@ struct ApiHandlerOptions {
   std::chrono::milliseconds bookmarkInterval{60000};
   // The TokenRequest API (serviceaccounts/token); unset signer: not served.
   TokenRequestConfig tokenRequest;
+  // How the server reaches kubelets (pods/log, exec, attach, portforward,
+  // nodes/proxy); unset: those answer 503. Not owned.
+  KubeletConnector* kubeletConnector = nullptr;
 };
 
 class ApiHandler {

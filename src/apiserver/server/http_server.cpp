@@ -89,22 +89,58 @@ audit::RequestFacts requestFacts(const http::request_header<>& req, const std::s
                       req[http::field::user_agent], audited);
 }
 
-bool isWatchRequest(const ApiRequest& request) {
+// Long-running requests, which upstream's max-in-flight filter does not bound:
+// watches, and the subresources streamed from kubelets.
+bool isLongRunning(const ApiRequest& request) {
   auto it = request.query.find("watch");
-  return it != request.query.end() && (it->second == "true" || it->second == "1");
+  if (it != request.query.end() && (it->second == "true" || it->second == "1")) return true;
+  const std::string subresource = parseRequestInfo(request.method, request.path, request.query).subresource;
+  return subresource == "exec" || subresource == "attach" || subresource == "portforward" ||
+         subresource == "proxy" || subresource == "log";
 }
 
 }  // namespace
+
+// The connection handed to a handler that proxies an upgrade: bytes the
+// HTTP parser already read come first.
+class HijackedStream : public streaming::ByteStream {
+ public:
+  HijackedStream(Stream& stream, beast::flat_buffer* early) : stream_(stream), early_(early) {}
+
+  asio::awaitable<std::size_t> readSome(std::span<char> into) override {
+    if (early_ && early_->size() > 0) {
+      std::size_t n = asio::buffer_copy(asio::buffer(into.data(), into.size()), early_->data());
+      early_->consume(n);
+      co_return n;
+    }
+    co_return co_await stream_.readSome(into);
+  }
+  asio::awaitable<bool> writeAll(std::string_view data) override { return stream_.writeAll(data); }
+  void close() override { stream_.close(); }
+
+ private:
+  streaming::AsioByteStream<Stream&> stream_;
+  beast::flat_buffer* early_;
+};
 
 // One connection: a ResponseSink over its TLS stream.
 class HttpServer::Session : public ResponseSink {
  public:
   Session(Stream& stream, const HttpServerOptions& options, unsigned version, bool keepAlive,
-          audit::RequestAudit& audit)
+          audit::RequestAudit& audit, beast::flat_buffer* buffer = nullptr)
       : stream_(stream), options_(options), version_(version), keepAlive_(keepAlive),
-        audit_(audit) {}
+        audit_(audit), buffer_(buffer) {}
 
-  bool keepAlive() const { return keepAlive_ && !failed_; }
+  bool keepAlive() const { return keepAlive_ && !failed_ && !hijacked_; }
+
+  streaming::ByteStream* hijack() override {
+    if (!hijacked_) {
+      beast::get_lowest_layer(stream_).expires_never();
+      audit_.streamStarted(101);
+      hijacked_ = std::make_unique<HijackedStream>(stream_, buffer_);
+    }
+    return hijacked_.get();
+  }
 
   asio::awaitable<void> respond(ApiResponse response) override {
     http::response<http::string_body> res{static_cast<http::status>(response.status), version_};
@@ -164,6 +200,8 @@ class HttpServer::Session : public ResponseSink {
   unsigned version_;
   bool keepAlive_;
   audit::RequestAudit& audit_;
+  beast::flat_buffer* buffer_;
+  std::unique_ptr<HijackedStream> hijacked_;
   bool failed_ = false;
 };
 
@@ -264,6 +302,9 @@ static ApiRequest apiRequest(http::request<http::string_body>& req, std::string 
   request.contentType = headerValue(req, http::field::content_type);
   request.userAgent = headerValue(req, http::field::user_agent);
   request.body = std::move(req.body());
+  auto q = req.target().find('?');
+  if (q != std::string_view::npos) request.rawQuery = std::string(req.target().substr(q + 1));
+  for (const auto& field : req) request.headers.emplace_back(field.name_string(), field.value());
   for (auto range = req.equal_range("Impersonate-Group"); range.first != range.second;
        ++range.first) {
     request.impersonateGroups.emplace_back(range.first->value());
@@ -291,13 +332,13 @@ static void beginAudit(audit::RequestAudit& audit, const http::request_header<>&
 }
 
 // The handler, once the request has an in-flight slot (waiting in line for one,
-// up to a bound, then 429). Watches take no slot, as upstream's max-in-flight
-// filter exempts long-running requests; every request counts in `active`,
+// up to a bound, then 429). Long-running requests take no slot, as upstream's
+// max-in-flight filter exempts them; every request counts in `active`,
 // which shutdown waits for.
 static asio::awaitable<void> handleCounted(ApiHandler& handler, ApiRequest request, ResponseSink& sink,
                                            std::atomic<std::size_t>& active, InFlightLimiter& limiter) {
   ScopedCount counted(active);
-  if (isWatchRequest(request)) {
+  if (isLongRunning(request)) {
     co_await handler.handle(std::move(request), sink);
     co_return;
   }
@@ -375,7 +416,7 @@ static asio::awaitable<void> runSession(Stream stream, const HttpServerOptions& 
     if (ec) break;
     beginAudit(audit, req, *path, user);
     HttpServer::Session session(stream, options, req.version(), req.keep_alive() && !draining,
-                                audit);
+                                audit, &buffer);
     ApiRequest request = apiRequest(req, std::move(*path));
     request.user = std::move(user);
     request.audit = &audit;

@@ -16,11 +16,13 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "streaming/log_options.h"
 #include "util/error.h"
 
 namespace kcpp::kubelet::server {
 
-using LogTime = std::chrono::sys_time<std::chrono::nanoseconds>;
+using streaming::LogOptions;
+using streaming::LogTime;
 
 struct LogEntry {
   LogTime time;
@@ -32,26 +34,6 @@ struct LogEntry {
 
 // Parses one line of a CRI log file; nullopt for a line that is not one.
 std::optional<LogEntry> parseCriLogLine(std::string_view line);
-// RFC 3339 with optional fraction and offset ("2024-01-02T03:04:05.123456789Z").
-std::optional<LogTime> parseRfc3339(std::string_view text);
-
-struct LogOptions {
-  bool follow = false;
-  bool previous = false;
-  bool timestamps = false;
-  std::optional<std::int64_t> tailLines;
-  std::optional<std::int64_t> limitBytes;
-  std::optional<std::int64_t> sinceSeconds;
-  std::optional<LogTime> sinceTime;
-};
-
-// From query parameters (as the API server and the kubelet receive them),
-// validated as upstream's ValidatePodLogOptions: a 422-style Invalid error
-// naming the field.
-using QueryLookup = std::function<std::optional<std::string>(const std::string&)>;
-// `podName` names the object in validation errors.
-Result<LogOptions> parseLogOptions(const QueryLookup& query, const std::string& podName);
-
 // The log files of one container, by restart count (ascending).
 std::vector<std::filesystem::path> containerLogFiles(const std::filesystem::path& containerDir);
 

@@ -5,8 +5,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 #include <boost/url/pct_string_view.hpp>
+
+#include <spdlog/spdlog.h>
 
 #include "api/meta/object.h"
 #include "kubelet/server/container_log.h"
@@ -38,9 +41,16 @@ Target splitTarget(std::string_view raw) {
   auto path = boost::urls::make_pct_string_view(raw.substr(0, q));
   t.path = path ? path->decode() : std::string(raw.substr(0, q));
   if (q != std::string_view::npos) {
-    auto params = boost::urls::parse_query(raw.substr(q + 1));
-    if (params) {
-      for (auto p : *params) t.query.emplace(p.key, p.has_value ? p.value : "");
+    // A copy: Boost.URL 1.81's decoding view reads past the end of a view
+    // into Beast's header buffer (a stray byte after the last value).
+    const std::string query(raw.substr(q + 1));
+    auto params = boost::urls::parse_query(query);
+    if (params) {  // form encoding, as Go's url.ParseQuery: '+' is a space
+      boost::urls::encoding_opts opt;
+      opt.space_as_plus = true;
+      for (auto p : boost::urls::params_view(query, opt)) {  // valid: parsed above
+        t.query.emplace(p.key, p.has_value ? p.value : "");
+      }
     }
   }
   return t;
@@ -78,7 +88,7 @@ std::string field(const json::object& o, const char* path) {
 
 asio::awaitable<void> serveContainerLogs(RouteContext& ctx, const Target& target, const std::string& ns,
                                          const std::string& name, const std::string& container) {
-  auto options = parseLogOptions([&](const std::string& k) { return target.first(k); }, name);
+  auto options = streaming::parseLogOptions([&](const std::string& k) { return target.first(k); }, name);
   if (!options) co_return co_await respondText(ctx, 400, options.error().message);
   auto pod = ctx.pods.pod(ns, name);
   if (!pod) co_return co_await respondText(ctx, 404, "pod \"" + ns + "/" + name + "\" does not exist\n");
@@ -139,6 +149,7 @@ bool hasContainer(const json::object& pod, const std::string& container) {
 }  // namespace
 
 asio::awaitable<bool> serveRoute(RouteContext& ctx, const Target& target) {
+  spdlog::debug("kubelet request {} {}", std::string(ctx.request.method_string()), std::string(ctx.request.target()));
   auto parts = segments(target.path);
   const std::string root = parts.empty() ? "" : parts[0];
   bool isGet = ctx.request.method() == http::verb::get || ctx.request.method() == http::verb::head;

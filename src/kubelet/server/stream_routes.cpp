@@ -7,6 +7,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "api/meta/object.h"
 #include "kubelet/server/kubelet_routes.h"
 #include "streaming/channel_protocol.h"
@@ -104,11 +106,16 @@ asio::awaitable<bool> acceptWebSocket(WebSocket& ws, RouteContext& ctx, const st
 
 Result<streaming::CommandOptions> commandOptions(const Target& target, bool attach) {
   streaming::CommandOptions o;
-  auto flag = [&](const char* key) { return target.first(key).value_or("") == "1"; };
+  auto flag = [&target](const std::string& key) {
+    auto value = target.first(key);
+    return value.has_value() && *value == "1";
+  };
   o.tty = flag("tty");
   o.stdin = flag("input");
   o.stdout = flag("output");
-  o.stderr = flag("error") && !o.tty;
+  const bool wantsStderr = flag("error");
+
+  o.stderr = wantsStderr && !o.tty;
   if (!o.stdin && !o.stdout && !o.stderr) {
     return makeError(Reason::BadRequest, "you must specify at least 1 of stdin, stdout, stderr");
   }
