@@ -112,6 +112,9 @@ def pod(server, api, kubelet):
                                          "metadata": {"name": namespace}})
     assert r.status == 201, r
     obj = make_pod(api, namespace, "web", ["main"])
+    # Running, as the node's kubelet would report it (port-forward requires it).
+    r = api.patch(f"/api/v1/namespaces/{namespace}/pods/web/status", {"status": {"phase": "Running"}})
+    assert r.status == 200, r
     wait_known_to_kubelet(server, namespace, "web")
     return {"namespace": namespace, "name": "web", "uid": obj["metadata"]["uid"]}
 
@@ -258,9 +261,9 @@ def test_log_errors(server, api, pod, logs):
     r = api.get(f"/api/v1/namespaces/{ns}/pods/two/log")
     assert r.status == 400
     assert r.json()["message"] == "a container name must be specified for pod two, choose one of: [a b]"
-    p = run(server, "1.33", "logs", "-n", ns, "web", "-c", "main", "--previous", "--tail=-5")
-    # kubectl treats a negative tail as "all"; the previous file is served.
-    assert p.returncode == 0
+    p = run(server, "1.33", "logs", "-n", ns, "web", "-c", "main", "--previous", "--tail=-1")
+    assert p.returncode == 0, p.stderr  # -1: everything
+    assert p.stdout == "old one\nold two\n"
 
 
 class EchoServer:
