@@ -44,8 +44,11 @@ KubeletAttributes kubeletAttributes(const std::string& method, const std::string
 
 asio::awaitable<std::optional<KubeletUser>> ApiKubeletAuth::authenticateToken(const std::string& token) {
   auto now = Clock::now();
-  if (auto it = tokens_.find(token); it != tokens_.end() && it->second.expires > now) {
-    co_return it->second.user;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = tokens_.find(token); it != tokens_.end() && it->second.expires > now) {
+      co_return it->second.user;
+    }
   }
   json::object review{{"apiVersion", "authentication.k8s.io/v1"},
                       {"kind", "TokenReview"},
@@ -70,7 +73,10 @@ asio::awaitable<std::optional<KubeletUser>> ApiKubeletAuth::authenticateToken(co
     }
     user = std::move(u);
   }
-  tokens_[token] = TokenEntry{user, now + kTokenTtl};
+  {
+    std::lock_guard lock(mutex_);
+    tokens_[token] = TokenEntry{user, now + kTokenTtl};
+  }
   co_return user;
 }
 
@@ -84,10 +90,13 @@ asio::awaitable<Result<void>> ApiKubeletAuth::authorize(const KubeletUser& user,
   };
   auto key = decisionKey(user, a);
   auto now = Clock::now();
-  if (auto it = decisions_.find(key); it != decisions_.end() && it->second.expires > now) {
-    if (it->second.allowed) co_return Result<void>{};
-    co_return forbidden(it->second.reason);
+  std::optional<DecisionEntry> cached;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = decisions_.find(key); it != decisions_.end() && it->second.expires > now) cached = it->second;
   }
+  if (cached && cached->allowed) co_return Result<void>{};
+  if (cached) co_return forbidden(cached->reason);
   json::array groups;
   for (const auto& g : user.groups) groups.emplace_back(g);
   json::object review{
@@ -112,8 +121,11 @@ asio::awaitable<Result<void>> ApiKubeletAuth::authorize(const KubeletUser& user,
     if (auto* v = s.if_contains("allowed"); v && v->is_bool()) allowed = v->as_bool();
     if (auto* r = s.if_contains("reason"); r && r->is_string()) reason = r->as_string();
   }
-  decisions_[key] = DecisionEntry{allowed, reason, now + (allowed ? Clock::duration(kAllowedTtl)
-                                                                  : Clock::duration(kDeniedTtl))};
+  {
+    std::lock_guard lock(mutex_);
+    decisions_[key] = DecisionEntry{allowed, reason, now + (allowed ? Clock::duration(kAllowedTtl)
+                                                                    : Clock::duration(kDeniedTtl))};
+  }
   if (allowed) co_return Result<void>{};
   co_return forbidden(reason);
 }

@@ -66,6 +66,7 @@ class ApiKubeletAuth : public KubeletAuth {
     Clock::time_point expires;
   };
   client::RestClient& client_;
+  std::mutex mutex_;  // sessions may run on several threads
   std::map<std::string, TokenEntry> tokens_;
   std::map<std::string, DecisionEntry> decisions_;
 };
