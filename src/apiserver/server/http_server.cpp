@@ -486,6 +486,7 @@ class AuditedSink : public ResponseSink {
     co_return co_await inner_.writeChunk(std::move(data));
   }
   asio::awaitable<void> endStream() override { co_await inner_.endStream(); }
+  streaming::ByteStream* hijack() override { return inner_.hijack(); }
 
  private:
   ResponseSink& inner_;
