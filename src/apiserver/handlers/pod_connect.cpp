@@ -16,6 +16,7 @@
 #include "api/meta/status.h"
 #include "apiserver/handlers/kubelet_connector.h"
 #include "streaming/log_options.h"
+#include "util/percent_encode.h"
 
 namespace kcpp::apiserver {
 
@@ -49,25 +50,9 @@ std::optional<std::string> firstParam(const Params& params, const std::string& k
   return std::nullopt;
 }
 
-// Percent-encodes all but RFC 3986's unreserved characters.
-std::string encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string queryString(const Params& params) {
   std::string q;
-  for (const auto& [k, v] : params) q += (q.empty() ? "?" : "&") + encode(k) + "=" + encode(v);
+  for (const auto& [k, v] : params) q += (q.empty() ? "?" : "&") + percentEncode(k) + "=" + percentEncode(v);
   return q;
 }
 

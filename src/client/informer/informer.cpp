@@ -8,6 +8,8 @@
 #include <cctype>
 #include <random>
 
+#include "util/percent_encode.h"
+
 namespace kcpp::client {
 
 namespace asio = boost::asio;
@@ -20,22 +22,6 @@ std::string stringAt(const json::object& obj, std::string_view section, std::str
   if (!s || !s->is_object()) return "";
   auto* v = s->get_object().if_contains(field);
   return v && v->is_string() ? std::string(v->get_string()) : "";
-}
-
-// A query parameter value, percent-encoded (continue tokens are base64: '+', '/', '=').
-std::string queryEscape(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // Upstream's reflector asks for watches of 5 to 10 minutes.
@@ -172,7 +158,7 @@ asio::awaitable<Result<void>> Informer::listAndReplace() {
     ResourcePath path = collection_;
     if (pageSize_ > 0) {
       std::string params = "limit=" + std::to_string(pageSize_);
-      if (!continueToken.empty()) params += "&continue=" + queryEscape(continueToken);
+      if (!continueToken.empty()) params += "&continue=" + percentEncode(continueToken);
       path.query = path.query.empty() ? params : path.query + "&" + params;
     }
     auto listed = co_await client_.get(path);

@@ -7,33 +7,15 @@
 #include <cctype>
 
 #include "kubelet/config/pod_config.h"
+#include "util/percent_encode.h"
 #include "util/sleep.h"
 
 namespace kcpp::kubelet::config {
 
-namespace {
-
-std::string urlEncode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 ApiSource::ApiSource(client::RestClient& client, const std::string& nodeName, Handler pods, Handler mirrorPods)
     : pods_(std::move(pods)), mirrorPods_(std::move(mirrorPods)) {
   client::ResourcePath collection{"", "v1", "pods", "", "", "", ""};
-  collection.query = "fieldSelector=" + urlEncode("spec.nodeName=" + nodeName);
+  collection.query = "fieldSelector=" + percentEncode("spec.nodeName=" + nodeName);
   informer_ = std::make_unique<client::Informer>(client, std::move(collection));
   client::EventHandlers handlers;
   handlers.onAdd = [this](const client::ObjectPtr&) { deliver(); };
