@@ -104,7 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   auto rest = fuzz::asText(data + 1, size - 1);
   constexpr std::int64_t kNow = 1700000000;
   if (data[0] % 2 == 0) {
-    (void)fx.authn->authenticateToken(rest, kNow);
+    const apiserver::Audiences serverAudiences;  // empty: the API server's own
+    (void)fx.authn->authenticateAt(rest, serverAudiences, kNow);
     std::string header = "Bearer " + std::string(rest);
     (void)fx.authn->authenticate({.verifiedClientCert = std::nullopt, .authorizationHeader = header});
   } else {
@@ -113,7 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
       std::fprintf(stderr, "a token signed with the server's key does not verify\n");
       std::abort();
     }
-    (void)fx.authn->authenticateToken(token, kNow);
+    const apiserver::Audiences serverAudiences;
+    (void)fx.authn->authenticateAt(token, serverAudiences, kNow);
   }
   return 0;
 }
