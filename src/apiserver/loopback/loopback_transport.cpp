@@ -153,11 +153,16 @@ LocalRequest LoopbackTransport::localRequest(TransportRequest request) {
 asio::awaitable<TransportAnswer> LoopbackTransport::roundTrip(TransportRequest request) {
   auto sink = std::make_shared<AnswerSink>();
   auto serve = [this, sink, local = localRequest(std::move(request))]() mutable -> asio::awaitable<void> {
-    co_await server_.serveLocal(std::move(local), *sink);
+    try {
+      co_await server_.serveLocal(std::move(local), *sink);
+    } catch (const std::exception& e) {
+      // As a connection whose handler threw: the caller sees a failed request.
+      sink->answer = TransportAnswer{0, std::string("the server failed: ") + e.what(), std::nullopt};
+    }
   };
   // Runs on the server's threads; resumes here, on the caller's executor.
   co_await asio::co_spawn(asio::make_strand(serverIo_), std::move(serve), asio::use_awaitable);
-  if (sink->answer.status == 0) sink->answer.body = "the server gave no answer";
+  if (sink->answer.status == 0 && sink->answer.body.empty()) sink->answer.body = "the server gave no answer";
   co_return std::move(sink->answer);
 }
 
