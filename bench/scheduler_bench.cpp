@@ -124,7 +124,9 @@ double percentile(std::vector<double> v, double p) {
 Result<RunFigures> runOnce(const Options& o, int nodes) {
   auto dir = TempDir::create("kcpp-sched-bench-");
   if (!dir) return std::move(dir).error();
-  ServerOptions serverOptions{o.binary, dir->path(), {"--disable-agent"}};
+  // The server's own scheduler would race this one for every pod (both are the
+  // default-scheduler): only the one under test schedules.
+  ServerOptions serverOptions{o.binary, dir->path(), {"--disable-agent", "--disable-scheduler"}};
   for (const std::string& a : o.serverArgs) serverOptions.extraArgs.push_back(a);
   auto server = ServerProcess::start(serverOptions);
   if (!server) return std::move(server).error();
